@@ -1,0 +1,19 @@
+"""balancekit: class-imbalance tools for NumPy, PyTorch, CuPy, JAX and TensorFlow data.
+
+``import balancekit`` imports neither PyTorch, TensorFlow nor matplotlib; the framework
+adapters (``balancekit.torch``, ``balancekit.tensorflow``) import theirs when imported.
+"""
+
+from balancekit.over_sampling import RandomOverSampler
+from balancekit.under_sampling import RandomUnderSampler
+from balancekit.utils import check_sampling_strategy, class_counts
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "RandomOverSampler",
+    "RandomUnderSampler",
+    "__version__",
+    "check_sampling_strategy",
+    "class_counts",
+]

@@ -1,0 +1,192 @@
+"""Namespace and device dispatch: the one place that decides which array library runs.
+
+Every public entry point resolves ``xp, device`` here once and passes them down; kernels never look
+the namespace up themselves. Only O(n_classes) values ever cross to the host (:func:`to_host`).
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import array_api_compat
+import array_api_compat.numpy as compat_numpy
+import array_api_extra as xpx
+import numpy as np
+
+__all__ = [
+    "class_indices",
+    "get_namespace_and_device",
+    "index_dtype",
+    "is_numpy_namespace",
+    "is_pandas",
+    "is_sparse",
+    "is_tensorflow",
+    "move_indices",
+    "size",
+    "take_rows",
+    "to_host",
+]
+
+
+def is_tensorflow(obj: object) -> bool:
+    """Whether ``obj`` is a TensorFlow or Keras tensor, detected without importing TensorFlow."""
+    module = type(obj).__module__ or ""
+    return module.startswith(("tensorflow", "keras", "tf_keras"))
+
+
+def is_pandas(obj: object) -> bool:
+    """Whether ``obj`` is a pandas DataFrame or Series (pandas is not imported to find out)."""
+    module = type(obj).__module__ or ""
+    return module.startswith("pandas") and hasattr(obj, "iloc")
+
+
+def is_sparse(obj: object) -> bool:
+    """Whether ``obj`` is a SciPy sparse matrix or array (SciPy is not imported to find out)."""
+    module = type(obj).__module__ or ""
+    return module.startswith("scipy.sparse")
+
+
+def is_numpy_namespace(xp: ModuleType) -> bool:
+    """Whether ``xp`` is NumPy or array-api-compat's NumPy wrapper."""
+    return array_api_compat.is_numpy_namespace(xp)
+
+
+def _describe(obj: object) -> str:
+    kind = type(obj)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _namespace_of(obj: Any, name: str) -> ModuleType:
+    """The array namespace of one argument; host containers (lists, pandas, sparse) are NumPy."""
+    if is_tensorflow(obj):
+        raise TypeError(
+            f"`{name}` is a TensorFlow tensor ({_describe(obj)}). TensorFlow does not implement "
+            "the array API standard that the balancekit core is written against; use the "
+            "adapters in `balancekit.tensorflow` for tf.Tensor and tf.data input, or pass "
+            "`tensor.numpy()`."
+        )
+    if (
+        isinstance(obj, list | tuple)
+        or is_pandas(obj)
+        or is_sparse(obj)
+        or np.isscalar(obj)
+        or isinstance(obj, np.ndarray | np.generic)
+    ):
+        return compat_numpy
+    try:
+        return array_api_compat.array_namespace(obj)
+    except TypeError:
+        raise TypeError(
+            f"`{name}` of type {_describe(obj)} is not a supported array. Pass a NumPy, "
+            "PyTorch, CuPy, JAX or array-api-strict array, a pandas object, a SciPy sparse "
+            "matrix or a list."
+        ) from None
+
+
+def get_namespace_and_device(**arrays: Any) -> tuple[ModuleType, Any]:
+    """Resolve the common array namespace and device of the named arrays.
+
+    Parameters
+    ----------
+    **arrays
+        The arrays by parameter name (``X=X, y=y``); ``None`` values are skipped. Lists,
+        tuples, pandas objects and SciPy sparse matrices count as NumPy on the CPU.
+
+    Returns
+    -------
+    xp, device
+        The array-api-compat namespace and the device every array lives on.
+
+    Raises
+    ------
+    TypeError
+        For a TensorFlow tensor, an unsupported type or arrays from different libraries.
+    ValueError
+        For arrays of one library on different devices.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> xp, device = get_namespace_and_device(X=np.zeros((3, 2)), y=np.arange(3))
+    >>> xp.__name__, device
+    ('array_api_compat.numpy', 'cpu')
+    """
+    given = {name: value for name, value in arrays.items() if value is not None}
+    if not given:
+        raise ValueError("At least one array is needed to find the array namespace.")
+    namespaces = {name: _namespace_of(value, name) for name, value in given.items()}
+    first_name, xp = next(iter(namespaces.items()))
+    for name, other in namespaces.items():
+        if other is not xp:
+            raise TypeError(
+                f"`{first_name}` and `{name}` come from different array libraries "
+                f"({_describe(given[first_name])} and {_describe(given[name])}). Pass both "
+                "from the same library, e.g. convert one with `torch.as_tensor` or "
+                "`numpy.asarray`."
+            )
+    if is_numpy_namespace(xp):
+        return xp, "cpu"
+    devices = {name: array_api_compat.device(value) for name, value in given.items()}
+    device = devices[first_name]
+    for name, other in devices.items():
+        if other != device:
+            raise ValueError(
+                f"`{first_name}` is on device {device!r} but `{name}` is on device "
+                f"{other!r}. Move them to one device first (e.g. `{name}.to({device!r})` in "
+                "PyTorch); balancekit never moves data between devices behind your back."
+            )
+    return xp, device
+
+
+def to_host(x: Any, xp: ModuleType) -> np.ndarray:
+    """Copy a small array (O(n_classes) values) to a NumPy array on the host.
+
+    This is the only sanctioned device-to-host transfer in the core; it must never be called on
+    anything of O(n_samples) size.
+    """
+    if is_numpy_namespace(xp):
+        return np.asarray(x)
+    if array_api_compat.is_torch_array(x):
+        return x.detach().cpu().numpy()
+    if array_api_compat.is_cupy_array(x):
+        return x.get()
+    if array_api_compat.is_array_api_strict_namespace(xp):
+        import array_api_strict
+
+        return np.asarray(x.to_device(array_api_strict.Device("CPU_DEVICE")))
+    return np.asarray(x)
+
+
+def size(x: Any) -> int:
+    """The number of elements of ``x`` as a Python int (shapes are host metadata)."""
+    return int(np.prod(x.shape)) if x.ndim else 1
+
+
+def take_rows(X: Any, indices: Any, xp: ModuleType) -> Any:
+    """Rows ``indices`` of ``X`` along the first axis, in X's own container.
+
+    ``indices`` lives in X's namespace and device (NumPy for host containers). pandas objects
+    keep their columns, dtypes and name (with a fresh RangeIndex, as imbalanced-learn does);
+    SciPy sparse matrices keep their format.
+    """
+    if is_pandas(X):
+        return X.iloc[np.asarray(indices)].reset_index(drop=True)
+    if is_sparse(X):
+        return X[np.asarray(indices)]
+    return xp.take(X, indices, axis=0)
+
+
+def index_dtype(xp: ModuleType, device: Any) -> Any:
+    """The namespace's default integer type for indices on ``device``."""
+    return xpx.default_dtype(xp, "indexing", device=device)
+
+
+def class_indices(y: Any, cls: Any, xp: ModuleType) -> Any:
+    """Positions of the samples of class ``cls`` in the 1-D labels ``y``, on y's device."""
+    return xp.nonzero(y == cls)[0]
+
+
+def move_indices(host_indices: np.ndarray, xp: ModuleType, device: Any) -> Any:
+    """Move host-drawn integer indices to ``device`` in one transfer."""
+    return xp.asarray(host_indices, dtype=index_dtype(xp, device), device=device)

@@ -1,0 +1,189 @@
+"""Base classes of every sampler: the ``fit_resample`` template and the index-sampler contract.
+
+Samplers are imbalanced-learn samplers (they subclass its ``BaseSampler``), so they drop into
+``imblearn.pipeline.Pipeline`` and pass its estimator checks, but validation and resampling
+run in the input's own array namespace and on its device.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from types import ModuleType
+from typing import Any, ClassVar
+
+import numpy as np
+from imblearn.base import BaseSampler as _ImblearnBaseSampler
+from imblearn.over_sampling.base import BaseOverSampler as _ImblearnBaseOverSampler
+from imblearn.under_sampling.base import BaseUnderSampler as _ImblearnBaseUnderSampler
+from sklearn.utils.validation import validate_data
+
+from balancekit._array_api import get_namespace_and_device, take_rows
+from balancekit._labels import Labels, check_labels
+from balancekit._random import check_random_state
+from balancekit._sampling_strategy import resolve_sampling_strategy
+from balancekit._validation import Validated, check_X_y
+
+__all__ = ["BaseIndexSampler", "BaseOverSampler", "BaseSampler", "BaseUnderSampler"]
+
+
+class BaseSampler(_ImblearnBaseSampler):
+    """Base class of balancekit samplers. Not for direct use.
+
+    Subclasses set ``_sampling_type`` and implement ``_fit_resample(data, rng)``, which gets
+    validated inputs (:class:`balancekit._validation.Validated`) and a NumPy ``Generator``
+    and returns ``(X_res, y_res, sample_weight_res)`` in the input's containers.
+    """
+
+    _sampling_type: ClassVar[str]
+
+    def _check_params(self, data: Validated) -> None:
+        """Validate the sampler's own parameters against the data (hook for subclasses)."""
+
+    def _validate(self, X: Any, y: Any, sample_weight: Any = None) -> Validated:
+        data = check_X_y(X, y, sample_weight)
+        # n_features_in_ and feature_names_in_, the scikit-learn way; the arrays are not touched.
+        validate_data(self, X=data.X, reset=True, skip_check_array=True)
+        self.sampling_strategy_ = resolve_sampling_strategy(
+            self.sampling_strategy,
+            data.labels.class_counts,
+            self._sampling_type,
+            y=data.labels.y,
+        )
+        self._check_params(data)
+        return data
+
+    def fit(self, X: Any, y: Any) -> BaseSampler:
+        """Validate the data and resolve ``sampling_strategy_``; use ``fit_resample`` to resample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features, ...)
+            Features: a NumPy, PyTorch, CuPy, JAX or array-api-strict array, a pandas
+            DataFrame, a SciPy sparse matrix or a list.
+        y : array-like of shape (n_samples,)
+            Class labels, in the same library and on the same device as ``X``.
+
+        Returns
+        -------
+        self
+        """
+        self._validate(X, y)
+        return self
+
+    def fit_resample(self, X: Any, y: Any, *, sample_weight: Any = None) -> tuple:
+        """Resample the data set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features, ...)
+            Features: a NumPy, PyTorch, CuPy, JAX or array-api-strict array, a pandas
+            DataFrame, a SciPy sparse matrix or a list. Never modified.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Class labels (one-hot rows are accepted and given back one-hot), in the same
+            library and on the same device as ``X``.
+        sample_weight : array-like of shape (n_samples,), optional
+            Per-sample weights, resampled along with the rows and returned third.
+
+        Returns
+        -------
+        X_resampled, y_resampled[, sample_weight_resampled]
+            In the input's containers, namespace, device and dtypes. The weights are
+            returned only when ``sample_weight`` was given.
+        """
+        data = self._validate(X, y, sample_weight)
+        rng = check_random_state(getattr(self, "random_state", None))
+        X_res, y_res, w_res = self._fit_resample(data, rng)
+        if data.X_is_list:
+            X_res = np.asarray(X_res).tolist()
+        if data.y_is_list:
+            y_res = np.asarray(y_res).tolist()
+        return (X_res, y_res) if sample_weight is None else (X_res, y_res, w_res)
+
+    @abstractmethod
+    def _fit_resample(self, data: Validated, rng: np.random.Generator) -> tuple:
+        """Resample validated data; return ``(X_res, y_res, sample_weight_res or None)``."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+class BaseIndexSampler(BaseSampler):
+    """A sampler whose output rows are rows of the input, chosen by index.
+
+    It never looks at the features, so ``X`` may hold anything (images, strings, NaN), and
+    :meth:`fit_resample_indices` serves the rows to a data loader without copying ``X``.
+    Subclasses implement ``_sample_indices(labels, xp, device, rng)``.
+    """
+
+    @abstractmethod
+    def _sample_indices(
+        self, labels: Labels, xp: ModuleType, device: Any, rng: np.random.Generator
+    ) -> Any:
+        """Indices of the output rows, an integer array on ``device``."""
+
+    def _fit_resample(self, data: Validated, rng: np.random.Generator) -> tuple:
+        indices = self._sample_indices(data.labels, data.xp, data.device, rng)
+        self.sample_indices_ = indices
+        return _take_all_rows(data, indices)
+
+    def fit_resample_indices(self, y: Any) -> Any:
+        """Resample by index from the labels alone; ``X`` is never needed.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,)
+            Class labels: NumPy, PyTorch (any device), CuPy, JAX, array-api-strict, pandas or
+            a list.
+
+        Returns
+        -------
+        indices : integer array of shape (n_resampled,)
+            Rows of the data set to use, in ``y``'s namespace and on its device (NumPy for
+            host containers). Also stored as ``sample_indices_``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from balancekit import RandomUnderSampler
+        >>> y = np.array([0] * 8 + [1] * 2)
+        >>> idx = RandomUnderSampler(random_state=0).fit_resample_indices(y)
+        >>> np.bincount(y[idx]).tolist()
+        [2, 2]
+        """
+        if y is None:
+            raise TypeError("`y` is None; pass the class labels, shape (n_samples,).")
+        xp, device = get_namespace_and_device(y=y)
+        labels = check_labels(y, xp)
+        self.sampling_strategy_ = resolve_sampling_strategy(
+            self.sampling_strategy, labels.class_counts, self._sampling_type, y=labels.y
+        )
+        rng = check_random_state(getattr(self, "random_state", None))
+        self.sample_indices_ = self._sample_indices(labels, xp, device, rng)
+        return self.sample_indices_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.sampler_tags.sample_indices = True
+        return tags
+
+
+def _take_all_rows(data: Validated, indices: Any) -> tuple:
+    """Rows ``indices`` of X, y and sample_weight, each in its own container."""
+    arrays = (data.X, data.y, data.sample_weight)
+    return tuple(None if a is None else take_rows(a, indices, data.xp) for a in arrays)
+
+
+class BaseOverSampler(BaseSampler, _ImblearnBaseOverSampler):
+    """Base class of over-samplers: ``sampling_strategy_`` holds the samples to add per class."""
+
+    _sampling_type = "over-sampling"
+
+
+class BaseUnderSampler(BaseSampler, _ImblearnBaseUnderSampler):
+    """Base class of under-samplers: ``sampling_strategy_`` holds the samples to keep per class."""
+
+    _sampling_type = "under-sampling"
