@@ -97,6 +97,13 @@ def _numpy_counts(y: np.ndarray, name: str) -> tuple[tuple, tuple[int, ...]]:
             counts = np.bincount(y, minlength=high + 1)
             present = np.flatnonzero(counts)
             return tuple(int(c) for c in present), tuple(int(n) for n in counts[present])
+    if y.dtype == object:
+        missing = np.equal(y, None) | np.not_equal(y, y)  # None or NaN
+        if missing.any():
+            raise ValueError(
+                f"`{name}` contains {int(missing.sum())} missing labels (None or NaN); drop "
+                "those rows or give them a class first."
+            )
     try:
         classes, counts = np.unique(y, return_counts=True)
     except TypeError:
@@ -105,8 +112,6 @@ def _numpy_counts(y: np.ndarray, name: str) -> tuple[tuple, tuple[int, ...]]:
             "use one type for every label."
         ) from None
     classes = tuple(_python_scalar(c) for c in classes)
-    if any(c is None or (isinstance(c, float) and c != c) for c in classes):
-        raise ValueError(f"`{name}` contains missing labels (None or NaN); drop those rows first.")
     return classes, tuple(int(n) for n in counts)
 
 

@@ -152,8 +152,9 @@ def check_X_y(X: Any, y: Any, sample_weight: Any = None) -> Validated:
     if X is None:
         raise TypeError("`X` is None; pass the features as an array of shape (n_samples, ...).")
     if y is None:
-        raise TypeError(
-            "`y` is None; samplers need the class labels, shape (n_samples,)."
+        raise ValueError(
+            "This sampler requires y to be passed, but the target y is None. Pass the "
+            "class labels, shape (n_samples,)."
         )
     X_is_list, y_is_list = isinstance(X, list | tuple), isinstance(y, list | tuple)
     xp, device = get_namespace_and_device(X=X, y=y, sample_weight=sample_weight)

@@ -91,6 +91,11 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
         self.random_state = random_state
         self.shrinkage = shrinkage
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = self.shrinkage is None  # the noise needs numbers
+        return tags
+
     def _check_params(self, data: Validated) -> None:
         shrinkage = self.shrinkage
         if shrinkage is None:
@@ -117,6 +122,7 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
                     f"class {cls!r}."
                 )
         self.shrinkage_ = {cls: float(f) for cls, f in shrinkage.items()}
+        _check_numeric(data)
 
     def _sample_indices(
         self, labels: Labels, xp: ModuleType, device: Any, rng: np.random.Generator
@@ -153,16 +159,8 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
         if is_pandas(X) or is_sparse(X):
             X = X.to_numpy() if is_pandas(X) else X.toarray()
             X_res = take_rows(X, indices, xp)
-        numeric = (
-            X.dtype.kind in "biuf"
-            if is_numpy_namespace(xp)
-            else xp.isdtype(X.dtype, ("integral", "real floating", "bool"))
-        )
-        if not numeric:
-            raise ValueError(
-                "`shrinkage` needs numeric `X` to add noise to the repeated rows; `X` has "
-                f"dtype {X.dtype}. Encode the features numerically or set shrinkage=None."
-            )
+        if X.dtype == object:
+            X, X_res = X.astype(np.float64), X_res.astype(np.float64)
         if not xp.isdtype(X.dtype, "real floating"):
             float_dtype = xpx.default_dtype(xp, device=data.device)
             X = xp.astype(X, float_dtype)
@@ -186,9 +184,36 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
         if is_pandas(data.X):
             import pandas as pd
 
-            return pd.DataFrame(smoothed, columns=data.X.columns)
+            frame = pd.DataFrame(smoothed, columns=data.X.columns)
+            float_columns = {c: d for c, d in data.X.dtypes.items() if d.kind == "f"}
+            return frame.astype(float_columns)
         if is_sparse(data.X):
             import scipy.sparse as sp
 
             return sp.csr_matrix(smoothed).asformat(data.X.format)
         return smoothed
+
+
+def _check_numeric(data: Validated) -> None:
+    """Smoothing adds noise to X: it must hold numbers (object arrays of numbers pass)."""
+    X, xp = data.X, data.xp
+    if is_pandas(X):
+        kinds = {getattr(dtype, "kind", "O") for dtype in X.dtypes}
+        numeric = kinds <= set("biuf")
+    elif is_numpy_namespace(xp):
+        numeric = X.dtype.kind in "biufO"
+        if X.dtype.kind == "O":
+            try:
+                X.astype(np.float64)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"`shrinkage` needs numeric `X`, but an element is not a number: {exc}. "
+                    "Encode the features numerically or set shrinkage=None."
+                ) from None
+    else:
+        numeric = xp.isdtype(X.dtype, ("bool", "integral", "real floating"))
+    if not numeric:
+        raise TypeError(
+            "`shrinkage` needs numeric `X` to add noise to the repeated rows; `X` has "
+            f"non-numeric values. Encode the features numerically or set shrinkage=None."
+        )
