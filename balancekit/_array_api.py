@@ -1,7 +1,8 @@
 """Namespace and device dispatch: the one place that decides which array library runs.
 
-Every public entry point resolves ``xp, device`` here once and passes them down; kernels never look
-the namespace up themselves. Only O(n_classes) values ever cross to the host (:func:`to_host`).
+Every public entry point resolves ``xp, device`` here once and passes them down;
+kernels never look the namespace up themselves. Only O(n_classes) values ever cross to
+the host (:func:`to_host`).
 """
 
 from __future__ import annotations
@@ -30,19 +31,19 @@ __all__ = [
 
 
 def is_tensorflow(obj: object) -> bool:
-    """Whether ``obj`` is a TensorFlow or Keras tensor, detected without importing TensorFlow."""
+    """Whether ``obj`` is a TensorFlow or Keras tensor (TensorFlow is not imported)."""
     module = type(obj).__module__ or ""
     return module.startswith(("tensorflow", "keras", "tf_keras"))
 
 
 def is_pandas(obj: object) -> bool:
-    """Whether ``obj`` is a pandas DataFrame or Series (pandas is not imported to find out)."""
+    """Whether ``obj`` is a pandas DataFrame or Series (pandas is not imported)."""
     module = type(obj).__module__ or ""
     return module.startswith("pandas") and hasattr(obj, "iloc")
 
 
 def is_sparse(obj: object) -> bool:
-    """Whether ``obj`` is a SciPy sparse matrix or array (SciPy is not imported to find out)."""
+    """Whether ``obj`` is a SciPy sparse matrix or array (SciPy is not imported)."""
     module = type(obj).__module__ or ""
     return module.startswith("scipy.sparse")
 
@@ -58,12 +59,15 @@ def _describe(obj: object) -> str:
 
 
 def _namespace_of(obj: Any, name: str) -> ModuleType:
-    """The array namespace of one argument; host containers (lists, pandas, sparse) are NumPy."""
+    """The namespace of one argument; lists, pandas and sparse matrices are NumPy."""
     if is_tensorflow(obj):
         raise TypeError(
-            f"`{name}` is a TensorFlow tensor ({_describe(obj)}). TensorFlow does not implement "
-            "the array API standard that the balancekit core is written against; use the "
-            "adapters in `balancekit.tensorflow` for tf.Tensor and tf.data input, or pass "
+            f"`{name}` is a TensorFlow tensor ({_describe(obj)}). TensorFlow does not "
+            "implement "
+            "the array API standard that the balancekit core is written against; use "
+            "the "
+            "adapters in `balancekit.tensorflow` for tf.Tensor and tf.data input, or "
+            "pass "
             "`tensor.numpy()`."
         )
     if (
@@ -78,8 +82,10 @@ def _namespace_of(obj: Any, name: str) -> ModuleType:
         return array_api_compat.array_namespace(obj)
     except TypeError:
         raise TypeError(
-            f"`{name}` of type {_describe(obj)} is not a supported array. Pass a NumPy, "
-            "PyTorch, CuPy, JAX or array-api-strict array, a pandas object, a SciPy sparse "
+            f"`{name}` of type {_describe(obj)} is not a supported array. Pass a "
+            "NumPy, "
+            "PyTorch, CuPy, JAX or array-api-strict array, a pandas object, a SciPy "
+            "sparse "
             "matrix or a list."
         ) from None
 
@@ -121,7 +127,8 @@ def get_namespace_and_device(**arrays: Any) -> tuple[ModuleType, Any]:
         if other is not xp:
             raise TypeError(
                 f"`{first_name}` and `{name}` come from different array libraries "
-                f"({_describe(given[first_name])} and {_describe(given[name])}). Pass both "
+                f"({_describe(given[first_name])} and {_describe(given[name])}). Pass "
+                "both "
                 "from the same library, e.g. convert one with `torch.as_tensor` or "
                 "`numpy.asarray`."
             )
@@ -133,8 +140,10 @@ def get_namespace_and_device(**arrays: Any) -> tuple[ModuleType, Any]:
         if other != device:
             raise ValueError(
                 f"`{first_name}` is on device {device!r} but `{name}` is on device "
-                f"{other!r}. Move them to one device first (e.g. `{name}.to({device!r})` in "
-                "PyTorch); balancekit never moves data between devices behind your back."
+                f"{other!r}. Move them to one device first (e.g. "
+                f"`{name}.to({device!r})` in "
+                "PyTorch); balancekit never moves data between devices behind your "
+                "back."
             )
     return xp, device
 
@@ -142,8 +151,8 @@ def get_namespace_and_device(**arrays: Any) -> tuple[ModuleType, Any]:
 def to_host(x: Any, xp: ModuleType) -> np.ndarray:
     """Copy a small array (O(n_classes) values) to a NumPy array on the host.
 
-    This is the only sanctioned device-to-host transfer in the core; it must never be called on
-    anything of O(n_samples) size.
+    This is the only sanctioned device-to-host transfer in the core; it must never be
+    called on anything of O(n_samples) size.
     """
     if is_numpy_namespace(xp):
         return np.asarray(x)
@@ -166,9 +175,9 @@ def size(x: Any) -> int:
 def take_rows(X: Any, indices: Any, xp: ModuleType) -> Any:
     """Rows ``indices`` of ``X`` along the first axis, in X's own container.
 
-    ``indices`` lives in X's namespace and device (NumPy for host containers). pandas objects
-    keep their columns, dtypes and name (with a fresh RangeIndex, as imbalanced-learn does);
-    SciPy sparse matrices keep their format.
+    ``indices`` lives in X's namespace and device (NumPy for host containers). pandas
+    objects keep their columns, dtypes and name (with a fresh RangeIndex, as
+    imbalanced-learn does); SciPy sparse matrices keep their format.
     """
     if is_pandas(X):
         return X.iloc[np.asarray(indices)].reset_index(drop=True)
@@ -183,7 +192,7 @@ def index_dtype(xp: ModuleType, device: Any) -> Any:
 
 
 def class_indices(y: Any, cls: Any, xp: ModuleType) -> Any:
-    """Positions of the samples of class ``cls`` in the 1-D labels ``y``, on y's device."""
+    """Positions of the samples of class ``cls`` in the 1-D labels ``y``, on device."""
     return xp.nonzero(y == cls)[0]
 
 

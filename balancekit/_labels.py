@@ -16,7 +16,8 @@ from balancekit._array_api import is_numpy_namespace, is_pandas, to_host
 __all__ = ["Labels", "check_labels"]
 
 _MULTILABEL_MESSAGE = (
-    "Multilabel and multioutput targets are not supported: each row of a 2-D `y` must be "
+    "Multilabel and multioutput targets are not supported: each row of a 2-D `y` must "
+    "be "
     "one-hot (exactly one 1). Pass class labels of shape (n_samples,) instead."
 )
 
@@ -28,7 +29,8 @@ class Labels:
     Attributes
     ----------
     y : array
-        1-D labels in the input's namespace and device (one-hot rows decoded to positions).
+        1-D labels in the input's namespace and device (one-hot rows decoded to
+        positions).
     classes : tuple
         The sorted distinct labels as Python scalars.
     counts : tuple of int
@@ -54,12 +56,14 @@ def _as_numpy_labels(y: Any, name: str) -> np.ndarray:
         y = y.to_numpy()
     array = np.asarray(y)
     if array.dtype.kind == "c":
-        raise TypeError(f"`{name}` has complex dtype {array.dtype}; class labels must be real.")
+        raise TypeError(
+            f"`{name}` has complex dtype {array.dtype}; class labels must be real."
+        )
     return array
 
 
 def _to_1d(y: Any, xp: ModuleType, name: str) -> Any:
-    """Ravel a column vector and decode one-hot rows; reject anything else that is not 1-D."""
+    """Ravel a column vector, decode one-hot rows; reject any other non-1-D shape."""
     if y.ndim == 1:
         return y
     if y.ndim == 2 and y.shape[1] == 1:
@@ -78,12 +82,14 @@ def _to_1d(y: Any, xp: ModuleType, name: str) -> Any:
 def _check_float_labels(y: Any, xp: ModuleType, name: str) -> None:
     if bool(xp.any(xp.isnan(y))):
         raise ValueError(
-            f"`{name}` contains NaN; every sample needs a class label. Drop or impute the "
+            f"`{name}` contains NaN; every sample needs a class label. Drop or impute "
+            "the "
             "unlabelled rows first."
         )
     if not bool(xp.all(y == xp.round(y))):
         raise ValueError(
-            f"Unknown label type: `{name}` holds continuous (non-integer) float values, "
+            f"Unknown label type: `{name}` holds continuous (non-integer) float "
+            "values, "
             "which are regression targets, not classes. Pass integer or string class "
             "labels (e.g. bin the values first)."
         )
@@ -96,19 +102,23 @@ def _numpy_counts(y: np.ndarray, name: str) -> tuple[tuple, tuple[int, ...]]:
             # O(n) instead of a sort: integer labels are almost always 0..n_classes-1.
             counts = np.bincount(y, minlength=high + 1)
             present = np.flatnonzero(counts)
-            return tuple(int(c) for c in present), tuple(int(n) for n in counts[present])
+            return tuple(int(c) for c in present), tuple(
+                int(n) for n in counts[present]
+            )
     if y.dtype == object:
         missing = np.equal(y, None) | np.not_equal(y, y)  # None or NaN
         if missing.any():
             raise ValueError(
-                f"`{name}` contains {int(missing.sum())} missing labels (None or NaN); drop "
+                f"`{name}` contains {int(missing.sum())} missing labels (None or NaN); "
+                "drop "
                 "those rows or give them a class first."
             )
     try:
         classes, counts = np.unique(y, return_counts=True)
     except TypeError:
         raise TypeError(
-            f"`{name}` mixes label types that cannot be ordered (e.g. strings and numbers); "
+            f"`{name}` mixes label types that cannot be ordered (e.g. strings and "
+            "numbers); "
             "use one type for every label."
         ) from None
     classes = tuple(_python_scalar(c) for c in classes)
@@ -139,7 +149,9 @@ def check_labels(y: Any, xp: ModuleType, *, name: str = "y") -> Labels:
     if is_numpy_namespace(xp):
         y = _as_numpy_labels(y, name)
         if y.dtype.kind not in "biufOUS":
-            raise TypeError(f"`{name}` has dtype {y.dtype}; use integer or string class labels.")
+            raise TypeError(
+                f"`{name}` has dtype {y.dtype}; use integer or string class labels."
+            )
     elif not xp.isdtype(y.dtype, ("bool", "integral", "real floating")):
         raise TypeError(
             f"`{name}` has dtype {y.dtype}; array labels must be integers or booleans "

@@ -1,7 +1,8 @@
-"""``sampling_strategy`` resolution, in imbalanced-learn's semantics, from class counts alone.
+"""``sampling_strategy`` resolution, in imbalanced-learn's semantics, from class counts
+alone.
 
-Pure Python on O(n_classes) numbers: the same resolution serves NumPy ``fit_resample``, the
-PyTorch samplers and the tf.data transforms, wherever the labels live.
+Pure Python on O(n_classes) numbers: the same resolution serves NumPy ``fit_resample``,
+the PyTorch samplers and the tf.data transforms, wherever the labels live.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Any, Literal
 
 __all__ = ["SAMPLING_TYPES", "STRATEGY_NAMES", "resolve_sampling_strategy"]
 
-SamplingType = Literal["over-sampling", "under-sampling", "clean-sampling", "ensemble", "bypass"]
+SamplingType = Literal[
+    "over-sampling", "under-sampling", "clean-sampling", "ensemble", "bypass"
+]
 SAMPLING_TYPES: tuple[str, ...] = (
     "over-sampling",
     "under-sampling",
@@ -32,7 +35,8 @@ STRATEGY_NAMES: tuple[str, ...] = (
 
 
 def _majority(counts: Mapping[Hashable, int]) -> Hashable:
-    # Ties go to the first class in sorted order, as imbalanced-learn's max() over np.unique.
+    # Ties go to the first class in sorted order, as imbalanced-learn's max() over
+    # np.unique.
     return max(counts, key=counts.__getitem__)
 
 
@@ -40,13 +44,15 @@ def _minority(counts: Mapping[Hashable, int]) -> Hashable:
     return min(counts, key=counts.__getitem__)
 
 
-def _targets_for(classes: list[Hashable], counts: Mapping[Hashable, int], sampling_type: str):
+def _targets_for(
+    classes: list[Hashable], counts: Mapping[Hashable, int], sampling_type: str
+):
     """Per-class values for the classes a string strategy selects."""
     if sampling_type == "over-sampling":
         n_majority = max(counts.values())
         return {c: n_majority - counts[c] for c in classes}
     n_minority = min(counts.values())
-    return {c: n_minority for c in classes}
+    return dict.fromkeys(classes, n_minority)
 
 
 def _from_name(name: str, counts: Mapping[Hashable, int], sampling_type: str) -> dict:
@@ -55,7 +61,8 @@ def _from_name(name: str, counts: Mapping[Hashable, int], sampling_type: str) ->
         name = "not majority" if over else "not minority"
     if name == "majority" and over:
         raise ValueError(
-            "`sampling_strategy='majority'` cannot be used with an over-sampler: it would "
+            "`sampling_strategy='majority'` cannot be used with an over-sampler: it "
+            "would "
             "add samples to the class that already has the most. Use 'not majority', "
             "'minority' or 'auto'."
         )
@@ -80,7 +87,8 @@ def _check_known_classes(requested, counts: Mapping[Hashable, int]) -> None:
     unknown = [c for c in requested if c not in counts]
     if unknown:
         raise ValueError(
-            f"`sampling_strategy` names class(es) {unknown} that are not present in `y`; "
+            f"`sampling_strategy` names class(es) {unknown} that are not present in "
+            "`y`; "
             f"the classes in `y` are {list(counts)}."
         )
 
@@ -103,8 +111,10 @@ def _from_dict(
         )
     if sampling_type == "clean-sampling":
         raise ValueError(
-            "`sampling_strategy` cannot be a dict for a cleaning sampler: cleaning removes "
-            "what its rule finds, not a chosen number. Pass a list of the classes to clean."
+            "`sampling_strategy` cannot be a dict for a cleaning sampler: cleaning "
+            "removes "
+            "what its rule finds, not a chosen number. Pass a list of the classes to "
+            "clean."
         )
     resolved = {}
     for cls, n in targets.items():
@@ -112,7 +122,8 @@ def _from_dict(
         if sampling_type == "over-sampling":
             if n < have:
                 raise ValueError(
-                    "An over-sampler can only add samples: `sampling_strategy` asks for "
+                    "An over-sampler can only add samples: `sampling_strategy` asks "
+                    "for "
                     f"{n} samples of class {cls!r}, which has {have}. Ask for at least "
                     f"{have}, or use an under-sampler."
                 )
@@ -120,15 +131,19 @@ def _from_dict(
         else:
             if n > have:
                 raise ValueError(
-                    "An under-sampler can only remove samples: `sampling_strategy` asks "
-                    f"for {n} samples of class {cls!r}, which has {have}. Ask for at most "
+                    "An under-sampler can only remove samples: `sampling_strategy` "
+                    "asks "
+                    f"for {n} samples of class {cls!r}, which has {have}. Ask for at "
+                    "most "
                     f"{have}, or use an over-sampler."
                 )
             resolved[cls] = n
     return resolved
 
 
-def _from_list(classes: list, counts: Mapping[Hashable, int], sampling_type: str) -> dict:
+def _from_list(
+    classes: list, counts: Mapping[Hashable, int], sampling_type: str
+) -> dict:
     if sampling_type != "clean-sampling":
         raise ValueError(
             "`sampling_strategy` can be a list (of classes to clean) only for cleaning "
@@ -137,10 +152,12 @@ def _from_list(classes: list, counts: Mapping[Hashable, int], sampling_type: str
         )
     _check_known_classes(classes, counts)
     n_minority = min(counts.values())
-    return {c: n_minority for c in classes}
+    return dict.fromkeys(classes, n_minority)
 
 
-def _from_float(ratio: float, counts: Mapping[Hashable, int], sampling_type: str) -> dict:
+def _from_float(
+    ratio: float, counts: Mapping[Hashable, int], sampling_type: str
+) -> dict:
     if not 0 < ratio <= 1:
         raise ValueError(
             f"`sampling_strategy` as a float must be in (0, 1]; got {ratio}. It is the "
@@ -161,7 +178,8 @@ def _from_float(ratio: float, counts: Mapping[Hashable, int], sampling_type: str
         if any(n <= 0 for n in resolved.values()):
             raise ValueError(
                 f"`sampling_strategy={ratio}` asks for no more minority samples than "
-                "there are already, so an over-sampler would have nothing to add. Increase "
+                "there are already, so an over-sampler would have nothing to add. "
+                "Increase "
                 "the ratio."
             )
         return resolved
@@ -171,12 +189,15 @@ def _from_float(ratio: float, counts: Mapping[Hashable, int], sampling_type: str
         resolved = {c: int(n_minority / ratio) for c in counts if c != minority}
         if any(n > counts[c] for c, n in resolved.items()):
             raise ValueError(
-                f"`sampling_strategy={ratio}` asks for more majority samples than there "
-                "are, so an under-sampler would have to add samples. Increase the ratio."
+                f"`sampling_strategy={ratio}` asks for more majority samples than "
+                "there "
+                "are, so an under-sampler would have to add samples. Increase the "
+                "ratio."
             )
         return resolved
     raise ValueError(
-        "`sampling_strategy` cannot be a float for a cleaning sampler: cleaning removes "
+        "`sampling_strategy` cannot be a float for a cleaning sampler: cleaning "
+        "removes "
         "what its rule finds. Pass a list of the classes to clean or a strategy name."
     )
 
@@ -191,22 +212,24 @@ def resolve_sampling_strategy(
 ) -> Any:
     """Resolve ``sampling_strategy`` to per-class numbers, from the class counts alone.
 
-    The result is what :func:`imblearn.utils.check_sampling_strategy` returns for the same
-    input: an ``OrderedDict`` sorted by class whose values are the number of samples to
-    **generate** for over-sampling, the number of samples to **keep** for under-sampling and
-    the minority count (a placeholder) for cleaning. For ``"ensemble"`` and ``"bypass"`` the
-    strategy is returned unchanged.
+    The result is what :func:`imblearn.utils.check_sampling_strategy` returns for the
+    same input: an ``OrderedDict`` sorted by class whose values are the number of
+    samples to **generate** for over-sampling, the number of samples to **keep** for
+    under-sampling and the minority count (a placeholder) for cleaning. For
+    ``"ensemble"`` and ``"bypass"`` the strategy is returned unchanged.
 
     Parameters
     ----------
     sampling_strategy : float, str, dict, list or callable
-        ``"auto"``, ``"minority"``, ``"majority"``, ``"not minority"``, ``"not majority"`` or
-        ``"all"``; a float in (0, 1] (binary targets: the ratio minority/majority wanted
-        after resampling); a dict ``{class: n_samples_after}``; a list of classes (cleaning
-        samplers); or a callable ``f(y, **kwargs) -> dict``.
+        ``"auto"``, ``"minority"``, ``"majority"``, ``"not minority"``, ``"not
+        majority"`` or ``"all"``; a float in (0, 1] (binary targets: the ratio
+        minority/majority wanted after resampling); a dict ``{class:
+        n_samples_after}``; a list of classes (cleaning samplers); or a callable ``f(y,
+        **kwargs) -> dict``.
     class_counts : mapping
         ``{class: count}`` for every class present in ``y``.
-    sampling_type : {"over-sampling", "under-sampling", "clean-sampling", "ensemble", "bypass"}
+    sampling_type : {"over-sampling", "under-sampling", "clean-sampling", "ensemble",
+    "bypass"}
         The kind of sampler asking.
     y : array-like, optional
         The labels, needed only when ``sampling_strategy`` is a callable.
@@ -220,13 +243,15 @@ def resolve_sampling_strategy(
 
     Examples
     --------
-    >>> resolve_sampling_strategy("auto", {0: 90, 1: 10}, "over-sampling")
-    OrderedDict({1: 80})
-    >>> resolve_sampling_strategy(0.5, {0: 90, 1: 10}, "under-sampling")
-    OrderedDict({0: 20})
+    >>> dict(resolve_sampling_strategy("auto", {0: 90, 1: 10}, "over-sampling"))
+    {1: 80}
+    >>> dict(resolve_sampling_strategy(0.5, {0: 90, 1: 10}, "under-sampling"))
+    {0: 20}
     """
     if sampling_type not in SAMPLING_TYPES:
-        raise ValueError(f"`sampling_type` must be one of {SAMPLING_TYPES}; got {sampling_type!r}.")
+        raise ValueError(
+            f"`sampling_type` must be one of {SAMPLING_TYPES}; got {sampling_type!r}."
+        )
     counts = {cls: int(n) for cls, n in sorted(class_counts.items())}
     if len(counts) < 2:
         raise ValueError(
@@ -246,19 +271,23 @@ def resolve_sampling_strategy(
         resolved = _from_dict(sampling_strategy, counts, sampling_type)
     elif isinstance(sampling_strategy, list):
         resolved = _from_list(sampling_strategy, counts, sampling_type)
-    elif isinstance(sampling_strategy, Real) and not isinstance(sampling_strategy, bool):
+    elif isinstance(sampling_strategy, Real) and not isinstance(
+        sampling_strategy, bool
+    ):
         resolved = _from_float(float(sampling_strategy), counts, sampling_type)
     elif callable(sampling_strategy):
         targets = sampling_strategy(y, **kwargs)
         if not isinstance(targets, Mapping):
             raise TypeError(
-                "`sampling_strategy` as a callable must return a dict {class: n_samples}; "
+                "`sampling_strategy` as a callable must return a dict {class: "
+                "n_samples}; "
                 f"it returned {type(targets).__name__}."
             )
         resolved = _from_dict(targets, counts, sampling_type)
     else:
         raise TypeError(
-            "`sampling_strategy` must be a float, a str, a dict, a list or a callable; got "
+            "`sampling_strategy` must be a float, a str, a dict, a list or a callable; "
+            "got "
             f"{type(sampling_strategy).__name__}."
         )
     return OrderedDict(sorted(resolved.items()))

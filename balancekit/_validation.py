@@ -1,4 +1,5 @@
-"""Input validation at the public boundary: X, y and sample_weight, in any supported namespace.
+"""Input validation at the public boundary: X, y and sample_weight, in any supported
+namespace.
 
 Nothing here copies an array to the host or modifies what the caller passed.
 """
@@ -19,16 +20,17 @@ from balancekit._array_api import (
 )
 from balancekit._labels import Labels, check_labels
 
-__all__ = ["Validated", "check_sample_weight", "check_X", "check_X_y"]
+__all__ = ["Validated", "check_X", "check_X_y", "check_sample_weight"]
 
 
 @dataclass(frozen=True)
 class Validated:
     """The validated inputs of one ``fit_resample`` call.
 
-    ``X``, ``y`` and ``sample_weight`` are the containers rows are taken from (pandas, SciPy
-    sparse or arrays of namespace ``xp`` on ``device``); ``labels`` holds the 1-D labels and
-    the class counts; ``X_is_list``/``y_is_list`` record list input, given back as lists.
+    ``X``, ``y`` and ``sample_weight`` are the containers rows are taken from (pandas,
+    SciPy sparse or arrays of namespace ``xp`` on ``device``); ``labels`` holds the 1-D
+    labels and the class counts; ``X_is_list``/``y_is_list`` record list input, given
+    back as lists.
     """
 
     X: Any
@@ -49,7 +51,8 @@ def _numpy_X(X: Any, name: str) -> Any:
     if is_pandas(X):
         if X.ndim != 2:
             raise ValueError(
-                f"`{name}` must be 2-D (n_samples, n_features); got a pandas Series. Use "
+                f"`{name}` must be 2-D (n_samples, n_features); got a pandas Series. "
+                "Use "
                 "`series.to_frame()` for a single feature."
             )
         return X
@@ -61,7 +64,8 @@ def _numpy_X(X: Any, name: str) -> Any:
         return np.asarray(X)
     except ValueError as exc:
         raise ValueError(
-            f"`{name}` could not be read as an array ({exc}). Rows of a list must all have "
+            f"`{name}` could not be read as an array ({exc}). Rows of a list must all "
+            "have "
             "the same length."
         ) from None
 
@@ -69,26 +73,30 @@ def _numpy_X(X: Any, name: str) -> Any:
 def check_X(X: Any, xp: ModuleType, *, name: str = "X") -> Any:
     """Validate the feature container: at least 2-D, non-empty, real or object values.
 
-    X may have any number of dimensions past the first two (images, sequences); index-based
-    samplers never look at its values, so NaN, inf and object columns pass.
+    X may have any number of dimensions past the first two (images, sequences);
+    index-based samplers never look at its values, so NaN, inf and object columns pass.
     """
     if is_numpy_namespace(xp):
         X = _numpy_X(X, name)
     shape = tuple(X.shape)
     if len(shape) < 2:
         raise ValueError(
-            f"Expected a 2D array: `{name}` must have shape (n_samples, n_features, ...); got "
-            f"shape {shape}. Reshape a single feature with `X.reshape(-1, 1)` or a single "
+            f"Expected a 2D array: `{name}` must have shape (n_samples, n_features, "
+            "...); got "
+            f"shape {shape}. Reshape a single feature with `X.reshape(-1, 1)` or a "
+            "single "
             "sample with `X.reshape(1, -1)`."
         )
     if shape[0] == 0:
         raise ValueError(
-            f"`{name}` is empty: found array with 0 sample(s) (shape={shape}) while a minimum "
+            f"`{name}` is empty: found array with 0 sample(s) (shape={shape}) while a "
+            "minimum "
             "of 1 is required."
         )
     if shape[1] == 0:
         raise ValueError(
-            f"`{name}` has 0 feature(s) (shape={shape}) while a minimum of 1 is required."
+            f"`{name}` has 0 feature(s) (shape={shape}) while a minimum of 1 is "
+            "required."
         )
     dtype = X.dtypes if is_pandas(X) else X.dtype
     complex_kinds = (
@@ -102,7 +110,8 @@ def check_X(X: Any, xp: ModuleType, *, name: str = "X") -> Any:
     )
     if complex_kinds:
         raise ValueError(
-            f"Complex data not supported: `{name}` has a complex dtype. Split it into real "
+            f"Complex data not supported: `{name}` has a complex dtype. Split it into "
+            "real "
             "and imaginary feature columns."
         )
     return X
@@ -117,7 +126,11 @@ def check_sample_weight(sample_weight: Any, n_samples: int, xp: ModuleType) -> A
     if sample_weight is None:
         return None
     if is_numpy_namespace(xp):
-        weights = sample_weight.to_numpy() if is_pandas(sample_weight) else np.asarray(sample_weight)
+        weights = (
+            sample_weight.to_numpy()
+            if is_pandas(sample_weight)
+            else np.asarray(sample_weight)
+        )
         if weights.dtype.kind not in "biuf":
             raise TypeError(
                 f"`sample_weight` must hold real numbers; got dtype {weights.dtype}."
@@ -126,16 +139,25 @@ def check_sample_weight(sample_weight: Any, n_samples: int, xp: ModuleType) -> A
     else:
         weights = sample_weight
         if not xp.isdtype(weights.dtype, ("integral", "real floating")):
-            raise TypeError(f"`sample_weight` must hold real numbers; got dtype {weights.dtype}.")
+            raise TypeError(
+                f"`sample_weight` must hold real numbers; got dtype {weights.dtype}."
+            )
     if weights.ndim != 1 or weights.shape[0] != n_samples:
         raise ValueError(
-            f"`sample_weight` must have shape ({n_samples},), one weight per sample; got "
+            f"`sample_weight` must have shape ({n_samples},), one weight per sample; "
+            "got "
             f"shape {tuple(weights.shape)}."
         )
-    if xp.isdtype(weights.dtype, "real floating") and not bool(xp.all(xp.isfinite(weights))):
-        raise ValueError("`sample_weight` contains NaN or infinity; every weight must be finite.")
+    if xp.isdtype(weights.dtype, "real floating") and not bool(
+        xp.all(xp.isfinite(weights))
+    ):
+        raise ValueError(
+            "`sample_weight` contains NaN or infinity; every weight must be finite."
+        )
     if bool(xp.any(weights < 0)):
-        raise ValueError("`sample_weight` contains negative values; weights must be >= 0.")
+        raise ValueError(
+            "`sample_weight` contains negative values; weights must be >= 0."
+        )
     return sample_weight
 
 
@@ -150,7 +172,9 @@ def check_X_y(X: Any, y: Any, sample_weight: Any = None) -> Validated:
     ({0: 1, 1: 3}, True)
     """
     if X is None:
-        raise TypeError("`X` is None; pass the features as an array of shape (n_samples, ...).")
+        raise TypeError(
+            "`X` is None; pass the features as an array of shape (n_samples, ...)."
+        )
     if y is None:
         raise ValueError(
             "This sampler requires y to be passed, but the target y is None. Pass the "

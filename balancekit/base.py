@@ -1,8 +1,9 @@
-"""Base classes of every sampler: the ``fit_resample`` template and the index-sampler contract.
+"""Base classes of every sampler: the ``fit_resample`` template and the index-sampler
+contract.
 
-Samplers are imbalanced-learn samplers (they subclass its ``BaseSampler``), so they drop into
-``imblearn.pipeline.Pipeline`` and pass its estimator checks, but validation and resampling
-run in the input's own array namespace and on its device.
+Samplers are imbalanced-learn samplers (they subclass its ``BaseSampler``), so they
+drop into ``imblearn.pipeline.Pipeline`` and pass its estimator checks, but validation
+and resampling run in the input's own array namespace and on its device.
 """
 
 from __future__ import annotations
@@ -29,19 +30,21 @@ __all__ = ["BaseIndexSampler", "BaseOverSampler", "BaseSampler", "BaseUnderSampl
 class BaseSampler(_ImblearnBaseSampler):
     """Base class of balancekit samplers. Not for direct use.
 
-    Subclasses set ``_sampling_type`` and implement ``_fit_resample(data, rng)``, which gets
-    validated inputs (:class:`balancekit._validation.Validated`) and a NumPy ``Generator``
-    and returns ``(X_res, y_res, sample_weight_res)`` in the input's containers.
+    Subclasses set ``_sampling_type`` and implement ``_fit_resample(data, rng)``, which
+    gets validated inputs (:class:`balancekit._validation.Validated`) and a NumPy
+    ``Generator`` and returns ``(X_res, y_res, sample_weight_res)`` in the input's
+    containers.
     """
 
     _sampling_type: ClassVar[str]
 
     def _check_params(self, data: Validated) -> None:
-        """Validate the sampler's own parameters against the data (hook for subclasses)."""
+        """Validate the sampler's own parameters against the data (subclass hook)."""
 
     def _validate(self, X: Any, y: Any, sample_weight: Any = None) -> Validated:
         data = check_X_y(X, y, sample_weight)
-        # n_features_in_ and feature_names_in_, the scikit-learn way; the arrays are not touched.
+        # n_features_in_ and feature_names_in_, the scikit-learn way; the
+        # arrays are not touched.
         validate_data(self, X=data.X, reset=True, skip_check_array=True)
         self.sampling_strategy_ = resolve_sampling_strategy(
             self.sampling_strategy,
@@ -53,7 +56,8 @@ class BaseSampler(_ImblearnBaseSampler):
         return data
 
     def fit(self, X: Any, y: Any) -> BaseSampler:
-        """Validate the data and resolve ``sampling_strategy_``; use ``fit_resample`` to resample.
+        """Validate the data and resolve ``sampling_strategy_``; use ``fit_resample``
+        to resample.
 
         Parameters
         ----------
@@ -101,7 +105,7 @@ class BaseSampler(_ImblearnBaseSampler):
 
     @abstractmethod
     def _fit_resample(self, data: Validated, rng: np.random.Generator) -> tuple:
-        """Resample validated data; return ``(X_res, y_res, sample_weight_res or None)``."""
+        """Resample validated data to ``(X_res, y_res, sample_weight_res or None)``."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -112,9 +116,9 @@ class BaseSampler(_ImblearnBaseSampler):
 class BaseIndexSampler(BaseSampler):
     """A sampler whose output rows are rows of the input, chosen by index.
 
-    It never looks at the features, so ``X`` may hold anything (images, strings, NaN), and
-    :meth:`fit_resample_indices` serves the rows to a data loader without copying ``X``.
-    Subclasses implement ``_sample_indices(labels, xp, device, rng)``.
+    It never looks at the features, so ``X`` may hold anything (images, strings, NaN),
+    and :meth:`fit_resample_indices` serves the rows to a data loader without copying
+    ``X``. Subclasses implement ``_sample_indices(labels, xp, device, rng)``.
     """
 
     @abstractmethod
@@ -134,14 +138,14 @@ class BaseIndexSampler(BaseSampler):
         Parameters
         ----------
         y : array-like of shape (n_samples,)
-            Class labels: NumPy, PyTorch (any device), CuPy, JAX, array-api-strict, pandas or
-            a list.
+            Class labels: NumPy, PyTorch (any device), CuPy, JAX, array-api-strict,
+            pandas or a list.
 
         Returns
         -------
         indices : integer array of shape (n_resampled,)
-            Rows of the data set to use, in ``y``'s namespace and on its device (NumPy for
-            host containers). Also stored as ``sample_indices_``.
+            Rows of the data set to use, in ``y``'s namespace and on its device (NumPy
+            for host containers). Also stored as ``sample_indices_``.
 
         Examples
         --------
@@ -178,12 +182,12 @@ def _take_all_rows(data: Validated, indices: Any) -> tuple:
 
 
 class BaseOverSampler(BaseSampler, _ImblearnBaseOverSampler):
-    """Base class of over-samplers: ``sampling_strategy_`` holds the samples to add per class."""
+    """Base of over-samplers: ``sampling_strategy_`` holds the samples to add."""
 
     _sampling_type = "over-sampling"
 
 
 class BaseUnderSampler(BaseSampler, _ImblearnBaseUnderSampler):
-    """Base class of under-samplers: ``sampling_strategy_`` holds the samples to keep per class."""
+    """Base of under-samplers: ``sampling_strategy_`` holds the samples to keep."""
 
     _sampling_type = "under-sampling"

@@ -33,16 +33,19 @@ def class_counts(y: Any) -> dict:
     return check_labels(y, xp).class_counts
 
 
-def check_sampling_strategy(sampling_strategy: Any, y: Any, sampling_type: str, **kwargs: Any):
-    """Resolve ``sampling_strategy`` for the labels ``y``, as imbalanced-learn's function does.
+def check_sampling_strategy(
+    sampling_strategy: Any, y: Any, sampling_type: str, **kwargs: Any
+):
+    """Resolve ``sampling_strategy`` for the labels ``y``, as imbalanced-learn's
+    function does.
 
     The same signature and result as :func:`imblearn.utils.check_sampling_strategy`, for
     labels in any supported array library; only the class counts leave the device.
 
     Examples
     --------
-    >>> check_sampling_strategy("auto", [0, 0, 0, 1], "over-sampling")
-    OrderedDict({1: 2})
+    >>> dict(check_sampling_strategy("auto", [0, 0, 0, 1], "over-sampling"))
+    {1: 2}
     """
     xp, _ = get_namespace_and_device(y=y)
     labels = check_labels(y, xp)

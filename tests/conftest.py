@@ -8,15 +8,14 @@ import os
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 # torch before tensorflow when both share a process (see DESIGN.md).
-import torch  # noqa: E402, F401
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from collections.abc import Callable  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from typing import Any  # noqa: E402
-
-import array_api_strict  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import array_api_strict
+import numpy as np
+import pytest
+import torch
 
 STRICT_CPU = array_api_strict.Device("CPU_DEVICE")
 STRICT_DEVICE1 = array_api_strict.Device("device1")
@@ -107,7 +106,7 @@ BACKEND_PARAMS = [
 
 @pytest.fixture(params=BACKEND_PARAMS)
 def backend(request) -> Backend:
-    """Every array library x device the core must support (GPU ones skip without a GPU)."""
+    """Every array library x device the core supports (GPU ones skip without a GPU)."""
     if request.param == "torch-cuda":
         return _torch("cuda")
     if request.param == "cupy":

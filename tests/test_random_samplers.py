@@ -1,4 +1,4 @@
-"""RandomOverSampler and RandomUnderSampler: counts, devices, seeds, containers, weights."""
+"""Random over- and under-sampling: counts, devices, seeds, containers, weights."""
 
 from __future__ import annotations
 
@@ -50,7 +50,16 @@ def test_counts_equal_imblearn(kind):
 
 @pytest.mark.parametrize(
     "strategy",
-    ["auto", "all", "not majority", "not minority", "minority", "majority", 0.5, "dict"],
+    [
+        "auto",
+        "all",
+        "not majority",
+        "not minority",
+        "minority",
+        "majority",
+        0.5,
+        "dict",
+    ],
 )
 def test_counts_equal_imblearn_for_every_strategy(kind, strategy):
     X, y = make_data(n_per_class=(60, 25))
@@ -59,8 +68,12 @@ def test_counts_equal_imblearn_for_every_strategy(kind, strategy):
         strategy = {1: 40} if over else {0: 30}
     if strategy == ("majority" if over else "minority"):
         pytest.skip("not a valid strategy for this kind of sampler")
-    _, y_res = SAMPLERS[kind](random_state=0, sampling_strategy=strategy).fit_resample(X, y)
-    _, y_peer = PEERS[kind](random_state=0, sampling_strategy=strategy).fit_resample(X, y)
+    _, y_res = SAMPLERS[kind](random_state=0, sampling_strategy=strategy).fit_resample(
+        X, y
+    )
+    _, y_peer = PEERS[kind](random_state=0, sampling_strategy=strategy).fit_resample(
+        X, y
+    )
     assert np.bincount(y_res).tolist() == np.bincount(y_peer).tolist()
 
 
@@ -72,7 +85,9 @@ def test_rows_come_from_the_input(kind):
     np.testing.assert_array_equal(y_res, y[idx])
     if kind == "ros-shrinkage":
         np.testing.assert_array_equal(X_res[: len(y)], X)  # originals untouched
-        assert not np.array_equal(X_res[len(y) :], X[idx[len(y) :]])  # new rows are noisy
+        assert not np.array_equal(
+            X_res[len(y) :], X[idx[len(y) :]]
+        )  # new rows are noisy
     else:
         np.testing.assert_array_equal(X_res, X[idx])
     if kind.startswith("ros"):
@@ -84,7 +99,9 @@ def test_rows_come_from_the_input(kind):
 def test_backend_output_matches_numpy(kind, backend):
     X, y = make_data()
     w = np.linspace(0.5, 2.0, y.size).astype(np.float32)
-    X_np, y_np, w_np = SAMPLERS[kind](random_state=7).fit_resample(X, y, sample_weight=w)
+    X_np, y_np, w_np = SAMPLERS[kind](random_state=7).fit_resample(
+        X, y, sample_weight=w
+    )
     sampler = SAMPLERS[kind](random_state=7)
     X_b, y_b, w_b = sampler.fit_resample(
         backend.asarray(X), backend.asarray(y), sample_weight=backend.asarray(w)
@@ -94,7 +111,9 @@ def test_backend_output_matches_numpy(kind, backend):
         assert backend.device_of(out) == backend.device
         assert backend.to_numpy(out).dtype == expected.dtype
         # float32 reductions (the class std of shrinkage) differ in the last bits
-        np.testing.assert_allclose(backend.to_numpy(out), expected, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(
+            backend.to_numpy(out), expected, rtol=1e-5, atol=1e-6
+        )
     assert backend.device_of(sampler.sample_indices_) == backend.device
 
 
@@ -127,7 +146,11 @@ def test_generator_random_state_advances(kind):
 def test_inputs_are_not_modified(kind, backend):
     X, y = make_data()
     w = np.ones(y.size)
-    X_b, y_b, w_b = backend.asarray(X.copy()), backend.asarray(y.copy()), backend.asarray(w)
+    X_b, y_b, w_b = (
+        backend.asarray(X.copy()),
+        backend.asarray(y.copy()),
+        backend.asarray(w),
+    )
     SAMPLERS[kind](random_state=0).fit_resample(X_b, y_b, sample_weight=w_b)
     np.testing.assert_array_equal(backend.to_numpy(X_b), X)
     np.testing.assert_array_equal(backend.to_numpy(y_b), y)
@@ -138,7 +161,9 @@ def test_inputs_are_not_modified(kind, backend):
 def test_any_number_of_feature_dimensions(kind, backend, shape):
     X2, y = make_data(n_features=int(np.prod(shape)))
     X = X2.reshape(-1, *shape) if len(shape) > 1 else X2
-    X_res, y_res = SAMPLERS[kind](random_state=0).fit_resample(backend.asarray(X), backend.asarray(y))
+    X_res, y_res = SAMPLERS[kind](random_state=0).fit_resample(
+        backend.asarray(X), backend.asarray(y)
+    )
     assert tuple(X_res.shape[1:]) == X.shape[1:]
     assert X_res.shape[0] == y_res.shape[0]
 
@@ -153,7 +178,9 @@ def test_sample_weight_follows_the_rows(kind):
 
 def test_pandas_in_pandas_out(kind):
     X, y = make_data()
-    X_df = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])], index=np.arange(y.size) * 3)
+    X_df = pd.DataFrame(
+        X, columns=[f"f{i}" for i in range(X.shape[1])], index=np.arange(y.size) * 3
+    )
     X_df["cat"] = pd.Categorical(np.where(y == 0, "a", "b"))
     y_s = pd.Series(y, name="target", index=X_df.index)
     if kind == "ros-shrinkage":
@@ -182,9 +209,13 @@ def test_string_labels(kind):
 def test_one_hot_labels_come_back_one_hot(kind, backend):
     X, y = make_data()
     one_hot = np.eye(3, dtype=np.int64)[y]
-    _, y_res = SAMPLERS[kind](random_state=0).fit_resample(backend.asarray(X), backend.asarray(one_hot))
+    _, y_res = SAMPLERS[kind](random_state=0).fit_resample(
+        backend.asarray(X), backend.asarray(one_hot)
+    )
     _, y_int = SAMPLERS[kind](random_state=0).fit_resample(X, y)
-    np.testing.assert_array_equal(backend.to_numpy(y_res), np.eye(3, dtype=np.int64)[y_int])
+    np.testing.assert_array_equal(
+        backend.to_numpy(y_res), np.eye(3, dtype=np.int64)[y_int]
+    )
 
 
 def test_sparse_input_keeps_its_format(kind):
@@ -207,7 +238,8 @@ def test_imblearn_pipeline():
 
 
 def test_shrinkage_noise_scale():
-    # Smoothed bootstrap: noise std = shrinkage * h * class std, h from Silverman's rule.
+    # Smoothed bootstrap: noise std = shrinkage * h * class std, h from
+    # Silverman's rule.
     rng = np.random.default_rng(0)
     X = np.concatenate([rng.normal(0, 1, (2000, 2)), rng.normal(0, 3, (200, 2))])
     y = np.repeat([0, 1], [2000, 200])
@@ -216,7 +248,9 @@ def test_shrinkage_noise_scale():
     noise = X_res[y.size :] - X[sampler.sample_indices_[y.size :]]
     n, d = X.shape
     h = (4 / ((d + 2) * n)) ** (1 / (d + 4))
-    np.testing.assert_allclose(noise.std(axis=0), 2.0 * h * X[y == 1].std(axis=0), rtol=0.05)
+    np.testing.assert_allclose(
+        noise.std(axis=0), 2.0 * h * X[y == 1].std(axis=0), rtol=0.05
+    )
     assert sampler.shrinkage_ == {1: 2.0}
 
 
@@ -267,7 +301,9 @@ def test_lists_in_lists_out(kind):
     over=st.booleans(),
 )
 def test_balanced_counts_property(counts, seed, over):
-    y = np.random.default_rng(seed).permutation(np.repeat(np.arange(len(counts)), counts))
+    y = np.random.default_rng(seed).permutation(
+        np.repeat(np.arange(len(counts)), counts)
+    )
     X = np.arange(y.size, dtype=np.float64)[:, None]
     sampler = (RandomOverSampler if over else RandomUnderSampler)(random_state=seed)
     X_res, y_res = sampler.fit_resample(X, y)

@@ -1,4 +1,4 @@
-"""`sampling_strategy` resolution against imbalanced-learn's, form by form, errors included."""
+"""`sampling_strategy` resolution against imbalanced-learn's, errors included."""
 
 from __future__ import annotations
 
@@ -50,7 +50,14 @@ def _strategies(counts):
     names = ["auto", "minority", "majority", "not minority", "not majority", "all"]
     floats = [0.5, 1.0, 0.05, 0.999, 1.5, 0.0, -0.1, 1]
     lists = [[classes[0]], classes[:2], ["zzz" if isinstance(classes[0], str) else 99]]
-    return [*names, "bogus", *floats, *_over_under_dicts(counts), *lists, *_callables(counts)]
+    return [
+        *names,
+        "bogus",
+        *floats,
+        *_over_under_dicts(counts),
+        *lists,
+        *_callables(counts),
+    ]
 
 
 def _labels(counts):
@@ -77,7 +84,9 @@ def _outcome(func):
 def test_matches_imblearn_on_every_form(counts, strategy, sampling_type):
     y = _labels(counts)
     expected = _outcome(lambda: imblearn_check(strategy, y, sampling_type))
-    got = _outcome(lambda: resolve_sampling_strategy(strategy, counts, sampling_type, y=y))
+    got = _outcome(
+        lambda: resolve_sampling_strategy(strategy, counts, sampling_type, y=y)
+    )
     assert got[0] == expected[0], (got, expected)
     if expected[0] == "ok":
         assert got[1] == expected[1]
@@ -109,7 +118,9 @@ def test_single_class_is_rejected_naming_the_class_count(sampling_type):
 
 
 def test_error_messages_name_the_parameter():
-    with pytest.raises(ValueError, match=r"`sampling_strategy` as a float must be in \(0, 1\]"):
+    with pytest.raises(
+        ValueError, match=r"`sampling_strategy` as a float must be in \(0, 1\]"
+    ):
         resolve_sampling_strategy(1.5, {0: 9, 1: 1}, "over-sampling")
     with pytest.raises(ValueError, match="float only when `y` has two classes"):
         resolve_sampling_strategy(0.5, {0: 9, 1: 1, 2: 3}, "over-sampling")
@@ -135,7 +146,10 @@ def test_dict_values_must_be_whole_numbers():
 def test_public_check_on_tensor_labels_matches_numpy():
     y = _labels({0: 90, 1: 10, 2: 30})
     expected = imblearn_check("not minority", y, "under-sampling")
-    assert check_sampling_strategy("not minority", torch.as_tensor(y), "under-sampling") == expected
+    assert (
+        check_sampling_strategy("not minority", torch.as_tensor(y), "under-sampling")
+        == expected
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -146,11 +160,15 @@ def test_public_check_on_tensor_labels_matches_numpy():
 def test_random_dicts_match_imblearn(counts, data):
     class_counts = dict(enumerate(counts))
     sampling_type = data.draw(st.sampled_from(["over-sampling", "under-sampling"]))
-    targeted = data.draw(st.lists(st.sampled_from(list(class_counts)), min_size=1, unique=True))
+    targeted = data.draw(
+        st.lists(st.sampled_from(list(class_counts)), min_size=1, unique=True)
+    )
     strategy = {c: data.draw(st.integers(0, 2 * class_counts[c] + 1)) for c in targeted}
     y = _labels(class_counts)
     expected = _outcome(lambda: imblearn_check(strategy, y, sampling_type))
-    got = _outcome(lambda: resolve_sampling_strategy(strategy, class_counts, sampling_type))
+    got = _outcome(
+        lambda: resolve_sampling_strategy(strategy, class_counts, sampling_type)
+    )
     assert got[0] == expected[0]
     if got[0] == "ok":
         assert got[1] == expected[1]
@@ -163,9 +181,13 @@ def test_random_dicts_match_imblearn(counts, data):
     ratio=st.floats(0.001, 1.0),
     sampling_type=st.sampled_from(["over-sampling", "under-sampling"]),
 )
-def test_random_float_ratios_match_imblearn(n_minority, n_majority, ratio, sampling_type):
+def test_random_float_ratios_match_imblearn(
+    n_minority, n_majority, ratio, sampling_type
+):
     class_counts = {0: n_majority, 1: n_minority}
     y = _labels(class_counts)
     expected = _outcome(lambda: imblearn_check(ratio, y, sampling_type))
-    got = _outcome(lambda: resolve_sampling_strategy(ratio, class_counts, sampling_type))
+    got = _outcome(
+        lambda: resolve_sampling_strategy(ratio, class_counts, sampling_type)
+    )
     assert got == expected if got[0] == "ok" else got[0] == expected[0]

@@ -1,4 +1,4 @@
-"""Random over-sampling: repeat random rows of the targeted classes, optionally smoothed."""
+"""Random over-sampling: repeat random rows of the targeted classes, maybe smoothed."""
 
 from __future__ import annotations
 
@@ -31,9 +31,9 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
     """Over-sample the targeted classes by repeating random rows (bootstrap).
 
     A drop-in for :class:`imblearn.over_sampling.RandomOverSampler` that also runs on
-    PyTorch, CuPy, JAX and array-api-strict arrays on their own device, accepts ``X`` of any
-    number of dimensions (images, sequences: rows are repeated, never looked at) and
-    resamples ``sample_weight`` along with the rows.
+    PyTorch, CuPy, JAX and array-api-strict arrays on their own device, accepts ``X``
+    of any number of dimensions (images, sequences: rows are repeated, never looked at)
+    and resamples ``sample_weight`` along with the rows.
 
     Parameters
     ----------
@@ -41,17 +41,18 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
         What to reach: a float in (0, 1] (binary ``y``: the wanted ratio
         n_minority / n_majority after resampling); ``"minority"``, ``"not minority"``,
         ``"not majority"``, ``"all"`` or ``"auto"`` (= ``"not majority"``) to grow those
-        classes to the majority count; a dict ``{class: n_samples_after}``; or a callable
-        ``f(y) -> dict``.
-    random_state : int, numpy.random.Generator, numpy.random.RandomState or None, default=None
+        classes to the majority count; a dict ``{class: n_samples_after}``; or a
+        callable ``f(y) -> dict``.
+    random_state : int, numpy.random.Generator, numpy.random.RandomState or None,
+    default=None
         Seed of the draws. The same int gives the same rows on every array library.
     shrinkage : float, dict or None, default=None
         With a value, new rows are a smoothed bootstrap: each repeated row plus Gaussian
         noise of per-feature scale ``shrinkage * h * std(class)``, where
-        ``h = (4 / ((d + 2) n)) ** (1 / (d + 4))`` (Silverman's rule, ``d`` the number of
-        features, ``n`` the number of samples). A float applies to every resampled class, a
-        dict ``{class: shrinkage}`` per class; ``0`` means a plain bootstrap. Needs numeric
-        ``X``.
+        ``h = (4 / ((d + 2) n)) ** (1 / (d + 4))`` (Silverman's rule, ``d`` the number
+        of features, ``n`` the number of samples). A float applies to every resampled
+        class, a dict ``{class: shrinkage}`` per class; ``0`` means a plain bootstrap.
+        Needs numeric ``X``.
 
     Attributes
     ----------
@@ -116,9 +117,14 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
                 f"{type(shrinkage).__name__}."
             )
         for cls, factor in shrinkage.items():
-            if isinstance(factor, bool) or not isinstance(factor, Real) or not factor >= 0:
+            if (
+                isinstance(factor, bool)
+                or not isinstance(factor, Real)
+                or not factor >= 0
+            ):
                 raise ValueError(
-                    f"`shrinkage` must be a number >= 0 for every class; got {factor!r} for "
+                    "`shrinkage` must be a number >= 0 for every class; got "
+                    f"{factor!r} for "
                     f"class {cls!r}."
                 )
         self.shrinkage_ = {cls: float(f) for cls, f in shrinkage.items()}
@@ -129,9 +135,7 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
     ) -> Any:
         targets = self.sampling_strategy_
         resampled = [
-            (cls, targets[cls])
-            for cls in labels.classes
-            if targets.get(cls, 0) > 0
+            (cls, targets[cls]) for cls in labels.classes if targets.get(cls, 0) > 0
         ]
         counts = labels.class_counts
         draws = [rng.integers(0, counts[cls], size=n_new) for cls, n_new in resampled]
@@ -139,7 +143,10 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
             np.concatenate(draws) if draws else np.empty(0, dtype=np.int64), xp, device
         )
         n_samples = int(labels.y.shape[0])
-        parts, offset = [xp.arange(n_samples, dtype=index_dtype(xp, device), device=device)], 0
+        parts, offset = (
+            [xp.arange(n_samples, dtype=index_dtype(xp, device), device=device)],
+            0,
+        )
         for cls, n_new in resampled:
             members = class_indices(labels.y, cls, xp)
             parts.append(xp.take(members, positions[offset : offset + n_new], axis=0))
@@ -148,11 +155,16 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
 
     def _fit_resample(self, data: Validated, rng: np.random.Generator) -> tuple:
         X_res, y_res, w_res = super()._fit_resample(data, rng)
-        if self.shrinkage_ is not None and self.sample_indices_.shape[0] > data.n_samples:
+        if (
+            self.shrinkage_ is not None
+            and self.sample_indices_.shape[0] > data.n_samples
+        ):
             X_res = self._smooth(data, X_res, self.sample_indices_, rng)
         return X_res, y_res, w_res
 
-    def _smooth(self, data: Validated, X_res: Any, indices: Any, rng: np.random.Generator):
+    def _smooth(
+        self, data: Validated, X_res: Any, indices: Any, rng: np.random.Generator
+    ):
         """Add the smoothed-bootstrap noise to the new rows of ``X_res``."""
         xp, n_samples = data.xp, data.n_samples
         X = data.X
@@ -180,7 +192,9 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
         host_dtype = np.float32 if X.dtype == xp.float32 else np.float64
         noise = rng.standard_normal((sum(n_new), *feature_shape), dtype=host_dtype)
         noise = xp.asarray(noise, device=data.device) * xp.concat(scales, axis=0)
-        smoothed = xp.concat([X_res[:n_samples, ...], X_res[n_samples:, ...] + noise], axis=0)
+        smoothed = xp.concat(
+            [X_res[:n_samples, ...], X_res[n_samples:, ...] + noise], axis=0
+        )
         if is_pandas(data.X):
             import pandas as pd
 
@@ -195,7 +209,7 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
 
 
 def _check_numeric(data: Validated) -> None:
-    """Smoothing adds noise to X: it must hold numbers (object arrays of numbers pass)."""
+    """Noise goes noise to X: it must hold numbers (objects that are numbers pass)."""
     X, xp = data.X, data.xp
     if is_pandas(X):
         kinds = {getattr(dtype, "kind", "O") for dtype in X.dtypes}
@@ -207,7 +221,8 @@ def _check_numeric(data: Validated) -> None:
                 X.astype(np.float64)
             except (TypeError, ValueError) as exc:
                 raise TypeError(
-                    f"`shrinkage` needs numeric `X`, but an element is not a number: {exc}. "
+                    "`shrinkage` needs numeric `X`, but an element is not a number: "
+                    f"{exc}. "
                     "Encode the features numerically or set shrinkage=None."
                 ) from None
     else:
@@ -215,5 +230,5 @@ def _check_numeric(data: Validated) -> None:
     if not numeric:
         raise TypeError(
             "`shrinkage` needs numeric `X` to add noise to the repeated rows; `X` has "
-            f"non-numeric values. Encode the features numerically or set shrinkage=None."
+            "non-numeric values. Encode the features numerically or set shrinkage=None."
         )

@@ -19,18 +19,19 @@ class RandomUnderSampler(BaseIndexSampler, BaseUnderSampler):
     """Under-sample the targeted classes by keeping a random subset of their rows.
 
     A drop-in for :class:`imblearn.under_sampling.RandomUnderSampler` that also runs on
-    PyTorch, CuPy, JAX and array-api-strict arrays on their own device, accepts ``X`` of any
-    number of dimensions, and resamples ``sample_weight`` along with the rows.
+    PyTorch, CuPy, JAX and array-api-strict arrays on their own device, accepts ``X``
+    of any number of dimensions, and resamples ``sample_weight`` along with the rows.
 
     Parameters
     ----------
     sampling_strategy : float, str, dict or callable, default="auto"
         What to keep: a float in (0, 1] (binary ``y``: the wanted ratio
         n_minority / n_majority after resampling); ``"majority"``, ``"not minority"``,
-        ``"not majority"``, ``"all"`` or ``"auto"`` (= ``"not minority"``) to shrink those
-        classes to the minority count; a dict ``{class: n_samples_to_keep}``; or a callable
-        ``f(y) -> dict``.
-    random_state : int, numpy.random.Generator, numpy.random.RandomState or None, default=None
+        ``"not majority"``, ``"all"`` or ``"auto"`` (= ``"not minority"``) to shrink
+        those classes to the minority count; a dict ``{class: n_samples_to_keep}``; or a
+        callable ``f(y) -> dict``.
+    random_state : int, numpy.random.Generator, numpy.random.RandomState or None,
+    default=None
         Seed of the draws. The same int gives the same rows on every array library.
     replacement : bool, default=False
         Draw the kept rows with replacement.
@@ -40,7 +41,8 @@ class RandomUnderSampler(BaseIndexSampler, BaseUnderSampler):
     sampling_strategy_ : OrderedDict
         Class to number of samples kept, for the targeted classes.
     sample_indices_ : array of shape (n_resampled,)
-        Rows of the input kept, grouped by class in sorted class order, on the input's device.
+        Rows of the input kept, grouped by class in sorted class order, on the input's
+        device.
     n_features_in_ : int
         Size of the second axis of ``X``.
     feature_names_in_ : ndarray of str
@@ -92,7 +94,9 @@ class RandomUnderSampler(BaseIndexSampler, BaseUnderSampler):
             members = class_indices(labels.y, cls, xp)
             if cls in targets:
                 n_keep = targets[cls]
-                parts.append(xp.take(members, positions[offset : offset + n_keep], axis=0))
+                parts.append(
+                    xp.take(members, positions[offset : offset + n_keep], axis=0)
+                )
                 offset += n_keep
             else:
                 parts.append(members)
