@@ -63,12 +63,9 @@ def _namespace_of(obj: Any, name: str) -> ModuleType:
     if is_tensorflow(obj):
         raise TypeError(
             f"`{name}` is a TensorFlow tensor ({_describe(obj)}). TensorFlow does not "
-            "implement "
-            "the array API standard that the balancekit core is written against; use "
-            "the "
-            "adapters in `balancekit.tensorflow` for tf.Tensor and tf.data input, or "
-            "pass "
-            "`tensor.numpy()`."
+            "implement the array API standard that the balancekit core is written "
+            "against; use the adapters in `balancekit.tensorflow` for tf.Tensor and "
+            "tf.data input, or pass `tensor.numpy()`."
         )
     if (
         isinstance(obj, list | tuple)
@@ -83,10 +80,8 @@ def _namespace_of(obj: Any, name: str) -> ModuleType:
     except TypeError:
         raise TypeError(
             f"`{name}` of type {_describe(obj)} is not a supported array. Pass a "
-            "NumPy, "
-            "PyTorch, CuPy, JAX or array-api-strict array, a pandas object, a SciPy "
-            "sparse "
-            "matrix or a list."
+            "NumPy, PyTorch, CuPy, JAX or array-api-strict array, a pandas object, a "
+            "SciPy sparse matrix or a list."
         ) from None
 
 
@@ -128,9 +123,8 @@ def get_namespace_and_device(**arrays: Any) -> tuple[ModuleType, Any]:
             raise TypeError(
                 f"`{first_name}` and `{name}` come from different array libraries "
                 f"({_describe(given[first_name])} and {_describe(given[name])}). Pass "
-                "both "
-                "from the same library, e.g. convert one with `torch.as_tensor` or "
-                "`numpy.asarray`."
+                "both from the same library, e.g. convert one with `torch.as_tensor` "
+                "or `numpy.asarray`."
             )
     if is_numpy_namespace(xp):
         return xp, "cpu"
@@ -141,9 +135,8 @@ def get_namespace_and_device(**arrays: Any) -> tuple[ModuleType, Any]:
             raise ValueError(
                 f"`{first_name}` is on device {device!r} but `{name}` is on device "
                 f"{other!r}. Move them to one device first (e.g. "
-                f"`{name}.to({device!r})` in "
-                "PyTorch); balancekit never moves data between devices behind your "
-                "back."
+                f"`{name}.to({device!r})` in PyTorch); balancekit never moves data "
+                "between devices behind your back."
             )
     return xp, device
 

@@ -17,8 +17,7 @@ __all__ = ["Labels", "check_labels"]
 
 _MULTILABEL_MESSAGE = (
     "Multilabel and multioutput targets are not supported: each row of a 2-D `y` must "
-    "be "
-    "one-hot (exactly one 1). Pass class labels of shape (n_samples,) instead."
+    "be one-hot (exactly one 1). Pass class labels of shape (n_samples,) instead."
 )
 
 
@@ -83,15 +82,13 @@ def _check_float_labels(y: Any, xp: ModuleType, name: str) -> None:
     if bool(xp.any(xp.isnan(y))):
         raise ValueError(
             f"`{name}` contains NaN; every sample needs a class label. Drop or impute "
-            "the "
-            "unlabelled rows first."
+            "the unlabelled rows first."
         )
     if not bool(xp.all(y == xp.round(y))):
         raise ValueError(
             f"Unknown label type: `{name}` holds continuous (non-integer) float "
-            "values, "
-            "which are regression targets, not classes. Pass integer or string class "
-            "labels (e.g. bin the values first)."
+            "values, which are regression targets, not classes. Pass integer or "
+            "string class labels (e.g. bin the values first)."
         )
 
 
@@ -106,23 +103,20 @@ def _numpy_counts(y: np.ndarray, name: str) -> tuple[tuple, tuple[int, ...]]:
                 int(n) for n in counts[present]
             )
     if y.dtype == object:
-        missing = np.equal(y, None) | np.not_equal(y, y)  # None or NaN
+        missing = (y == None) | (y != y)  # noqa: E711  (None or NaN, elementwise)
         if missing.any():
             raise ValueError(
                 f"`{name}` contains {int(missing.sum())} missing labels (None or NaN); "
-                "drop "
-                "those rows or give them a class first."
+                "drop those rows or give them a class first."
             )
     try:
-        classes, counts = np.unique(y, return_counts=True)
+        values, counts = np.unique(y, return_counts=True)
     except TypeError:
         raise TypeError(
             f"`{name}` mixes label types that cannot be ordered (e.g. strings and "
-            "numbers); "
-            "use one type for every label."
+            "numbers); use one type for every label."
         ) from None
-    classes = tuple(_python_scalar(c) for c in classes)
-    return classes, tuple(int(n) for n in counts)
+    return tuple(_python_scalar(c) for c in values), tuple(int(n) for n in counts)
 
 
 def check_labels(y: Any, xp: ModuleType, *, name: str = "y") -> Labels:

@@ -12,7 +12,12 @@ from collections.abc import Callable, Hashable, Mapping
 from numbers import Integral, Real
 from typing import Any, Literal
 
-__all__ = ["SAMPLING_TYPES", "STRATEGY_NAMES", "resolve_sampling_strategy"]
+__all__ = [
+    "SAMPLING_TYPES",
+    "STRATEGY_NAMES",
+    "SamplingType",
+    "resolve_sampling_strategy",
+]
 
 SamplingType = Literal[
     "over-sampling", "under-sampling", "clean-sampling", "ensemble", "bypass"
@@ -62,9 +67,8 @@ def _from_name(name: str, counts: Mapping[Hashable, int], sampling_type: str) ->
     if name == "majority" and over:
         raise ValueError(
             "`sampling_strategy='majority'` cannot be used with an over-sampler: it "
-            "would "
-            "add samples to the class that already has the most. Use 'not majority', "
-            "'minority' or 'auto'."
+            "would add samples to the class that already has the most. Use 'not "
+            "majority', 'minority' or 'auto'."
         )
     if name == "minority" and not over:
         raise ValueError(
@@ -88,8 +92,7 @@ def _check_known_classes(requested, counts: Mapping[Hashable, int]) -> None:
     if unknown:
         raise ValueError(
             f"`sampling_strategy` names class(es) {unknown} that are not present in "
-            "`y`; "
-            f"the classes in `y` are {list(counts)}."
+            f"`y`; the classes in `y` are {list(counts)}."
         )
 
 
@@ -112,9 +115,8 @@ def _from_dict(
     if sampling_type == "clean-sampling":
         raise ValueError(
             "`sampling_strategy` cannot be a dict for a cleaning sampler: cleaning "
-            "removes "
-            "what its rule finds, not a chosen number. Pass a list of the classes to "
-            "clean."
+            "removes what its rule finds, not a chosen number. Pass a list of the "
+            "classes to clean."
         )
     resolved = {}
     for cls, n in targets.items():
@@ -123,19 +125,16 @@ def _from_dict(
             if n < have:
                 raise ValueError(
                     "An over-sampler can only add samples: `sampling_strategy` asks "
-                    "for "
-                    f"{n} samples of class {cls!r}, which has {have}. Ask for at least "
-                    f"{have}, or use an under-sampler."
+                    f"for {n} samples of class {cls!r}, which has {have}. Ask for at "
+                    f"least {have}, or use an under-sampler."
                 )
             resolved[cls] = n - have
         else:
             if n > have:
                 raise ValueError(
                     "An under-sampler can only remove samples: `sampling_strategy` "
-                    "asks "
-                    f"for {n} samples of class {cls!r}, which has {have}. Ask for at "
-                    "most "
-                    f"{have}, or use an over-sampler."
+                    f"asks for {n} samples of class {cls!r}, which has {have}. Ask for "
+                    f"at most {have}, or use an over-sampler."
                 )
             resolved[cls] = n
     return resolved
@@ -146,9 +145,9 @@ def _from_list(
 ) -> dict:
     if sampling_type != "clean-sampling":
         raise ValueError(
-            "`sampling_strategy` can be a list (of classes to clean) only for cleaning "
-            "samplers. For this sampler pass a dict {class: n_samples}, a float or a "
-            "strategy name."
+            "`sampling_strategy` can be a list (of classes to clean) only for "
+            "cleaning samplers. For this sampler pass a dict {class: n_samples}, a "
+            "float or a strategy name."
         )
     _check_known_classes(classes, counts)
     n_minority = min(counts.values())
@@ -165,8 +164,8 @@ def _from_float(
         )
     if len(counts) != 2:
         raise ValueError(
-            "`sampling_strategy` can be a float only when `y` has two classes; `y` has "
-            f"{len(counts)} ({list(counts)}). For multi-class targets pass a dict "
+            "`sampling_strategy` can be a float only when `y` has two classes; `y` "
+            f"has {len(counts)} ({list(counts)}). For multi-class targets pass a dict "
             "{class: n_samples}."
         )
     if sampling_type == "over-sampling":
@@ -179,8 +178,7 @@ def _from_float(
             raise ValueError(
                 f"`sampling_strategy={ratio}` asks for no more minority samples than "
                 "there are already, so an over-sampler would have nothing to add. "
-                "Increase "
-                "the ratio."
+                "Increase the ratio."
             )
         return resolved
     if sampling_type == "under-sampling":
@@ -190,15 +188,14 @@ def _from_float(
         if any(n > counts[c] for c, n in resolved.items()):
             raise ValueError(
                 f"`sampling_strategy={ratio}` asks for more majority samples than "
-                "there "
-                "are, so an under-sampler would have to add samples. Increase the "
-                "ratio."
+                "there are, so an under-sampler would have to add samples. Increase "
+                "the ratio."
             )
         return resolved
     raise ValueError(
         "`sampling_strategy` cannot be a float for a cleaning sampler: cleaning "
-        "removes "
-        "what its rule finds. Pass a list of the classes to clean or a strategy name."
+        "removes what its rule finds. Pass a list of the classes to clean or a "
+        "strategy name."
     )
 
 
@@ -279,15 +276,14 @@ def resolve_sampling_strategy(
         targets = sampling_strategy(y, **kwargs)
         if not isinstance(targets, Mapping):
             raise TypeError(
-                "`sampling_strategy` as a callable must return a dict {class: "
-                "n_samples}; "
-                f"it returned {type(targets).__name__}."
+                "`sampling_strategy` as a callable must return a dict "
+                "{class: n_samples}; it returned "
+                f"{type(targets).__name__}."
             )
         resolved = _from_dict(targets, counts, sampling_type)
     else:
         raise TypeError(
-            "`sampling_strategy` must be a float, a str, a dict, a list or a callable; "
-            "got "
-            f"{type(sampling_strategy).__name__}."
+            "`sampling_strategy` must be a float, a str, a dict, a list or a "
+            f"callable; got {type(sampling_strategy).__name__}."
         )
     return OrderedDict(sorted(resolved.items()))

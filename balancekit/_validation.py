@@ -52,8 +52,7 @@ def _numpy_X(X: Any, name: str) -> Any:
         if X.ndim != 2:
             raise ValueError(
                 f"`{name}` must be 2-D (n_samples, n_features); got a pandas Series. "
-                "Use "
-                "`series.to_frame()` for a single feature."
+                "Use `series.to_frame()` for a single feature."
             )
         return X
     if is_sparse(X):
@@ -65,8 +64,7 @@ def _numpy_X(X: Any, name: str) -> Any:
     except ValueError as exc:
         raise ValueError(
             f"`{name}` could not be read as an array ({exc}). Rows of a list must all "
-            "have "
-            "the same length."
+            "have the same length."
         ) from None
 
 
@@ -82,16 +80,13 @@ def check_X(X: Any, xp: ModuleType, *, name: str = "X") -> Any:
     if len(shape) < 2:
         raise ValueError(
             f"Expected a 2D array: `{name}` must have shape (n_samples, n_features, "
-            "...); got "
-            f"shape {shape}. Reshape a single feature with `X.reshape(-1, 1)` or a "
-            "single "
-            "sample with `X.reshape(1, -1)`."
+            f"...); got shape {shape}. Reshape a single feature with `X.reshape(-1, "
+            "1)` or a single sample with `X.reshape(1, -1)`."
         )
     if shape[0] == 0:
         raise ValueError(
             f"`{name}` is empty: found array with 0 sample(s) (shape={shape}) while a "
-            "minimum "
-            "of 1 is required."
+            "minimum of 1 is required."
         )
     if shape[1] == 0:
         raise ValueError(
@@ -111,8 +106,7 @@ def check_X(X: Any, xp: ModuleType, *, name: str = "X") -> Any:
     if complex_kinds:
         raise ValueError(
             f"Complex data not supported: `{name}` has a complex dtype. Split it into "
-            "real "
-            "and imaginary feature columns."
+            "real and imaginary feature columns."
         )
     return X
 
@@ -145,8 +139,7 @@ def check_sample_weight(sample_weight: Any, n_samples: int, xp: ModuleType) -> A
     if weights.ndim != 1 or weights.shape[0] != n_samples:
         raise ValueError(
             f"`sample_weight` must have shape ({n_samples},), one weight per sample; "
-            "got "
-            f"shape {tuple(weights.shape)}."
+            f"got shape {tuple(weights.shape)}."
         )
     if xp.isdtype(weights.dtype, "real floating") and not bool(
         xp.all(xp.isfinite(weights))

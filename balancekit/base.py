@@ -21,7 +21,7 @@ from sklearn.utils.validation import validate_data
 from balancekit._array_api import get_namespace_and_device, take_rows
 from balancekit._labels import Labels, check_labels
 from balancekit._random import check_random_state
-from balancekit._sampling_strategy import resolve_sampling_strategy
+from balancekit._sampling_strategy import SamplingType, resolve_sampling_strategy
 from balancekit._validation import Validated, check_X_y
 
 __all__ = ["BaseIndexSampler", "BaseOverSampler", "BaseSampler", "BaseUnderSampler"]
@@ -36,7 +36,7 @@ class BaseSampler(_ImblearnBaseSampler):
     containers.
     """
 
-    _sampling_type: ClassVar[str]
+    _sampling_type: ClassVar[SamplingType]
 
     def _check_params(self, data: Validated) -> None:
         """Validate the sampler's own parameters against the data (subclass hook)."""

@@ -76,7 +76,7 @@ def _samplers() -> list[tuple[str, Callable[[], Any]]]:
 
 
 def _inputs(X: np.ndarray, y: np.ndarray) -> list[tuple[Any, Any]]:
-    inputs = [(X, y)]
+    inputs: list[tuple[Any, Any]] = [(X, y)]
     if importlib.util.find_spec("torch") is not None:
         import torch
 
@@ -117,6 +117,5 @@ def run_demo(print_fn: Callable[[str], None] = print) -> None:
     print_fn("")
     print_fn(
         "Same seed, same rows on every library: the draws are made once on the host "
-        "and "
-        "moved to the data's device."
+        "and moved to the data's device."
     )

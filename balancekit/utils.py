@@ -9,6 +9,7 @@ from balancekit._labels import check_labels
 from balancekit._sampling_strategy import (
     SAMPLING_TYPES,
     STRATEGY_NAMES,
+    SamplingType,
     resolve_sampling_strategy,
 )
 
@@ -34,7 +35,7 @@ def class_counts(y: Any) -> dict:
 
 
 def check_sampling_strategy(
-    sampling_strategy: Any, y: Any, sampling_type: str, **kwargs: Any
+    sampling_strategy: Any, y: Any, sampling_type: SamplingType, **kwargs: Any
 ):
     """Resolve ``sampling_strategy`` for the labels ``y``, as imbalanced-learn's
     function does.

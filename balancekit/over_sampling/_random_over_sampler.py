@@ -103,7 +103,7 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
             self.shrinkage_ = None
             return
         if isinstance(shrinkage, Real) and not isinstance(shrinkage, bool):
-            shrinkage = dict.fromkeys(self.sampling_strategy_, shrinkage)
+            shrinkage = dict.fromkeys(self.sampling_strategy_, float(shrinkage))
         elif isinstance(shrinkage, Mapping):
             missing = [c for c in self.sampling_strategy_ if c not in shrinkage]
             if missing:
@@ -124,8 +124,7 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
             ):
                 raise ValueError(
                     "`shrinkage` must be a number >= 0 for every class; got "
-                    f"{factor!r} for "
-                    f"class {cls!r}."
+                    f"{factor!r} for class {cls!r}."
                 )
         self.shrinkage_ = {cls: float(f) for cls, f in shrinkage.items()}
         _check_numeric(data)
@@ -166,7 +165,8 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
         self, data: Validated, X_res: Any, indices: Any, rng: np.random.Generator
     ):
         """Add the smoothed-bootstrap noise to the new rows of ``X_res``."""
-        xp, n_samples = data.xp, data.n_samples
+        xp, n_samples, shrinkage = data.xp, data.n_samples, self.shrinkage_
+        assert shrinkage is not None  # only called with a shrinkage
         X = data.X
         if is_pandas(X) or is_sparse(X):
             X = X.to_numpy() if is_pandas(X) else X.toarray()
@@ -186,7 +186,7 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
             if count > 0:
                 members = xp.take(X, class_indices(data.labels.y, cls, xp), axis=0)
                 std = xp.std(members, axis=0)
-                scale = self.shrinkage_[cls] * bandwidth * std
+                scale = shrinkage[cls] * bandwidth * std
                 scales.append(xp.broadcast_to(scale, (count, *feature_shape)))
                 n_new.append(count)
         host_dtype = np.float32 if X.dtype == xp.float32 else np.float64
@@ -222,13 +222,13 @@ def _check_numeric(data: Validated) -> None:
             except (TypeError, ValueError) as exc:
                 raise TypeError(
                     "`shrinkage` needs numeric `X`, but an element is not a number: "
-                    f"{exc}. "
-                    "Encode the features numerically or set shrinkage=None."
+                    f"{exc}. Encode the features numerically or set shrinkage=None."
                 ) from None
     else:
         numeric = xp.isdtype(X.dtype, ("bool", "integral", "real floating"))
     if not numeric:
         raise TypeError(
             "`shrinkage` needs numeric `X` to add noise to the repeated rows; `X` has "
-            "non-numeric values. Encode the features numerically or set shrinkage=None."
+            "non-numeric values. Encode the features numerically or set "
+            "shrinkage=None."
         )
