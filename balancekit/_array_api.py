@@ -2,7 +2,7 @@
 
 Every public entry point resolves ``xp, device`` here once and passes them down;
 kernels never look the namespace up themselves. Only O(n_classes) values ever cross to
-the host (:func:`to_host`).
+the host (``to_host``).
 """
 
 from __future__ import annotations
@@ -134,8 +134,8 @@ def get_namespace_and_device(**arrays: Any) -> tuple[ModuleType, Any]:
         if other != device:
             raise ValueError(
                 f"`{first_name}` is on device {device!r} but `{name}` is on device "
-                f"{other!r}. Move them to one device first (e.g. "
-                f"`{name}.to({device!r})` in PyTorch); balancekit never moves data "
+                f"{other!r}. Move them to one device first (in PyTorch: "
+                f"`{name}.to({first_name}.device)`); balancekit never moves data "
                 "between devices behind your back."
             )
     return xp, device

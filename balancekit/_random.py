@@ -1,5 +1,4 @@
-"""Randomness: drawn on the host with a NumPy Generator, moved to the device once per
-call.
+"""Randomness: drawn on the host by a NumPy Generator, moved to the device once.
 
 One seed gives the same draws whatever the array library, so NumPy and PyTorch results
 agree bit for bit; the cost is O(n_draws) scalars crossing to the device once.
@@ -19,7 +18,7 @@ RandomStateLike = int | np.integer | np.random.Generator | np.random.RandomState
 def check_random_state(
     random_state: RandomStateLike, *, name: str = "random_state"
 ) -> np.random.Generator:
-    """Turn a ``random_state`` parameter into a :class:`numpy.random.Generator`.
+    """Turn a ``random_state`` parameter into a ``numpy.random.Generator``.
 
     ``None`` gives fresh OS entropy; an int seeds a new generator (same int, same
     draws); a ``Generator`` is used as it is (its state advances); a legacy

@@ -1,5 +1,4 @@
-"""``sampling_strategy`` resolution, in imbalanced-learn's semantics, from class counts
-alone.
+"""``sampling_strategy`` resolution in imbalanced-learn's semantics, from counts alone.
 
 Pure Python on O(n_classes) numbers: the same resolution serves NumPy ``fit_resample``,
 the PyTorch samplers and the tf.data transforms, wherever the labels live.
@@ -209,7 +208,7 @@ def resolve_sampling_strategy(
 ) -> Any:
     """Resolve ``sampling_strategy`` to per-class numbers, from the class counts alone.
 
-    The result is what :func:`imblearn.utils.check_sampling_strategy` returns for the
+    The result is what ``imblearn.utils.check_sampling_strategy`` returns for the
     same input: an ``OrderedDict`` sorted by class whose values are the number of
     samples to **generate** for over-sampling, the number of samples to **keep** for
     under-sampling and the minority count (a placeholder) for cleaning. For
@@ -225,10 +224,10 @@ def resolve_sampling_strategy(
         **kwargs) -> dict``.
     class_counts : mapping
         ``{class: count}`` for every class present in ``y``.
-    sampling_type : {"over-sampling", "under-sampling", "clean-sampling", "ensemble",
-    "bypass"}
-        The kind of sampler asking.
-    y : array-like, optional
+    sampling_type : str
+        The kind of sampler asking: ``"over-sampling"``, ``"under-sampling"``,
+        ``"clean-sampling"``, ``"ensemble"`` or ``"bypass"``.
+    y : array_like or None
         The labels, needed only when ``sampling_strategy`` is a callable.
     **kwargs
         Passed to a callable ``sampling_strategy``.

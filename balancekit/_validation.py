@@ -1,5 +1,4 @@
-"""Input validation at the public boundary: X, y and sample_weight, in any supported
-namespace.
+"""Input validation at the public boundary: X, y and sample_weight, in any namespace.
 
 Nothing here copies an array to the host or modifies what the caller passed.
 """

@@ -1,5 +1,4 @@
-"""Base classes of every sampler: the ``fit_resample`` template and the index-sampler
-contract.
+"""Base classes of every sampler: the ``fit_resample`` template, the index samplers.
 
 Samplers are imbalanced-learn samplers (they subclass its ``BaseSampler``), so they
 drop into ``imblearn.pipeline.Pipeline`` and pass its estimator checks, but validation
@@ -31,7 +30,7 @@ class BaseSampler(_ImblearnBaseSampler):
     """Base class of balancekit samplers. Not for direct use.
 
     Subclasses set ``_sampling_type`` and implement ``_fit_resample(data, rng)``, which
-    gets validated inputs (:class:`balancekit._validation.Validated`) and a NumPy
+    gets validated inputs (``balancekit._validation.Validated``) and a NumPy
     ``Generator`` and returns ``(X_res, y_res, sample_weight_res)`` in the input's
     containers.
     """
@@ -56,8 +55,7 @@ class BaseSampler(_ImblearnBaseSampler):
         return data
 
     def fit(self, X: Any, y: Any) -> BaseSampler:
-        """Validate the data and resolve ``sampling_strategy_``; use ``fit_resample``
-        to resample.
+        """Validate the data and resolve ``sampling_strategy_`` without resampling.
 
         Parameters
         ----------

@@ -23,7 +23,18 @@ __all__ = [
 
 
 def class_counts(y: Any) -> dict:
-    """``{class: count}`` of the labels ``y``, counted on y's device, sorted by class.
+    """Count the samples of each class, on the labels' own device.
+
+    Parameters
+    ----------
+    y : array_like of shape (n_samples,)
+        Class labels: NumPy, PyTorch (any device), CuPy, JAX, array-api-strict,
+        pandas or a list.
+
+    Returns
+    -------
+    dict
+        ``{class: count}`` sorted by class, with Python scalars as keys and values.
 
     Examples
     --------
@@ -37,11 +48,28 @@ def class_counts(y: Any) -> dict:
 def check_sampling_strategy(
     sampling_strategy: Any, y: Any, sampling_type: SamplingType, **kwargs: Any
 ):
-    """Resolve ``sampling_strategy`` for the labels ``y``, as imbalanced-learn's
-    function does.
+    """Resolve ``sampling_strategy`` for the labels ``y`` as imbalanced-learn does.
 
-    The same signature and result as :func:`imblearn.utils.check_sampling_strategy`, for
+    The same signature and result as ``imblearn.utils.check_sampling_strategy``, for
     labels in any supported array library; only the class counts leave the device.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict, list or callable
+        Any form imbalanced-learn accepts; see ``resolve_sampling_strategy``.
+    y : array_like of shape (n_samples,)
+        Class labels in any supported array library.
+    sampling_type : str
+        ``"over-sampling"``, ``"under-sampling"``, ``"clean-sampling"``,
+        ``"ensemble"`` or ``"bypass"``.
+    **kwargs
+        Passed to a callable ``sampling_strategy``.
+
+    Returns
+    -------
+    OrderedDict
+        Class to number of samples, sorted by class: samples to add for over-sampling,
+        to keep for under-sampling.
 
     Examples
     --------

@@ -30,7 +30,7 @@ __all__ = ["RandomOverSampler"]
 class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
     """Over-sample the targeted classes by repeating random rows (bootstrap).
 
-    A drop-in for :class:`imblearn.over_sampling.RandomOverSampler` that also runs on
+    A drop-in for ``imblearn.over_sampling.RandomOverSampler`` that also runs on
     PyTorch, CuPy, JAX and array-api-strict arrays on their own device, accepts ``X``
     of any number of dimensions (images, sequences: rows are repeated, never looked at)
     and resamples ``sample_weight`` along with the rows.
@@ -43,8 +43,7 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
         ``"not majority"``, ``"all"`` or ``"auto"`` (= ``"not majority"``) to grow those
         classes to the majority count; a dict ``{class: n_samples_after}``; or a
         callable ``f(y) -> dict``.
-    random_state : int, numpy.random.Generator, numpy.random.RandomState or None,
-    default=None
+    random_state : int, Generator, RandomState or None, default=None
         Seed of the draws. The same int gives the same rows on every array library.
     shrinkage : float, dict or None, default=None
         With a value, new rows are a smoothed bootstrap: each repeated row plus Gaussian

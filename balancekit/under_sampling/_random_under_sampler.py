@@ -18,7 +18,7 @@ __all__ = ["RandomUnderSampler"]
 class RandomUnderSampler(BaseIndexSampler, BaseUnderSampler):
     """Under-sample the targeted classes by keeping a random subset of their rows.
 
-    A drop-in for :class:`imblearn.under_sampling.RandomUnderSampler` that also runs on
+    A drop-in for ``imblearn.under_sampling.RandomUnderSampler`` that also runs on
     PyTorch, CuPy, JAX and array-api-strict arrays on their own device, accepts ``X``
     of any number of dimensions, and resamples ``sample_weight`` along with the rows.
 
@@ -30,8 +30,7 @@ class RandomUnderSampler(BaseIndexSampler, BaseUnderSampler):
         ``"not majority"``, ``"all"`` or ``"auto"`` (= ``"not minority"``) to shrink
         those classes to the minority count; a dict ``{class: n_samples_to_keep}``; or a
         callable ``f(y) -> dict``.
-    random_state : int, numpy.random.Generator, numpy.random.RandomState or None,
-    default=None
+    random_state : int, Generator, RandomState or None, default=None
         Seed of the draws. The same int gives the same rows on every array library.
     replacement : bool, default=False
         Draw the kept rows with replacement.
