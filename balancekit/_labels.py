@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+import array_api_compat
 import numpy as np
 
 from balancekit._array_api import is_numpy_namespace, is_pandas, to_host
@@ -92,16 +93,31 @@ def _check_float_labels(y: Any, xp: ModuleType, name: str) -> None:
         )
 
 
+# Labels 0..65535 are counted with bincount: O(n) instead of a sort, and only the
+# counts (at most this many values) cross to the host.
+_BINCOUNT_MAX_LABEL = 1 << 16
+
+
+def _bincount_counts(y: Any, xp: ModuleType) -> tuple[tuple, tuple[int, ...]] | None:
+    """Class counts by bincount for small non-negative integer labels, else None."""
+    if not xp.isdtype(y.dtype, "integral"):
+        return None
+    low, high = int(xp.min(y)), int(xp.max(y))
+    if low < 0 or high > _BINCOUNT_MAX_LABEL:
+        return None
+    if is_numpy_namespace(xp):
+        counts = np.bincount(y, minlength=high + 1)
+    elif array_api_compat.is_torch_namespace(xp):
+        import torch  # already imported: y is a tensor
+
+        counts = to_host(torch.bincount(y, minlength=high + 1), xp)
+    else:
+        return None  # the array API standard has no bincount
+    present = np.flatnonzero(counts)
+    return tuple(int(c) for c in present), tuple(int(n) for n in counts[present])
+
+
 def _numpy_counts(y: np.ndarray, name: str) -> tuple[tuple, tuple[int, ...]]:
-    if y.dtype.kind in "iu" and y.size:
-        low, high = int(y.min()), int(y.max())
-        if low >= 0 and high <= 4 * y.size + 1024:
-            # O(n) instead of a sort: integer labels are almost always 0..n_classes-1.
-            counts = np.bincount(y, minlength=high + 1)
-            present = np.flatnonzero(counts)
-            return tuple(int(c) for c in present), tuple(
-                int(n) for n in counts[present]
-            )
     if y.dtype == object:
         missing = (y == None) | (y != y)  # noqa: E711  (None or NaN, elementwise)
         if missing.any():
@@ -159,11 +175,15 @@ def check_labels(y: Any, xp: ModuleType, *, name: str = "y") -> Labels:
     if is_numpy_namespace(xp):
         if y.dtype.kind == "f":
             _check_float_labels(y, xp, name)
-        classes, counts = _numpy_counts(y, name)
+        classes, counts = _bincount_counts(y, xp) or _numpy_counts(y, name)
     else:
         if xp.isdtype(y.dtype, "real floating"):
             _check_float_labels(y, xp, name)
-        values, value_counts = xp.unique_counts(y)
-        classes = tuple(_python_scalar(c) for c in to_host(values, xp))
-        counts = tuple(int(n) for n in to_host(value_counts, xp))
+        dense = _bincount_counts(y, xp)
+        if dense is not None:
+            classes, counts = dense
+        else:
+            values, value_counts = xp.unique_counts(y)
+            classes = tuple(_python_scalar(c) for c in to_host(values, xp))
+            counts = tuple(int(n) for n in to_host(value_counts, xp))
     return Labels(y=y, classes=classes, counts=counts)
