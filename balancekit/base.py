@@ -45,14 +45,14 @@ class BaseSampler(_ImblearnBaseSampler):
         # n_features_in_ and feature_names_in_, the scikit-learn way; the
         # arrays are not touched.
         validate_data(self, X=data.X, reset=True, skip_check_array=True)
-        self.sampling_strategy_ = resolve_sampling_strategy(
-            self.sampling_strategy,
-            data.labels.class_counts,
-            self._sampling_type,
-            y=data.labels.y,
-        )
+        self._resolve_sampling_strategy(data.labels)
         self._check_params(data)
         return data
+
+    def _resolve_sampling_strategy(self, labels: Labels) -> None:
+        self.sampling_strategy_ = resolve_sampling_strategy(
+            self.sampling_strategy, labels.class_counts, self._sampling_type, y=labels.y
+        )
 
     def fit(self, X: Any, y: Any) -> BaseSampler:
         """Validate the data and resolve ``sampling_strategy_`` without resampling.
@@ -115,7 +115,7 @@ class BaseIndexSampler(BaseSampler):
     """A sampler whose output rows are rows of the input, chosen by index.
 
     It never looks at the features, so ``X`` may hold anything (images, strings, NaN),
-    and :meth:`fit_resample_indices` serves the rows to a data loader without copying
+    and ``fit_resample_indices`` serves the rows to a data loader without copying
     ``X``. Subclasses implement ``_sample_indices(labels, xp, device, rng)``.
     """
 
@@ -155,12 +155,13 @@ class BaseIndexSampler(BaseSampler):
         [2, 2]
         """
         if y is None:
-            raise TypeError("`y` is None; pass the class labels, shape (n_samples,).")
+            raise ValueError(
+                "`y` is None: fit_resample_indices requires the class labels, shape "
+                "(n_samples,)."
+            )
         xp, device = get_namespace_and_device(y=y)
         labels = check_labels(y, xp)
-        self.sampling_strategy_ = resolve_sampling_strategy(
-            self.sampling_strategy, labels.class_counts, self._sampling_type, y=labels.y
-        )
+        self._resolve_sampling_strategy(labels)
         rng = check_random_state(getattr(self, "random_state", None))
         self.sample_indices_ = self._sample_indices(labels, xp, device, rng)
         return self.sample_indices_

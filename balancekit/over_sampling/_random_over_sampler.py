@@ -141,10 +141,8 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
             np.concatenate(draws) if draws else np.empty(0, dtype=np.int64), xp, device
         )
         n_samples = int(labels.y.shape[0])
-        parts, offset = (
-            [xp.arange(n_samples, dtype=index_dtype(xp, device), device=device)],
-            0,
-        )
+        originals = xp.arange(n_samples, dtype=index_dtype(xp, device), device=device)
+        parts, offset = [originals], 0
         for cls, n_new in resampled:
             members = class_indices(labels.y, cls, xp)
             parts.append(xp.take(members, positions[offset : offset + n_new], axis=0))
@@ -208,7 +206,7 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
 
 
 def _check_numeric(data: Validated) -> None:
-    """Noise goes noise to X: it must hold numbers (objects that are numbers pass)."""
+    """Noise is added to X, so it must hold numbers (object arrays of numbers pass)."""
     X, xp = data.X, data.xp
     if is_pandas(X):
         kinds = {getattr(dtype, "kind", "O") for dtype in X.dtypes}
