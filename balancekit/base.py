@@ -14,6 +14,9 @@ from typing import Any, ClassVar
 import numpy as np
 from imblearn.base import BaseSampler as _ImblearnBaseSampler
 from imblearn.over_sampling.base import BaseOverSampler as _ImblearnBaseOverSampler
+from imblearn.under_sampling.base import (
+    BaseCleaningSampler as _ImblearnBaseCleaningSampler,
+)
 from imblearn.under_sampling.base import BaseUnderSampler as _ImblearnBaseUnderSampler
 from sklearn.utils.validation import validate_data
 
@@ -23,7 +26,13 @@ from balancekit._random import check_random_state
 from balancekit._sampling_strategy import SamplingType, resolve_sampling_strategy
 from balancekit._validation import Validated, check_X_y
 
-__all__ = ["BaseIndexSampler", "BaseOverSampler", "BaseSampler", "BaseUnderSampler"]
+__all__ = [
+    "BaseCleaningSampler",
+    "BaseIndexSampler",
+    "BaseOverSampler",
+    "BaseSampler",
+    "BaseUnderSampler",
+]
 
 
 class BaseSampler(_ImblearnBaseSampler):
@@ -190,3 +199,14 @@ class BaseUnderSampler(BaseSampler, _ImblearnBaseUnderSampler):
     """Base of under-samplers: ``sampling_strategy_`` holds the samples to keep."""
 
     _sampling_type = "under-sampling"
+
+
+class BaseCleaningSampler(BaseSampler, _ImblearnBaseCleaningSampler):
+    """Base of cleaning samplers: they remove what their rule finds.
+
+    ``sampling_strategy`` names the classes to clean (a list, or ``"auto"``, ``"all"``,
+    ``"majority"``, ``"not minority"``, ``"not majority"``); ``sampling_strategy_``
+    holds placeholders, as in imbalanced-learn.
+    """
+
+    _sampling_type = "clean-sampling"

@@ -1,5 +1,6 @@
 """Over-samplers: add rows to the classes that have too few."""
 
 from balancekit.over_sampling._random_over_sampler import RandomOverSampler
+from balancekit.over_sampling._smote import SMOTE
 
-__all__ = ["RandomOverSampler"]
+__all__ = ["SMOTE", "RandomOverSampler"]

@@ -1,0 +1,119 @@
+"""Numeric features for the samplers that compute on X (kNN, interpolation).
+
+Index samplers never read X; the neighbour-based ones need finite real numbers. Here X
+is turned into a float array of its own namespace (SciPy sparse stays sparse), checked,
+and the result is later put back in the caller's container.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import array_api_extra as xpx
+import numpy as np
+
+from balancekit._array_api import is_numpy_namespace, is_pandas, is_sparse
+
+__all__ = ["NumericFeatures", "concat_rows", "numeric_features"]
+
+
+@dataclass(frozen=True)
+class NumericFeatures:
+    """X as finite floats in its namespace, and how to give results back.
+
+    ``values`` has X's shape (sparse stays sparse); ``flat`` is the 2-D view used for
+    distances; ``frame`` is the caller's DataFrame, if any, for column names and dtypes.
+    """
+
+    values: Any
+    flat: Any
+    frame: Any = None
+
+    def to_container(self, values: Any) -> Any:
+        """Put resampled values back in the caller's container (pandas stays pandas)."""
+        if self.frame is None:
+            return values
+        import pandas as pd
+
+        rebuilt = pd.DataFrame(values, columns=self.frame.columns)
+        return rebuilt.astype(self.frame.dtypes.to_dict())
+
+
+def _float_dtype_for(X: Any, xp: ModuleType, device: Any) -> Any:
+    if is_numpy_namespace(xp) or is_sparse(X):
+        return X.dtype if X.dtype.kind == "f" else np.float64
+    if xp.isdtype(X.dtype, "real floating"):
+        return X.dtype
+    return xpx.default_dtype(xp, device=device)
+
+
+def _all_finite(values: Any, xp: ModuleType) -> bool:
+    if is_sparse(values):
+        return bool(np.isfinite(values.data).all())
+    return bool(xp.all(xp.isfinite(values)))
+
+
+def numeric_features(X: Any, xp: ModuleType, device: Any, *, name: str = "X"):
+    """Validate that X holds finite real numbers and return it as floats.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import array_api_compat.numpy as xp
+    >>> numeric_features(np.arange(6).reshape(3, 2), xp, "cpu").values.dtype
+    dtype('float64')
+    """
+    frame = X if is_pandas(X) else None
+    if frame is not None:
+        try:
+            X = frame.to_numpy(dtype=None)
+            if X.dtype == object:
+                X = X.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"`{name}` has non-numeric columns; this sampler computes distances "
+                "and needs numbers. Encode the categorical columns (or use SMOTENC)."
+            ) from None
+    elif not is_sparse(X):
+        kind_ok = (
+            X.dtype.kind in "biuf"
+            if is_numpy_namespace(xp)
+            else xp.isdtype(X.dtype, ("bool", "integral", "real floating"))
+        )
+        if not kind_ok:
+            raise TypeError(
+                f"`{name}` has dtype {X.dtype}; this sampler computes distances and "
+                "needs numbers. Encode the features numerically first."
+            )
+    dtype = _float_dtype_for(X, xp, device)
+    if is_sparse(X):
+        values = X.astype(dtype)
+    else:
+        values = X if X.dtype == dtype else xp.astype(X, dtype)
+    if not _all_finite(values, xp):
+        raise ValueError(
+            f"`{name}` contains NaN or infinity; neighbour distances need finite "
+            "values. Impute or drop those entries first."
+        )
+    if is_sparse(values):
+        flat = values.tocsr()
+    elif values.ndim == 2:
+        flat = values
+    else:
+        flat = xp.reshape(values, (values.shape[0], -1))
+    return NumericFeatures(values=values, flat=flat, frame=frame)
+
+
+def concat_rows(first: Any, second: Any, xp: ModuleType) -> Any:
+    """Rows of ``first`` then ``second``, in the container of ``first``."""
+    if is_pandas(first):
+        import pandas as pd
+
+        return pd.concat([first, second], ignore_index=True)
+    if is_sparse(first):
+        import scipy.sparse as sp
+
+        return sp.vstack([first, second], format=first.format)
+    return xp.concat([first, second], axis=0)

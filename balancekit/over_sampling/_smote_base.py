@@ -1,0 +1,173 @@
+"""What the SMOTE family shares: same-class neighbours, pair draws, interpolation.
+
+A synthetic row is ``x_parent + step * (x_partner - x_parent)`` with ``step`` in [0, 1)
+and the partner among the parent's k nearest same-class neighbours. Neighbours are found
+and rows generated on the input's device; only the draws (O(n_new) numbers) come from
+the host, and labels and weights of the new rows are taken from their parents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from balancekit._array_api import is_pandas, is_sparse, move_indices, take_rows
+from balancekit._features import NumericFeatures, concat_rows, numeric_features
+from balancekit._neighbors import (
+    NearestNeighbors,
+    check_enough_samples,
+    check_neighbors_object,
+    kneighbors_of,
+)
+from balancekit._validation import Validated
+from balancekit.base import BaseOverSampler
+
+__all__ = ["BaseSMOTE", "SyntheticRows"]
+
+
+@dataclass
+class SyntheticRows:
+    """The recipe of the synthetic rows: parents, partners (on the device) and steps.
+
+    Row ``i`` of the output is ``X[parents[i]] + steps[i] * (X[partners[i]] -
+    X[parents[i]])``.
+    """
+
+    parents: list = field(default_factory=list)
+    partners: list = field(default_factory=list)
+    steps: list = field(default_factory=list)
+
+    def add(self, parents: Any, partners: Any, steps: np.ndarray) -> None:
+        self.parents.append(parents)
+        self.partners.append(partners)
+        self.steps.append(steps)
+
+    def concat(self, xp: ModuleType, device: Any, dtype: Any) -> tuple[Any, Any, Any]:
+        """All parents, partners and steps as three arrays on ``device``."""
+        if not self.parents:
+            empty = move_indices(np.empty(0, dtype=np.int64), xp, device)
+            return empty, empty, xp.asarray(np.empty(0), dtype=dtype, device=device)
+        steps = np.concatenate(self.steps)
+        return (
+            xp.concat(self.parents),
+            xp.concat(self.partners),
+            xp.asarray(steps, dtype=dtype, device=device),
+        )
+
+
+class BaseSMOTE(BaseOverSampler):
+    """Base of the SMOTE family. Not for direct use."""
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy: Any = "auto",
+        random_state: Any = None,
+        k_neighbors: Any = 5,
+    ) -> None:
+        self.sampling_strategy = sampling_strategy
+        self.random_state = random_state
+        self.k_neighbors = k_neighbors
+
+    def _check_params(self, data: Validated) -> None:
+        check_neighbors_object("k_neighbors", self.k_neighbors, additional_neighbor=1)
+
+    def _same_class_neighbours(
+        self, flat: Any, members: Any, cls: Any, xp: ModuleType, device: Any
+    ) -> Any:
+        """The k nearest same-class neighbours of each member, itself excluded.
+
+        Returns positions into ``members``, shape (n_members, k), on ``device``.
+        """
+        estimator = check_neighbors_object(
+            "k_neighbors", self.k_neighbors, additional_neighbor=1
+        )
+        n_members = int(members.shape[0])
+        if isinstance(estimator, NearestNeighbors):
+            check_enough_samples(
+                "k_neighbors", estimator.n_neighbors - 1, n_members, cls
+            )
+        points = take_rows(flat, members, xp)
+        estimator.fit(points)
+        neighbours = kneighbors_of(estimator, points, "k_neighbors", xp, device)
+        if neighbours.shape[1] < 2:
+            raise ValueError(
+                "The `k_neighbors` object must return at least 2 neighbours per "
+                "row: the row itself and one or more neighbours."
+            )
+        return neighbours[:, 1:]
+
+    @staticmethod
+    def _draw_pairs(
+        neighbours: Any,
+        members: Any,
+        n_new: int,
+        rng: np.random.Generator,
+        xp: ModuleType,
+        device: Any,
+        weights: np.ndarray | None = None,
+    ) -> tuple[Any, Any]:
+        """Draw ``n_new`` (parent, partner) pairs of global row indices.
+
+        Parents are drawn uniformly, or with probability ``weights`` (host, per member);
+        each partner uniformly among its parent's neighbours.
+        """
+        n_members, k = int(neighbours.shape[0]), int(neighbours.shape[1])
+        if weights is None:
+            flat_choice = rng.integers(0, n_members * k, size=n_new)
+        else:
+            rows = rng.choice(n_members, size=n_new, p=weights)
+            flat_choice = rows * k + rng.integers(0, k, size=n_new)
+        choice = move_indices(flat_choice, xp, device)
+        rows = choice // k
+        partner_local = xp.take(xp.reshape(neighbours, (-1,)), choice, axis=0)
+        parents = xp.take(members, rows, axis=0)
+        partners = xp.take(members, partner_local, axis=0)
+        return parents, partners
+
+    def _generate(
+        self, data: Validated, features: NumericFeatures, recipe: SyntheticRows
+    ) -> tuple[Any, Any, Any]:
+        """Interpolate the new rows and append them (and their labels and weights)."""
+        xp, device = data.xp, data.device
+        values = features.values
+        parents, partners, steps = recipe.concat(xp, device, values.dtype)
+        X_new = _interpolate(values, parents, partners, steps, xp)
+        X_res = features.to_container(concat_rows(values, X_new, xp))
+        y_res = concat_rows(data.y, take_rows(data.y, parents, xp), xp)
+        w_res = None
+        if data.sample_weight is not None:
+            w = data.sample_weight
+            w = xp.astype(w.to_numpy() if is_pandas(w) else w, values.dtype)
+            w_res = xp.concat([w, _interpolate(w, parents, partners, steps, xp)])
+        self.synthetic_parents_ = parents
+        self.synthetic_partners_ = partners
+        self.synthetic_steps_ = steps
+        return X_res, y_res, w_res
+
+    def _features(self, data: Validated) -> NumericFeatures:
+        return numeric_features(data.X, data.xp, data.device)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+def _interpolate(values: Any, parents: Any, partners: Any, steps: Any, xp: ModuleType):
+    """``values[parents] + steps * (values[partners] - values[parents])``, row-wise."""
+    if is_sparse(values):
+        import scipy.sparse as sp
+
+        base = values[np.asarray(parents)]
+        delta = values[np.asarray(partners)] - base
+        return (base + sp.diags(np.asarray(steps)) @ delta).asformat(values.format)
+    base = xp.take(values, parents, axis=0)
+    new = xp.take(values, partners, axis=0)
+    new -= base  # in place where the library allows it: two buffers, not four
+    new *= xp.reshape(steps, (-1,) + (1,) * (values.ndim - 1))
+    new += base
+    return new
