@@ -55,8 +55,29 @@ def _all_finite(values: Any, xp: ModuleType) -> bool:
     return bool(xp.all(xp.isfinite(values)))
 
 
-def numeric_features(X: Any, xp: ModuleType, device: Any, *, name: str = "X"):
-    """Validate that X holds finite real numbers and return it as floats.
+def _object_to_float(X: np.ndarray, name: str, why: str) -> np.ndarray:
+    """Object arrays of numbers become float64; anything else is a TypeError."""
+    try:
+        return X.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"`{name}` holds values that are not numbers ({exc}); {why} Encode the "
+            "features numerically first."
+        ) from None
+
+
+def numeric_features(
+    X: Any,
+    xp: ModuleType,
+    device: Any,
+    *,
+    name: str = "X",
+    finite: bool = True,
+    why: str = "this sampler computes distances and needs numbers.",
+) -> NumericFeatures:
+    """Validate that X holds real numbers (finite unless ``finite=False``) as floats.
+
+    ``why`` ends the error message for non-numeric input.
 
     Examples
     --------
@@ -67,15 +88,9 @@ def numeric_features(X: Any, xp: ModuleType, device: Any, *, name: str = "X"):
     """
     frame = X if is_pandas(X) else None
     if frame is not None:
-        try:
-            X = frame.to_numpy(dtype=None)
-            if X.dtype == object:
-                X = X.astype(np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"`{name}` has non-numeric columns; this sampler computes distances "
-                "and needs numbers. Encode the categorical columns (or use SMOTENC)."
-            ) from None
+        X = frame.to_numpy()
+    if is_numpy_namespace(xp) and not is_sparse(X) and X.dtype == object:
+        X = _object_to_float(X, name, why)
     elif not is_sparse(X):
         kind_ok = (
             X.dtype.kind in "biuf"
@@ -84,15 +99,15 @@ def numeric_features(X: Any, xp: ModuleType, device: Any, *, name: str = "X"):
         )
         if not kind_ok:
             raise TypeError(
-                f"`{name}` has dtype {X.dtype}; this sampler computes distances and "
-                "needs numbers. Encode the features numerically first."
+                f"`{name}` has dtype {X.dtype}; {why} Encode the features "
+                "numerically first."
             )
     dtype = _float_dtype_for(X, xp, device)
     if is_sparse(X):
         values = X.astype(dtype)
     else:
         values = X if X.dtype == dtype else xp.astype(X, dtype)
-    if not _all_finite(values, xp):
+    if finite and not _all_finite(values, xp):
         raise ValueError(
             f"`{name}` contains NaN or infinity; neighbour distances need finite "
             "values. Impute or drop those entries first."

@@ -24,7 +24,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.neighbors import NearestNeighbors as _SklearnNearestNeighbors
 
-from balancekit._array_api import get_namespace_and_device, is_numpy_namespace
+from balancekit._array_api import (
+    get_namespace_and_device,
+    is_numpy_namespace,
+    is_sparse,
+)
 
 __all__ = [
     "NearestNeighbors",
@@ -54,6 +58,8 @@ def _memory_budget(xp: ModuleType, device: Any) -> int:
 
 def _flatten(X: Any, xp: ModuleType) -> Any:
     """2-D float view of X: (n_samples, n_features) from any trailing shape."""
+    if is_sparse(X):
+        return X if X.dtype.kind == "f" else X.astype(np.float64)
     if X.ndim != 2:
         X = xp.reshape(X, (X.shape[0], -1))
     if not xp.isdtype(X.dtype, "real floating"):
@@ -131,7 +137,7 @@ class NearestNeighbors(BaseEstimator):
         self._fit_X = _flatten(X, xp)
         if is_numpy_namespace(xp):
             self._sklearn = _SklearnNearestNeighbors(n_neighbors=self.n_neighbors)
-            self._sklearn.fit(np.asarray(self._fit_X))
+            self._sklearn.fit(self._fit_X)  # ndarray or SciPy sparse
         self.n_samples_fit_ = int(self._fit_X.shape[0])
         return self
 

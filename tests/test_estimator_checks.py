@@ -9,13 +9,14 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks as sklearn_parametrize_with_checks,
 )
 
-from balancekit import RandomOverSampler, RandomUnderSampler
+from balancekit import SMOTE, RandomOverSampler, RandomUnderSampler
 
 SAMPLERS = [
     RandomOverSampler(random_state=0),
     RandomOverSampler(random_state=0, shrinkage=0.5),
     RandomUnderSampler(random_state=0),
     RandomUnderSampler(random_state=0, replacement=True),
+    SMOTE(random_state=0),
 ]
 
 

@@ -277,7 +277,9 @@ def test_bad_shrinkage(shrinkage, error, match):
 
 def test_shrinkage_needs_numbers():
     X = np.array([["a"], ["b"], ["c"], ["d"]], dtype=object)
-    with pytest.raises(TypeError, match="`shrinkage` needs numeric `X`"):
+    with pytest.raises(
+        TypeError, match="`shrinkage` adds noise to the repeated rows and needs numbers"
+    ):
         RandomOverSampler(shrinkage=1.0).fit_resample(X, [0, 0, 0, 1])
 
 

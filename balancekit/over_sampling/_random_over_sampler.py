@@ -7,18 +7,15 @@ from numbers import Real
 from types import ModuleType
 from typing import Any
 
-import array_api_extra as xpx
 import numpy as np
 
 from balancekit._array_api import (
     class_indices,
     index_dtype,
-    is_numpy_namespace,
-    is_pandas,
     is_sparse,
     move_indices,
-    take_rows,
 )
+from balancekit._features import numeric_features
 from balancekit._labels import Labels
 from balancekit._random import RandomStateLike
 from balancekit._validation import Validated
@@ -126,7 +123,7 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
                     f"{factor!r} for class {cls!r}."
                 )
         self.shrinkage_ = {cls: float(f) for cls, f in shrinkage.items()}
-        _check_numeric(data)
+        numeric_features(data.X, data.xp, data.device, finite=False, why=_NEEDS_NUMBERS)
 
     def _sample_indices(
         self, labels: Labels, xp: ModuleType, device: Any, rng: np.random.Generator
@@ -160,20 +157,15 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
 
     def _smooth(
         self, data: Validated, X_res: Any, indices: Any, rng: np.random.Generator
-    ):
-        """Add the smoothed-bootstrap noise to the new rows of ``X_res``."""
+    ) -> Any:
+        """``X_res`` with the smoothed-bootstrap noise added to its new rows."""
         xp, n_samples, shrinkage = data.xp, data.n_samples, self.shrinkage_
         assert shrinkage is not None  # only called with a shrinkage
-        X = data.X
-        if is_pandas(X) or is_sparse(X):
-            X = X.to_numpy() if is_pandas(X) else X.toarray()
-            X_res = take_rows(X, indices, xp)
-        if X.dtype == object:
-            X, X_res = X.astype(np.float64), X_res.astype(np.float64)
-        if not xp.isdtype(X.dtype, "real floating"):
-            float_dtype = xpx.default_dtype(xp, device=data.device)
-            X = xp.astype(X, float_dtype)
-            X_res = xp.astype(X_res, float_dtype)
+        features = numeric_features(
+            data.X, xp, data.device, finite=False, why=_NEEDS_NUMBERS
+        )
+        X = features.values
+        X = X.toarray() if is_sparse(X) else X
         feature_shape = tuple(X.shape[1:])
         n_features = int(np.prod(feature_shape))
         bandwidth = (4 / ((n_features + 2) * n_samples)) ** (1 / (n_features + 4))
@@ -182,50 +174,19 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
             count = self.sampling_strategy_.get(cls, 0)
             if count > 0:
                 members = xp.take(X, class_indices(data.labels.y, cls, xp), axis=0)
-                std = xp.std(members, axis=0)
-                scale = shrinkage[cls] * bandwidth * std
+                scale = shrinkage[cls] * bandwidth * xp.std(members, axis=0)
                 scales.append(xp.broadcast_to(scale, (count, *feature_shape)))
                 n_new.append(count)
         host_dtype = np.float32 if X.dtype == xp.float32 else np.float64
         noise = rng.standard_normal((sum(n_new), *feature_shape), dtype=host_dtype)
         noise = xp.asarray(noise, device=data.device) * xp.concat(scales, axis=0)
-        smoothed = xp.concat(
-            [X_res[:n_samples, ...], X_res[n_samples:, ...] + noise], axis=0
-        )
-        if is_pandas(data.X):
-            import pandas as pd
-
-            frame = pd.DataFrame(smoothed, columns=data.X.columns)
-            float_columns = {c: d for c, d in data.X.dtypes.items() if d.kind == "f"}
-            return frame.astype(float_columns)
+        new_rows = xp.take(X, indices[n_samples:], axis=0) + noise
+        smoothed = xp.concat([X, new_rows], axis=0)
         if is_sparse(data.X):
             import scipy.sparse as sp
 
             return sp.csr_matrix(smoothed).asformat(data.X.format)
-        return smoothed
+        return features.to_container(smoothed)
 
 
-def _check_numeric(data: Validated) -> None:
-    """Noise is added to X, so it must hold numbers (object arrays of numbers pass)."""
-    X, xp = data.X, data.xp
-    if is_pandas(X):
-        kinds = {getattr(dtype, "kind", "O") for dtype in X.dtypes}
-        numeric = kinds <= set("biuf")
-    elif is_numpy_namespace(xp):
-        numeric = X.dtype.kind in "biufO"
-        if X.dtype.kind == "O":
-            try:
-                X.astype(np.float64)
-            except (TypeError, ValueError) as exc:
-                raise TypeError(
-                    "`shrinkage` needs numeric `X`, but an element is not a number: "
-                    f"{exc}. Encode the features numerically or set shrinkage=None."
-                ) from None
-    else:
-        numeric = xp.isdtype(X.dtype, ("bool", "integral", "real floating"))
-    if not numeric:
-        raise TypeError(
-            "`shrinkage` needs numeric `X` to add noise to the repeated rows; `X` has "
-            "non-numeric values. Encode the features numerically or set "
-            "shrinkage=None."
-        )
+_NEEDS_NUMBERS = "`shrinkage` adds noise to the repeated rows and needs numbers."

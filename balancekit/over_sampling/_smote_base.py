@@ -40,7 +40,8 @@ class SyntheticRows:
     partners: list = field(default_factory=list)
     steps: list = field(default_factory=list)
 
-    def add(self, parents: Any, partners: Any, steps: np.ndarray) -> None:
+    def add(self, parents: Any, partners: Any, steps: Any) -> None:
+        """Record one batch; ``steps`` on the host (NumPy) or already on the device."""
         self.parents.append(parents)
         self.partners.append(partners)
         self.steps.append(steps)
@@ -50,6 +51,9 @@ class SyntheticRows:
         if not self.parents:
             empty = move_indices(np.empty(0, dtype=np.int64), xp, device)
             return empty, empty, xp.asarray(np.empty(0), dtype=dtype, device=device)
+        if not all(isinstance(steps, np.ndarray) for steps in self.steps):
+            on_device = [xp.asarray(s, dtype=dtype, device=device) for s in self.steps]
+            return xp.concat(self.parents), xp.concat(self.partners), xp.concat(on_device)
         steps = np.concatenate(self.steps)
         return (
             xp.concat(self.parents),
@@ -74,6 +78,11 @@ class BaseSMOTE(BaseOverSampler):
 
     def _check_params(self, data: Validated) -> None:
         check_neighbors_object("k_neighbors", self.k_neighbors, additional_neighbor=1)
+
+    def fit(self, X: Any, y: Any) -> BaseSMOTE:
+        """Validate the data (finite numbers) and resolve ``sampling_strategy_``."""
+        self._features(self._validate(X, y))
+        return self
 
     def _same_class_neighbours(
         self, flat: Any, members: Any, cls: Any, xp: ModuleType, device: Any
@@ -109,11 +118,14 @@ class BaseSMOTE(BaseOverSampler):
         xp: ModuleType,
         device: Any,
         weights: np.ndarray | None = None,
+        partner_rows: Any = None,
     ) -> tuple[Any, Any]:
         """Draw ``n_new`` (parent, partner) pairs of global row indices.
 
         Parents are drawn uniformly, or with probability ``weights`` (host, per member);
-        each partner uniformly among its parent's neighbours.
+        each partner uniformly among its parent's neighbours. Row ``i`` of
+        ``neighbours`` belongs to ``members[i]``; its entries are positions into
+        ``partner_rows`` (default: ``members``).
         """
         n_members, k = int(neighbours.shape[0]), int(neighbours.shape[1])
         if weights is None:
@@ -125,7 +137,9 @@ class BaseSMOTE(BaseOverSampler):
         rows = choice // k
         partner_local = xp.take(xp.reshape(neighbours, (-1,)), choice, axis=0)
         parents = xp.take(members, rows, axis=0)
-        partners = xp.take(members, partner_local, axis=0)
+        if partner_rows is None:
+            partner_rows = members
+        partners = xp.take(partner_rows, partner_local, axis=0)
         return parents, partners
 
     def _generate(
