@@ -4,14 +4,21 @@
 adapters (``balancekit.torch``, ``balancekit.tensorflow``) import theirs when imported.
 """
 
-from balancekit.over_sampling import SMOTE, RandomOverSampler
+from balancekit.over_sampling import (
+    ADASYN,
+    SMOTE,
+    BorderlineSMOTE,
+    RandomOverSampler,
+)
 from balancekit.under_sampling import RandomUnderSampler
 from balancekit.utils import check_sampling_strategy, class_counts
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ADASYN",
     "SMOTE",
+    "BorderlineSMOTE",
     "RandomOverSampler",
     "RandomUnderSampler",
     "__version__",

@@ -82,6 +82,19 @@ def _smallest(values: Any, k: int, xp: ModuleType) -> Any:
     return xp.argsort(values, axis=1)[:, :k]
 
 
+def _ranking_distances(block: Any, fit: Any, fit_sq: Any, xp: ModuleType) -> Any:
+    """``|f|^2 - 2 q.f`` for every (query, fit) pair: squared distances less ``|q|^2``.
+
+    The query's own norm is the same along a row, so leaving it out keeps the ranking
+    and saves a pass; PyTorch fuses the product and the sum in one ``addmm``.
+    """
+    if array_api_compat.is_torch_namespace(xp):
+        import torch
+
+        return torch.addmm(fit_sq[None, :], block, fit.T, alpha=-2)
+    return fit_sq[None, :] - 2 * (block @ fit.T)
+
+
 def _chunked_kneighbors(query: Any, fit: Any, k: int, xp: ModuleType, device: Any):
     """Exact k nearest rows of ``fit`` for each row of ``query``; both 2-D float."""
     n_fit, n_features = fit.shape
@@ -93,9 +106,9 @@ def _chunked_kneighbors(query: Any, fit: Any, k: int, xp: ModuleType, device: An
     distances, indices = [], []
     for start in range(0, query.shape[0], chunk):
         block = query[start : start + chunk, ...]
-        approx = xp.sum(block * block, axis=1)[:, None] - 2 * (block @ fit.T)
-        approx = approx + fit_sq[None, :]
-        candidates = _smallest(approx, n_candidates, xp)
+        candidates = _smallest(
+            _ranking_distances(block, fit, fit_sq, xp), n_candidates, xp
+        )
         rows = xp.take(fit, xp.reshape(candidates, (-1,)), axis=0)
         rows = xp.reshape(rows, (block.shape[0], n_candidates, n_features))
         exact = xp.sum((rows - block[:, None, :]) ** 2, axis=2)

@@ -25,7 +25,13 @@ from balancekit._neighbors import (
 from balancekit._validation import Validated
 from balancekit.base import BaseOverSampler
 
-__all__ = ["BaseSMOTE", "SyntheticRows"]
+__all__ = [
+    "BaseSMOTE",
+    "SyntheticRows",
+    "count_other_class",
+    "fit_neighbours",
+    "neighbours_excluding_self",
+]
 
 
 @dataclass
@@ -53,7 +59,11 @@ class SyntheticRows:
             return empty, empty, xp.asarray(np.empty(0), dtype=dtype, device=device)
         if not all(isinstance(steps, np.ndarray) for steps in self.steps):
             on_device = [xp.asarray(s, dtype=dtype, device=device) for s in self.steps]
-            return xp.concat(self.parents), xp.concat(self.partners), xp.concat(on_device)
+            return (
+                xp.concat(self.parents),
+                xp.concat(self.partners),
+                xp.concat(on_device),
+            )
         steps = np.concatenate(self.steps)
         return (
             xp.concat(self.parents),
@@ -91,23 +101,9 @@ class BaseSMOTE(BaseOverSampler):
 
         Returns positions into ``members``, shape (n_members, k), on ``device``.
         """
-        estimator = check_neighbors_object(
-            "k_neighbors", self.k_neighbors, additional_neighbor=1
-        )
-        n_members = int(members.shape[0])
-        if isinstance(estimator, NearestNeighbors):
-            check_enough_samples(
-                "k_neighbors", estimator.n_neighbors - 1, n_members, cls
-            )
         points = take_rows(flat, members, xp)
-        estimator.fit(points)
-        neighbours = kneighbors_of(estimator, points, "k_neighbors", xp, device)
-        if neighbours.shape[1] < 2:
-            raise ValueError(
-                "The `k_neighbors` object must return at least 2 neighbours per "
-                "row: the row itself and one or more neighbours."
-            )
-        return neighbours[:, 1:]
+        estimator = fit_neighbours("k_neighbors", self.k_neighbors, points, cls)
+        return neighbours_excluding_self(estimator, points, "k_neighbors", xp, device)
 
     @staticmethod
     def _draw_pairs(
@@ -185,3 +181,48 @@ def _interpolate(values: Any, parents: Any, partners: Any, steps: Any, xp: Modul
     new *= xp.reshape(steps, (-1,) + (1,) * (values.ndim - 1))
     new += base
     return new
+
+
+def fit_neighbours(name: str, value: Any, points: Any, cls: Any = None) -> Any:
+    """A fresh neighbours object from parameter ``name``, fitted on ``points``.
+
+    An int asks for ``value + 1`` neighbours (the query row comes back first), so
+    ``points`` must hold more than ``value`` rows: the rows of class ``cls``, or of the
+    whole of X when ``cls`` is None. The check is left to user objects otherwise.
+    """
+    estimator = check_neighbors_object(name, value, additional_neighbor=1)
+    n_points = int(points.shape[0])
+    if isinstance(estimator, NearestNeighbors):
+        n_neighbors = estimator.n_neighbors - 1
+        if cls is not None:
+            check_enough_samples(name, n_neighbors, n_points, cls)
+        elif n_neighbors >= n_points:
+            raise ValueError(
+                f"`{name}`={n_neighbors} needs at least {n_neighbors + 1} samples in "
+                f"X, which has {n_points}. Lower `{name}` or gather more samples."
+            )
+    estimator.fit(points)
+    return estimator
+
+
+def neighbours_excluding_self(
+    estimator: Any, query: Any, name: str, xp: ModuleType, device: Any
+) -> Any:
+    """The fitted rows nearest each query row, the first one (the row itself) dropped.
+
+    Returns positions into the fitted points, shape (n_queries, k), on ``device``.
+    """
+    neighbours = kneighbors_of(estimator, query, name, xp, device)
+    if neighbours.shape[1] < 2:
+        raise ValueError(
+            f"The `{name}` object must return at least 2 neighbours per row: the row "
+            "itself and one or more neighbours."
+        )
+    return neighbours[:, 1:]
+
+
+def count_other_class(neighbours: Any, y: Any, cls: Any, xp: ModuleType) -> Any:
+    """Per row of ``neighbours`` (global row indices), how many are not of ``cls``."""
+    labels = xp.take(y, xp.reshape(neighbours, (-1,)), axis=0)
+    other = xp.reshape(labels != cls, tuple(neighbours.shape))
+    return xp.count_nonzero(other, axis=1)
