@@ -10,7 +10,11 @@ from balancekit.over_sampling import (
     BorderlineSMOTE,
     RandomOverSampler,
 )
-from balancekit.under_sampling import RandomUnderSampler
+from balancekit.under_sampling import (
+    CondensedNearestNeighbour,
+    NearMiss,
+    RandomUnderSampler,
+)
 from balancekit.utils import check_sampling_strategy, class_counts
 
 __version__ = "0.1.0.dev0"
@@ -19,6 +23,8 @@ __all__ = [
     "ADASYN",
     "SMOTE",
     "BorderlineSMOTE",
+    "CondensedNearestNeighbour",
+    "NearMiss",
     "RandomOverSampler",
     "RandomUnderSampler",
     "__version__",
