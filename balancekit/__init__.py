@@ -11,9 +11,13 @@ from balancekit.over_sampling import (
     RandomOverSampler,
 )
 from balancekit.under_sampling import (
+    AllKNN,
     CondensedNearestNeighbour,
+    EditedNearestNeighbours,
     NearMiss,
     RandomUnderSampler,
+    RepeatedEditedNearestNeighbours,
+    TomekLinks,
 )
 from balancekit.utils import check_sampling_strategy, class_counts
 
@@ -22,11 +26,15 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "ADASYN",
     "SMOTE",
+    "AllKNN",
     "BorderlineSMOTE",
     "CondensedNearestNeighbour",
+    "EditedNearestNeighbours",
     "NearMiss",
     "RandomOverSampler",
     "RandomUnderSampler",
+    "RepeatedEditedNearestNeighbours",
+    "TomekLinks",
     "__version__",
     "check_sampling_strategy",
     "class_counts",

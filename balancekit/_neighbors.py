@@ -38,11 +38,11 @@ __all__ = [
 ]
 
 # Extra candidates kept from the fast product-based distances before the exact re-rank.
-_RERANK_MARGIN = 8
+RERANK_MARGIN = 8
 _DEFAULT_WORKING_MEMORY = 1 << 30  # bytes, as scikit-learn's working_memory default
 
 
-def _memory_budget(xp: ModuleType, device: Any) -> int:
+def memory_budget(xp: ModuleType, device: Any) -> int:
     """Bytes one chunk of distances may use: a quarter of free memory, at most 1 GiB."""
     if array_api_compat.is_torch_namespace(xp) and str(device).startswith("cuda"):
         import torch
@@ -98,10 +98,10 @@ def _ranking_distances(block: Any, fit: Any, fit_sq: Any, xp: ModuleType) -> Any
 def _chunked_kneighbors(query: Any, fit: Any, k: int, xp: ModuleType, device: Any):
     """Exact k nearest rows of ``fit`` for each row of ``query``; both 2-D float."""
     n_fit, n_features = fit.shape
-    n_candidates = min(n_fit, k + _RERANK_MARGIN)
+    n_candidates = min(n_fit, k + RERANK_MARGIN)
     itemsize = 8
     per_row = n_fit * itemsize * 3 + n_candidates * n_features * itemsize
-    chunk = max(1, min(query.shape[0], _memory_budget(xp, device) // per_row))
+    chunk = max(1, min(query.shape[0], memory_budget(xp, device) // per_row))
     fit_sq = xp.sum(fit * fit, axis=1)
     distances, indices = [], []
     for start in range(0, query.shape[0], chunk):

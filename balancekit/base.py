@@ -20,7 +20,8 @@ from imblearn.under_sampling.base import (
 from imblearn.under_sampling.base import BaseUnderSampler as _ImblearnBaseUnderSampler
 from sklearn.utils.validation import validate_data
 
-from balancekit._array_api import get_namespace_and_device, take_rows
+from balancekit._array_api import get_namespace_and_device, index_dtype, take_rows
+from balancekit._features import numeric_features
 from balancekit._labels import Labels, check_labels
 from balancekit._random import check_random_state
 from balancekit._sampling_strategy import SamplingType, resolve_sampling_strategy
@@ -28,6 +29,7 @@ from balancekit._validation import Validated, check_X_y
 
 __all__ = [
     "BaseCleaningSampler",
+    "BaseFeatureIndexSampler",
     "BaseIndexSampler",
     "BaseOverSampler",
     "BaseSampler",
@@ -180,6 +182,87 @@ class BaseIndexSampler(BaseSampler):
         tags.input_tags.allow_nan = True
         tags.input_tags.string = True
         tags.sampler_tags.sample_indices = True
+        return tags
+
+
+class BaseFeatureIndexSampler(BaseIndexSampler):
+    """An index sampler whose rule reads the features. Not for direct use.
+
+    The output rows are rows of the input (``sample_indices_``), but choosing them needs
+    distances: ``X`` must hold finite numbers (``fit`` checks it too) and
+    ``fit_resample_indices(y)`` is not available. Subclasses implement
+    ``_kept_indices(flat, labels, xp, device, rng)`` on the 2-D float features.
+    """
+
+    def fit(self, X: Any, y: Any) -> BaseFeatureIndexSampler:
+        """Validate the data (finite numeric ``X``) and resolve the strategy.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features, ...)
+            Finite numeric features in any supported array library.
+        y : array-like of shape (n_samples,)
+            Class labels, in the same library and on the same device as ``X``.
+
+        Returns
+        -------
+        self
+        """
+        data = self._validate(X, y)
+        numeric_features(data.X, data.xp, data.device)
+        return self
+
+    def _fit_resample(self, data: Validated, rng: np.random.Generator) -> tuple:
+        xp, device = data.xp, data.device
+        flat = numeric_features(data.X, xp, device).flat
+        indices = self._kept_indices(flat, data.labels, xp, device, rng)
+        indices = xp.astype(indices, index_dtype(xp, device), copy=False)
+        self.sample_indices_ = indices
+        return _take_all_rows(data, indices)
+
+    @abstractmethod
+    def _kept_indices(
+        self,
+        flat: Any,
+        labels: Labels,
+        xp: ModuleType,
+        device: Any,
+        rng: np.random.Generator,
+    ) -> Any:
+        """Rows kept, an integer array on ``device``, from the 2-D features."""
+
+    def _needs_features(self) -> TypeError:
+        name = type(self).__name__
+        return TypeError(
+            f"{name} needs the features `X`: it chooses rows by distances between "
+            "rows of `X`, which the labels alone cannot give. Call "
+            f"`{name}().fit_resample(X, y)` and read `sample_indices_`."
+        )
+
+    def _sample_indices(
+        self, labels: Labels, xp: ModuleType, device: Any, rng: np.random.Generator
+    ) -> Any:
+        raise self._needs_features()
+
+    def fit_resample_indices(self, y: Any) -> Any:
+        """Not available: the rule measures distances between rows of ``X``.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,)
+            Class labels (not enough on their own).
+
+        Raises
+        ------
+        TypeError
+            Always; use ``fit_resample(X, y)`` and read ``sample_indices_``.
+        """
+        raise self._needs_features()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        tags.input_tags.string = False
         return tags
 
 

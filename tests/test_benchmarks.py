@@ -33,3 +33,21 @@ def test_random_samplers_smoke_run(bench_module, tmp_path, capsys):
     results = json.loads(out_file.read_text())["results"]
     assert [r["case"] for r in results] == ["RandomOverSampler", "RandomUnderSampler"]
     assert all(r["counts_match"] for r in results)
+
+
+def test_cleaning_samplers_smoke_run(bench_module, tmp_path, capsys):
+    out_file = tmp_path / "result.json"
+    bench = bench_module("bench_cleaning_samplers")
+    assert bench.main(["--n-samples", "800", "--json", str(out_file)]) == 0
+    assert "| TomekLinks | balancekit |" in capsys.readouterr().out
+    results = json.loads(out_file.read_text())["results"]
+    assert [r["case"] for r in results] == ["TomekLinks", "EditedNearestNeighbours"]
+    assert all(r["counts_match"] for r in results)
+
+
+def test_smote_smoke_run(bench_module, tmp_path, capsys):
+    out_file = tmp_path / "result.json"
+    bench = bench_module("bench_smote")
+    assert bench.main(["--quick", "--repeats", "1", "--json", str(out_file)]) == 0
+    assert "| SMOTE 100,000 x 32 | balancekit |" in capsys.readouterr().out
+    assert all(r["counts_match"] for r in json.loads(out_file.read_text())["results"])

@@ -52,7 +52,7 @@ def test_chunking_gives_the_same_answer(monkeypatch, backend):
     fit, query = tie_free(300, 8, seed=4), tie_free(77, 8, seed=5)
     whole = NearestNeighbors(4).fit(backend.asarray(fit))
     whole = backend.to_numpy(whole.kneighbors(backend.asarray(query))[1])
-    monkeypatch.setattr(neighbors, "_memory_budget", lambda xp, device: 1)  # 1 row
+    monkeypatch.setattr(neighbors, "memory_budget", lambda xp, device: 1)  # 1 row
     chunked = NearestNeighbors(4).fit(backend.asarray(fit))
     chunked = backend.to_numpy(chunked.kneighbors(backend.asarray(query))[1])
     np.testing.assert_array_equal(chunked, whole)

@@ -3,7 +3,21 @@
 from balancekit.under_sampling._condensed_nearest_neighbour import (
     CondensedNearestNeighbour,
 )
+from balancekit.under_sampling._edited_nearest_neighbours import (
+    AllKNN,
+    EditedNearestNeighbours,
+    RepeatedEditedNearestNeighbours,
+)
 from balancekit.under_sampling._nearmiss import NearMiss
 from balancekit.under_sampling._random_under_sampler import RandomUnderSampler
+from balancekit.under_sampling._tomek_links import TomekLinks
 
-__all__ = ["CondensedNearestNeighbour", "NearMiss", "RandomUnderSampler"]
+__all__ = [
+    "AllKNN",
+    "CondensedNearestNeighbour",
+    "EditedNearestNeighbours",
+    "NearMiss",
+    "RandomUnderSampler",
+    "RepeatedEditedNearestNeighbours",
+    "TomekLinks",
+]

@@ -32,9 +32,8 @@ from balancekit._neighbors import (
 )
 from balancekit._random import RandomStateLike
 from balancekit._validation import Validated
-from balancekit.base import BaseCleaningSampler
+from balancekit.base import BaseCleaningSampler, BaseFeatureIndexSampler
 from balancekit.under_sampling._nearmiss import (
-    FeatureIndexSampler,
     minority_class,
     with_n_jobs,
 )
@@ -42,7 +41,7 @@ from balancekit.under_sampling._nearmiss import (
 __all__ = ["CondensedNearestNeighbour"]
 
 
-class CondensedNearestNeighbour(FeatureIndexSampler, BaseCleaningSampler):
+class CondensedNearestNeighbour(BaseFeatureIndexSampler, BaseCleaningSampler):
     """Clean classes down to a subset that a k-NN rule classifies consistently.
 
     For each class to clean, a store C holds every minority row and ``n_seeds_S``

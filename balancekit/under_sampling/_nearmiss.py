@@ -8,7 +8,6 @@ device, and only class sizes cross to the host.
 from __future__ import annotations
 
 import warnings
-from abc import abstractmethod
 from numbers import Integral
 from types import ModuleType
 from typing import Any
@@ -19,113 +18,27 @@ import numpy as np
 
 from balancekit._array_api import (
     class_indices,
-    index_dtype,
     is_numpy_namespace,
     is_sparse,
     take_rows,
 )
-from balancekit._features import numeric_features
 from balancekit._labels import Labels
 from balancekit._neighbors import (
-    _RERANK_MARGIN,
+    RERANK_MARGIN,
     NearestNeighbors,
-    _memory_budget,
     check_neighbors_object,
     kneighbors_of,
+    memory_budget,
 )
 from balancekit._validation import Validated
-from balancekit.base import (
-    BaseIndexSampler,
-    BaseUnderSampler,
-    _take_all_rows,
-)
+from balancekit.base import BaseFeatureIndexSampler, BaseUnderSampler
 
 __all__ = ["NearMiss"]
 
 _VERSIONS = (1, 2, 3)
 
 
-class FeatureIndexSampler(BaseIndexSampler):
-    """An index sampler whose rule reads the features. Not for direct use.
-
-    The output rows are rows of the input (``sample_indices_``), but choosing them
-    needs distances: ``X`` must hold finite numbers (checked by ``fit`` too) and
-    ``fit_resample_indices(y)`` is not available. Subclasses implement
-    ``_kept_indices(flat, labels, xp, device, rng)``.
-    """
-
-    def fit(self, X: Any, y: Any) -> FeatureIndexSampler:
-        """Validate the data (finite numeric ``X``) and resolve the strategy.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features, ...)
-            Finite numeric features in any supported array library.
-        y : array-like of shape (n_samples,)
-            Class labels, in the same library and on the same device as ``X``.
-
-        Returns
-        -------
-        self
-        """
-        data = self._validate(X, y)
-        numeric_features(data.X, data.xp, data.device)
-        return self
-
-    def _fit_resample(self, data: Validated, rng: np.random.Generator) -> tuple:
-        xp, device = data.xp, data.device
-        flat = numeric_features(data.X, xp, device).flat
-        indices = self._kept_indices(flat, data.labels, xp, device, rng)
-        indices = xp.astype(indices, index_dtype(xp, device), copy=False)
-        self.sample_indices_ = indices
-        return _take_all_rows(data, indices)
-
-    @abstractmethod
-    def _kept_indices(
-        self,
-        flat: Any,
-        labels: Labels,
-        xp: ModuleType,
-        device: Any,
-        rng: np.random.Generator,
-    ) -> Any:
-        """Rows kept, an integer array on ``device``, from the 2-D features."""
-
-    def fit_resample_indices(self, y: Any) -> Any:
-        """Not available: the rule measures distances between rows of ``X``.
-
-        Parameters
-        ----------
-        y : array-like of shape (n_samples,)
-            Class labels (not enough on their own).
-
-        Raises
-        ------
-        TypeError
-            Always; use ``fit_resample(X, y)`` and read ``sample_indices_``.
-        """
-        raise self._needs_features()
-
-    def _sample_indices(
-        self, labels: Labels, xp: ModuleType, device: Any, rng: np.random.Generator
-    ) -> Any:
-        raise self._needs_features()
-
-    def _needs_features(self) -> TypeError:
-        return TypeError(
-            f"{type(self).__name__} needs the features: it chooses rows by distances "
-            "between rows of `X`, so it cannot resample from the labels alone. "
-            "Call `fit_resample(X, y)` and read `sample_indices_`."
-        )
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
-        tags.input_tags.string = False
-        return tags
-
-
-class NearMiss(FeatureIndexSampler, BaseUnderSampler):
+class NearMiss(BaseFeatureIndexSampler, BaseUnderSampler):
     """Under-sample with the NearMiss-1, -2 or -3 rules (Mani and Zhang, 2003).
 
     Each targeted class keeps the rows whose distances to the minority class score
@@ -375,10 +288,10 @@ def farthest_distance_sums(
     """
     n_fit, n_features = int(fit_points.shape[0]), int(fit_points.shape[1])
     k = min(k, n_fit)
-    n_candidates = min(n_fit, k + _RERANK_MARGIN)
+    n_candidates = min(n_fit, k + RERANK_MARGIN)
     per_row = n_fit * 8 * 3 + n_candidates * n_features * 8
     n_rows = int(points.shape[0])
-    chunk = max(1, min(n_rows, _memory_budget(xp, device) // per_row))
+    chunk = max(1, min(n_rows, memory_budget(xp, device) // per_row))
     fit_sq = xp.sum(fit_points * fit_points, axis=1)
     # The exact distances in the wider of the input's and the namespace's default
     # float: float64 for NumPy, as scikit-learn's (hence imbalanced-learn's).
