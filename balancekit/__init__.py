@@ -7,6 +7,8 @@ adapters (``balancekit.torch``, ``balancekit.tensorflow``) import theirs when im
 from balancekit.over_sampling import (
     ADASYN,
     SMOTE,
+    SMOTEN,
+    SMOTENC,
     BorderlineSMOTE,
     RandomOverSampler,
 )
@@ -26,6 +28,8 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "ADASYN",
     "SMOTE",
+    "SMOTEN",
+    "SMOTENC",
     "AllKNN",
     "BorderlineSMOTE",
     "CondensedNearestNeighbour",

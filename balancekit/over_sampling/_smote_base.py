@@ -30,6 +30,7 @@ __all__ = [
     "SyntheticRows",
     "count_other_class",
     "fit_neighbours",
+    "interpolate",
     "neighbours_excluding_self",
 ]
 
@@ -145,14 +146,14 @@ class BaseSMOTE(BaseOverSampler):
         xp, device = data.xp, data.device
         values = features.values
         parents, partners, steps = recipe.concat(xp, device, values.dtype)
-        X_new = _interpolate(values, parents, partners, steps, xp)
+        X_new = interpolate(values, parents, partners, steps, xp)
         X_res = features.to_container(concat_rows(values, X_new, xp))
         y_res = concat_rows(data.y, take_rows(data.y, parents, xp), xp)
         w_res = None
         if data.sample_weight is not None:
             w = data.sample_weight
             w = xp.astype(w.to_numpy() if is_pandas(w) else w, values.dtype)
-            w_res = xp.concat([w, _interpolate(w, parents, partners, steps, xp)])
+            w_res = xp.concat([w, interpolate(w, parents, partners, steps, xp)])
         self.synthetic_parents_ = parents
         self.synthetic_partners_ = partners
         self.synthetic_steps_ = steps
@@ -167,7 +168,7 @@ class BaseSMOTE(BaseOverSampler):
         return tags
 
 
-def _interpolate(values: Any, parents: Any, partners: Any, steps: Any, xp: ModuleType):
+def interpolate(values: Any, parents: Any, partners: Any, steps: Any, xp: ModuleType):
     """``values[parents] + steps * (values[partners] - values[parents])``, row-wise."""
     if is_sparse(values):
         import scipy.sparse as sp
