@@ -4,6 +4,7 @@
 adapters (``balancekit.torch``, ``balancekit.tensorflow``) import theirs when imported.
 """
 
+from balancekit.combine import SMOTEENN, SMOTETomek
 from balancekit.over_sampling import (
     ADASYN,
     SMOTE,
@@ -17,6 +18,8 @@ from balancekit.under_sampling import (
     CondensedNearestNeighbour,
     EditedNearestNeighbours,
     NearMiss,
+    NeighbourhoodCleaningRule,
+    OneSidedSelection,
     RandomUnderSampler,
     RepeatedEditedNearestNeighbours,
     TomekLinks,
@@ -28,6 +31,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "ADASYN",
     "SMOTE",
+    "SMOTEENN",
     "SMOTEN",
     "SMOTENC",
     "AllKNN",
@@ -35,9 +39,12 @@ __all__ = [
     "CondensedNearestNeighbour",
     "EditedNearestNeighbours",
     "NearMiss",
+    "NeighbourhoodCleaningRule",
+    "OneSidedSelection",
     "RandomOverSampler",
     "RandomUnderSampler",
     "RepeatedEditedNearestNeighbours",
+    "SMOTETomek",
     "TomekLinks",
     "__version__",
     "check_sampling_strategy",

@@ -6,6 +6,7 @@ Nothing here copies an array to the host or modifies what the caller passed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Integral
 from types import ModuleType
 from typing import Any
 
@@ -195,3 +196,13 @@ def check_X_y(X: Any, y: Any, sample_weight: Any = None) -> Validated:
         X_is_list=X_is_list,
         y_is_list=y_is_list,
     )
+
+
+def check_n_jobs(n_jobs: Any) -> None:
+    """``n_jobs`` (kept for imbalanced-learn compatibility) must be an int or None."""
+    if n_jobs is not None and (
+        isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral)
+    ):
+        raise TypeError(
+            f"`n_jobs` must be an int or None; got {type(n_jobs).__name__}."
+        )

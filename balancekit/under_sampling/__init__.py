@@ -9,6 +9,10 @@ from balancekit.under_sampling._edited_nearest_neighbours import (
     RepeatedEditedNearestNeighbours,
 )
 from balancekit.under_sampling._nearmiss import NearMiss
+from balancekit.under_sampling._neighbourhood_cleaning_rule import (
+    NeighbourhoodCleaningRule,
+)
+from balancekit.under_sampling._one_sided_selection import OneSidedSelection
 from balancekit.under_sampling._random_under_sampler import RandomUnderSampler
 from balancekit.under_sampling._tomek_links import TomekLinks
 
@@ -17,6 +21,8 @@ __all__ = [
     "CondensedNearestNeighbour",
     "EditedNearestNeighbours",
     "NearMiss",
+    "NeighbourhoodCleaningRule",
+    "OneSidedSelection",
     "RandomUnderSampler",
     "RepeatedEditedNearestNeighbours",
     "TomekLinks",

@@ -12,7 +12,6 @@ that read the features (Tomek links and the edited-nearest-neighbours family).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from numbers import Integral
 from types import ModuleType
 from typing import Any
 
@@ -22,7 +21,7 @@ import numpy as np
 from balancekit._array_api import take_rows
 from balancekit._labels import Labels
 from balancekit._neighbors import NearestNeighbors
-from balancekit._validation import Validated
+from balancekit._validation import Validated, check_n_jobs
 from balancekit.base import BaseCleaningSampler, BaseFeatureIndexSampler
 
 __all__ = ["FeatureCleaningSampler", "TomekLinks", "class_mask", "tomek_link_ends"]
@@ -35,13 +34,7 @@ class FeatureCleaningSampler(BaseFeatureIndexSampler, BaseCleaningSampler):
     """
 
     def _check_n_jobs(self) -> None:
-        n_jobs = getattr(self, "n_jobs", None)
-        if n_jobs is not None and (
-            isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral)
-        ):
-            raise TypeError(
-                f"`n_jobs` must be an int or None; got {type(n_jobs).__name__}."
-            )
+        check_n_jobs(getattr(self, "n_jobs", None))
 
 
 def class_mask(y: Any, classes: Iterable[Any], xp: ModuleType, device: Any) -> Any:
