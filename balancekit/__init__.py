@@ -25,6 +25,11 @@ from balancekit.under_sampling import (
     TomekLinks,
 )
 from balancekit.utils import check_sampling_strategy, class_counts
+from balancekit.weighting import (
+    as_keras_class_weight,
+    compute_class_weight,
+    compute_sample_weight,
+)
 
 __version__ = "0.1.0.dev0"
 
@@ -47,6 +52,9 @@ __all__ = [
     "SMOTETomek",
     "TomekLinks",
     "__version__",
+    "as_keras_class_weight",
     "check_sampling_strategy",
     "class_counts",
+    "compute_class_weight",
+    "compute_sample_weight",
 ]
