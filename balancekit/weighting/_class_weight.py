@@ -18,6 +18,7 @@ from balancekit._array_api import (
     get_namespace_and_device,
     is_numpy_namespace,
     is_pandas,
+    to_host,
 )
 from balancekit._labels import check_labels
 from balancekit._validation import check_sample_weight
@@ -372,11 +373,5 @@ def as_keras_class_weight(y: Any, method: Any = "balanced", **kwargs: Any) -> di
             "sklearn.preprocessing.LabelEncoder."
         )
     weights = compute_class_weight(y, method, classes=classes, **kwargs)
-    host = np.asarray(weights) if is_numpy_namespace(xp) else _to_host(weights, xp)
+    host = to_host(weights, xp)  # n_classes values
     return {int(c): float(w) for c, w in zip(classes, host, strict=True)}
-
-
-def _to_host(values: Any, xp: ModuleType) -> np.ndarray:
-    from balancekit._array_api import to_host
-
-    return to_host(values, xp)
