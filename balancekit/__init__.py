@@ -4,6 +4,13 @@
 adapters (``balancekit.torch``, ``balancekit.tensorflow``) import theirs when imported.
 """
 
+from balancekit.augmentation import (
+    balanced_mixup,
+    gaussian_noise,
+    mixup,
+    remix,
+    smote_batch,
+)
 from balancekit.combine import SMOTEENN, SMOTETomek
 from balancekit.over_sampling import (
     ADASYN,
@@ -53,8 +60,13 @@ __all__ = [
     "TomekLinks",
     "__version__",
     "as_keras_class_weight",
+    "balanced_mixup",
     "check_sampling_strategy",
     "class_counts",
     "compute_class_weight",
     "compute_sample_weight",
+    "gaussian_noise",
+    "mixup",
+    "remix",
+    "smote_batch",
 ]
