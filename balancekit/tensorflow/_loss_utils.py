@@ -1,0 +1,253 @@
+"""Validation and tensor helpers shared by the Keras imbalance losses.
+
+The validators mirror ``balancekit.torch._loss_utils`` (same messages) without
+importing torch.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+REDUCTIONS = ("sum_over_batch_size", "mean", "sum", "none", None)
+
+
+def check_reduction(reduction: Any) -> str | None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"`reduction` must be one of {REDUCTIONS}; got {reduction!r}.")
+    return None if reduction is None else str(reduction)
+
+
+def check_ignore_class(ignore_class: Any) -> int | None:
+    if ignore_class is None:
+        return None
+    if isinstance(ignore_class, bool) or not isinstance(
+        ignore_class, (int, np.integer)
+    ):
+        raise TypeError(
+            f"`ignore_class` must be an int or None; got {type(ignore_class).__name__}."
+        )
+    return int(ignore_class)
+
+
+def check_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be a bool; got {type(value).__name__}.")
+    return bool(value)
+
+
+def check_scalar(
+    value: Any,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """A finite real ``value`` in the interval given by ``low`` and ``high``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"`{name}` must be a real number; got {type(value).__name__}.")
+    value = float(value)
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if not math.isfinite(value) or too_low or too_high:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        raise ValueError(f"`{name}` must be in {left}{lo}, {hi}{right}; got {value}.")
+    return value
+
+
+def as_float64_vector(values: Any, name: str) -> np.ndarray:
+    """``values`` (list, NumPy array or tensor) as a 1-D float64 NumPy array."""
+    if isinstance(values, (tf.Tensor, tf.Variable)):
+        values = values.numpy()
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"`{name}` must be a list, NumPy array or tensor of numbers; "
+            f"got {type(values).__name__}."
+        ) from exc
+    if array.ndim != 1 or array.shape[0] == 0:
+        raise ValueError(
+            f"`{name}` must be a non-empty 1-D sequence; got shape {array.shape}."
+        )
+    return array
+
+
+def check_class_counts(class_counts: Any) -> np.ndarray:
+    counts = as_float64_vector(class_counts, "class_counts")
+    if not np.all(np.isfinite(counts)) or np.any(counts <= 0):
+        raise ValueError(
+            f"`class_counts` must hold finite positive counts; got {counts.tolist()}."
+        )
+    return counts
+
+
+def check_class_weights(weights: Any, name: str) -> np.ndarray:
+    array = as_float64_vector(weights, name)
+    if not np.all(np.isfinite(array)) or np.any(array < 0):
+        raise ValueError(
+            f"`{name}` must hold finite non-negative weights; got {array.tolist()}."
+        )
+    return array
+
+
+def check_n_classes(vector: np.ndarray, y_pred: tf.Tensor, name: str) -> None:
+    n_classes = y_pred.shape[-1]
+    if n_classes is not None and vector.shape[0] != n_classes:
+        raise ValueError(
+            f"`{name}` has {vector.shape[0]} entries but `y_pred` has "
+            f"{n_classes} classes (last axis)."
+        )
+
+
+def check_y_pred(y_pred: tf.Tensor) -> tf.Tensor:
+    if not y_pred.dtype.is_floating:
+        raise TypeError(f"`y_pred` must be floating point; got {y_pred.dtype.name}.")
+    if y_pred.shape.rank is None or y_pred.shape.rank < 2:
+        raise ValueError(
+            "`y_pred` must have shape (N, C) or (N, d1, ..., C); "
+            f"got shape {tuple(y_pred.shape)}."
+        )
+    return y_pred
+
+
+def to_logits(y_pred: tf.Tensor, from_logits: bool, *, sigmoid: bool) -> tf.Tensor:
+    """Logits, or log-probabilities standing in for them (Keras' clipping)."""
+    if from_logits:
+        return y_pred
+    eps = keras.config.epsilon()
+    if sigmoid:
+        p = tf.clip_by_value(y_pred, eps, 1.0 - eps)
+        return tf.math.log(p) - tf.math.log1p(-p)
+    p = y_pred / tf.reduce_sum(y_pred, axis=-1, keepdims=True)
+    return tf.math.log(tf.clip_by_value(p, eps, 1.0 - eps))
+
+
+def split_target(
+    y_true: Any, y_pred: tf.Tensor, *, soft: bool
+) -> tuple[tf.Tensor, bool]:
+    """``(y_true, is_sparse)``: integer labels of shape (N, d1, ...) when the
+    rank is one less than ``y_pred``'s (or equal with a last axis of 1 and
+    ``C > 1``), else targets of ``y_pred``'s shape (only if ``soft``)."""
+    y_true = tf.convert_to_tensor(y_true)
+    rank_t, rank_p = y_true.shape.rank, y_pred.shape.rank
+    if rank_t == rank_p and y_true.shape[-1] == 1 and y_pred.shape[-1] != 1:
+        y_true = tf.squeeze(y_true, axis=-1)
+        rank_t -= 1
+    if rank_t == rank_p - 1 and y_true.shape.is_compatible_with(y_pred.shape[:-1]):
+        return tf.cast(y_true, tf.int32), True
+    if soft and y_true.shape.is_compatible_with(y_pred.shape):
+        return tf.cast(y_true, y_pred.dtype), False
+    expected = f"integer labels of shape {tuple(y_pred.shape[:-1])}"
+    if soft:
+        expected += f" or one-hot/soft targets of shape {tuple(y_pred.shape)}"
+    raise ValueError(f"`y_true` must be {expected}; got shape {tuple(y_true.shape)}.")
+
+
+def valid_mask(labels: tf.Tensor, n_classes: int, ignore_class: int | None) -> Any:
+    """Mask of positions that count; checks label range when eager."""
+    if ignore_class is None:
+        valid = tf.ones_like(labels, dtype=tf.bool)
+    else:
+        valid = tf.not_equal(labels, ignore_class)
+    if tf.executing_eagerly():
+        values = labels.numpy()[valid.numpy()]
+        bad = values[(values < 0) | (values >= n_classes)]
+        if bad.size:
+            raise ValueError(
+                f"`y_true` class labels must be in [0, {n_classes}) or equal "
+                f"ignore_class={ignore_class}; got {int(bad[0])}."
+            )
+    return valid
+
+
+def one_hot(labels: tf.Tensor, valid: tf.Tensor, n_classes: int, dtype: Any) -> Any:
+    """One-hot of shape (..., C) with all-zero rows where not ``valid``."""
+    safe = tf.where(valid, labels, tf.zeros_like(labels))
+    hot = tf.one_hot(safe, n_classes, dtype=dtype)
+    return hot * tf.cast(valid, dtype)[..., None]
+
+
+def one_minus_p(log_p: tf.Tensor) -> tf.Tensor:
+    """``1 - exp(log_p)`` accurately, kept >= tiny for finite gradients."""
+    tiny = np.finfo(log_p.dtype.as_numpy_dtype).tiny
+    return tf.maximum(-tf.math.expm1(log_p), tiny)
+
+
+def softmax_loss(
+    logits: tf.Tensor,
+    y_true: Any,
+    *,
+    gamma: float,
+    alpha: tf.Tensor | None,
+    ignore_class: int | None,
+    label_smoothing: float = 0.0,
+    soft: bool = True,
+) -> tuple[tf.Tensor, tf.Tensor]:
+    """Per-position softmax focal loss and the weights of torch's mean.
+
+    ``gamma=0`` is weighted cross-entropy. The second output holds, per
+    position, ``alpha[y]`` (or 1) where not ignored for labels, 1 for soft
+    targets: torch's ``"mean"`` divides the summed loss by its sum.
+    """
+    n_classes = int(logits.shape[-1])
+    labels, sparse = split_target(y_true, logits, soft=soft)
+    dtype = logits.dtype
+    if sparse:
+        valid = valid_mask(labels, n_classes, ignore_class)
+        dist = one_hot(labels, valid, n_classes, dtype)
+    else:
+        dist = labels
+    if label_smoothing > 0:
+        dist = dist * (1.0 - label_smoothing) + label_smoothing / n_classes
+        if sparse:
+            dist = dist * tf.cast(valid, dtype)[..., None]
+    log_p = tf.nn.log_softmax(logits, axis=-1)
+    terms = -dist * log_p
+    if gamma != 0:
+        terms = terms * tf.pow(one_minus_p(log_p), gamma)
+    if alpha is not None:
+        terms = terms * tf.cast(alpha, dtype)
+    loss = tf.reduce_sum(terms, axis=-1)
+    if not sparse:
+        return loss, tf.ones_like(loss)
+    weights = tf.cast(valid, dtype)
+    if alpha is not None:
+        safe = tf.where(valid, labels, tf.zeros_like(labels))
+        weights = weights * tf.gather(tf.cast(alpha, dtype), safe)
+    return loss, weights
+
+
+def reduce(
+    loss: tf.Tensor,
+    weights: tf.Tensor,
+    reduction: str | None,
+    sample_weight: Any = None,
+    mask: Any = None,
+) -> tf.Tensor:
+    """Apply ``sample_weight``/mask to the loss and its mean weights, reduce."""
+    for factor in (sample_weight, mask):
+        if factor is None:
+            continue
+        factor = tf.cast(tf.convert_to_tensor(factor), loss.dtype)
+        if factor.shape.rank == loss.shape.rank + 1 and factor.shape[-1] == 1:
+            factor = tf.squeeze(factor, axis=-1)
+        while factor.shape.rank is not None and factor.shape.rank < loss.shape.rank:
+            factor = factor[..., None]
+        loss = loss * factor
+        weights = weights * factor
+    if reduction in (None, "none"):
+        return loss
+    total = tf.reduce_sum(loss)
+    if reduction == "sum":
+        return total
+    return tf.math.divide_no_nan(total, tf.reduce_sum(weights))
