@@ -9,13 +9,12 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from balancekit._loss_params import check_class_weights, check_scalar
 from balancekit.tensorflow._loss_utils import (
     check_bool,
-    check_class_weights,
     check_ignore_class,
     check_n_classes,
     check_reduction,
-    check_scalar,
     check_y_pred,
     reduce,
     softmax_loss,

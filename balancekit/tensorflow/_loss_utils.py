@@ -6,7 +6,6 @@ importing torch.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import keras
@@ -38,66 +37,6 @@ def check_bool(value: Any, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"`{name}` must be a bool; got {type(value).__name__}.")
     return bool(value)
-
-
-def check_scalar(
-    value: Any,
-    name: str,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> float:
-    """A finite real ``value`` in the interval given by ``low`` and ``high``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"`{name}` must be a real number; got {type(value).__name__}.")
-    value = float(value)
-    too_low = low is not None and (value <= low if low_open else value < low)
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if not math.isfinite(value) or too_low or too_high:
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
-        lo = "-inf" if low is None else f"{low:g}"
-        hi = "inf" if high is None else f"{high:g}"
-        raise ValueError(f"`{name}` must be in {left}{lo}, {hi}{right}; got {value}.")
-    return value
-
-
-def as_float64_vector(values: Any, name: str) -> np.ndarray:
-    """``values`` (list, NumPy array or tensor) as a 1-D float64 NumPy array."""
-    if isinstance(values, (tf.Tensor, tf.Variable)):
-        values = values.numpy()
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"`{name}` must be a list, NumPy array or tensor of numbers; "
-            f"got {type(values).__name__}."
-        ) from exc
-    if array.ndim != 1 or array.shape[0] == 0:
-        raise ValueError(
-            f"`{name}` must be a non-empty 1-D sequence; got shape {array.shape}."
-        )
-    return array
-
-
-def check_class_counts(class_counts: Any) -> np.ndarray:
-    counts = as_float64_vector(class_counts, "class_counts")
-    if not np.all(np.isfinite(counts)) or np.any(counts <= 0):
-        raise ValueError(
-            f"`class_counts` must hold finite positive counts; got {counts.tolist()}."
-        )
-    return counts
-
-
-def check_class_weights(weights: Any, name: str) -> np.ndarray:
-    array = as_float64_vector(weights, name)
-    if not np.all(np.isfinite(array)) or np.any(array < 0):
-        raise ValueError(
-            f"`{name}` must hold finite non-negative weights; got {array.tolist()}."
-        )
-    return array
 
 
 def check_n_classes(vector: np.ndarray, y_pred: tf.Tensor, name: str) -> None:

@@ -34,12 +34,16 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from balancekit.tensorflow._focal import FocalLoss, _float32, _ImbalanceLoss
-from balancekit.tensorflow._loss_utils import (
+from balancekit._loss_params import (
     check_class_counts,
     check_class_weights,
-    check_n_classes,
     check_scalar,
+    class_balanced_weights,
+    ldam_margins,
+)
+from balancekit.tensorflow._focal import FocalLoss, _float32, _ImbalanceLoss
+from balancekit.tensorflow._loss_utils import (
+    check_n_classes,
     one_hot,
     softmax_loss,
     split_target,
@@ -119,8 +123,7 @@ class ClassBalancedLoss(_ImbalanceLoss):
             )
         self.loss = loss
         self.gamma = check_scalar(gamma, "gamma", low=0.0)
-        weights = (1.0 - self.beta) / (1.0 - np.power(self.beta, counts))
-        weights = weights * (counts.shape[0] / weights.sum())
+        weights = class_balanced_weights(counts, self.beta)
         self._counts64 = counts
         self.class_counts = _float32(counts)
         self.weight = _float32(weights)
@@ -343,8 +346,7 @@ class LDAMLoss(_ImbalanceLoss):
         counts = check_class_counts(class_counts)
         self.max_m = check_scalar(max_m, "max_m", low=0.0)
         self.s = check_scalar(s, "s", low=0.0, low_open=True)
-        margins = counts**-0.25
-        margins = margins * (self.max_m / margins.max())
+        margins = ldam_margins(counts, self.max_m)
         self._counts64 = counts
         self.class_counts = _float32(counts)
         self.margins = _float32(margins)

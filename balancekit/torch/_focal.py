@@ -7,14 +7,13 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from balancekit._loss_params import check_class_weights, check_scalar
 from balancekit.torch._loss_utils import (
-    check_class_weights,
     check_ignore_index,
     check_index_target,
     check_logits,
     check_n_classes,
     check_reduction,
-    check_scalar,
     class_view,
     is_index_target,
     one_hot_dim1,

@@ -15,16 +15,20 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from balancekit.torch._focal import FocalLoss, softmax_focal
-from balancekit.torch._loss_utils import (
+from balancekit._loss_params import (
     check_class_counts,
     check_class_weights,
+    check_scalar,
+    class_balanced_weights,
+    ldam_margins,
+)
+from balancekit.torch._focal import FocalLoss, softmax_focal
+from balancekit.torch._loss_utils import (
     check_ignore_index,
     check_index_target,
     check_logits,
     check_n_classes,
     check_reduction,
-    check_scalar,
     class_view,
     is_index_target,
     one_hot_dim1,
@@ -115,8 +119,7 @@ class ClassBalancedLoss(torch.nn.Module):
         self.gamma = check_scalar(gamma, "gamma", low=0.0)
         self.reduction = check_reduction(reduction)
         self.ignore_index = check_ignore_index(ignore_index)
-        weights = (1.0 - self.beta) / (1.0 - np.power(self.beta, counts))
-        weights = weights * (counts.shape[0] / weights.sum())
+        weights = class_balanced_weights(counts, self.beta)
         self.register_buffer("class_counts", to_buffer(counts))
         self.register_buffer("weight", to_buffer(weights))
 
@@ -311,8 +314,7 @@ class LDAMLoss(torch.nn.Module):
         self.s = check_scalar(s, "s", low=0.0, low_open=True)
         self.reduction = check_reduction(reduction)
         self.ignore_index = check_ignore_index(ignore_index)
-        margins = counts**-0.25
-        margins = margins * (self.max_m / margins.max())
+        margins = ldam_margins(counts, self.max_m)
         self.register_buffer("class_counts", to_buffer(counts))
         self.register_buffer("margins", to_buffer(margins))
         if weight is None:
