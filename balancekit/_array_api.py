@@ -24,7 +24,6 @@ __all__ = [
     "is_sparse",
     "is_tensorflow",
     "move_indices",
-    "size",
     "take_rows",
     "to_host",
 ]
@@ -158,11 +157,6 @@ def to_host(x: Any, xp: ModuleType) -> np.ndarray:
 
         return np.asarray(x.to_device(array_api_strict.Device("CPU_DEVICE")))
     return np.asarray(x)
-
-
-def size(x: Any) -> int:
-    """The number of elements of ``x`` as a Python int (shapes are host metadata)."""
-    return int(np.prod(x.shape)) if x.ndim else 1
 
 
 def take_rows(X: Any, indices: Any, xp: ModuleType) -> Any:

@@ -6,7 +6,6 @@ statistics in float64 on the host, so the two frameworks agree to the last digit
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -15,34 +14,9 @@ __all__ = [
     "as_float64_vector",
     "check_class_counts",
     "check_class_weights",
-    "check_scalar",
     "class_balanced_weights",
     "ldam_margins",
 ]
-
-
-def check_scalar(
-    value: Any,
-    name: str,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> float:
-    """A finite real ``value`` in the interval given by ``low`` and ``high``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"`{name}` must be a real number; got {type(value).__name__}.")
-    value = float(value)
-    too_low = low is not None and (value <= low if low_open else value < low)
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if not math.isfinite(value) or too_low or too_high:
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
-        lo = "-inf" if low is None else f"{low:g}"
-        hi = "inf" if high is None else f"{high:g}"
-        raise ValueError(f"`{name}` must be in {left}{lo}, {hi}{right}; got {value}.")
-    return value
 
 
 def as_float64_vector(values: Any, name: str) -> np.ndarray:

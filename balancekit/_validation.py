@@ -5,6 +5,7 @@ Nothing here copies an array to the host or modifies what the caller passed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from numbers import Integral
 from types import ModuleType
@@ -206,3 +207,27 @@ def check_n_jobs(n_jobs: Any) -> None:
         raise TypeError(
             f"`n_jobs` must be an int or None; got {type(n_jobs).__name__}."
         )
+
+
+def check_scalar(
+    value: Any,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """A finite real ``value`` in the interval given by ``low`` and ``high``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"`{name}` must be a real number; got {type(value).__name__}.")
+    value = float(value)
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if not math.isfinite(value) or too_low or too_high:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        raise ValueError(f"`{name}` must be in {left}{lo}, {hi}{right}; got {value}.")
+    return value

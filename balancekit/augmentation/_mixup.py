@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 from types import ModuleType
 from typing import Any
 
@@ -25,6 +25,7 @@ from balancekit._array_api import (
     to_host,
 )
 from balancekit._random import RandomStateLike, check_random_state
+from balancekit._validation import check_scalar
 
 __all__ = ["balanced_mixup", "mixup", "remix"]
 
@@ -55,14 +56,25 @@ def check_num_classes(num_classes: Any) -> int:
     return int(num_classes)
 
 
-def check_positive(name: str, value: Any) -> float:
-    """A finite real number > 0, as a Python float."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"`{name}` must be a real number; got {type(value).__name__}.")
-    number = float(value)
-    if not (np.isfinite(number) and number > 0):
-        raise ValueError(f"`{name}` must be a finite number > 0; got {value}.")
-    return number
+def check_class_indices(value: Any, name: str, num_classes: int) -> list[int]:
+    """An int or a sequence of ints, each a class index in [0, num_classes)."""
+    values = [value] if isinstance(value, Integral) else value
+    if isinstance(values, str) or not isinstance(values, Sequence | np.ndarray):
+        raise TypeError(
+            f"`{name}` must be None, an int or a sequence of ints; got "
+            f"{type(value).__name__}."
+        )
+    indices = []
+    for item in values:
+        if isinstance(item, bool) or not isinstance(item, Integral):
+            raise TypeError(f"`{name}` must hold ints; got {item!r}.")
+        if not 0 <= int(item) < num_classes:
+            raise ValueError(
+                f"`{name}` must lie in [0, num_classes) = [0, {num_classes}); got "
+                f"{int(item)}."
+            )
+        indices.append(int(item))
+    return indices
 
 
 def one_hot(labels: Any, num_classes: int, dtype: Any, xp: ModuleType) -> Any:
@@ -198,7 +210,7 @@ def mixup(
     ((4, 2), (4, 2), True)
     """
     batch = check_batch(x, y, num_classes)
-    alpha = check_positive("alpha", alpha)
+    alpha = check_scalar(alpha, "alpha", low=0.0, low_open=True)
     rng = check_random_state(random_state)
     n_samples = int(batch.x.shape[0])
     lam = rng.beta(alpha, alpha, size=n_samples)
@@ -294,12 +306,9 @@ def remix(
     """
     batch = check_batch(x, y, num_classes)
     num_classes = int(batch.counts.shape[0])
-    alpha = check_positive("alpha", alpha)
-    kappa = check_positive("kappa", kappa)
-    if kappa < 1:
-        raise ValueError(f"`kappa` must be >= 1; got {kappa}.")
-    if isinstance(tau, bool) or not isinstance(tau, Real) or not 0 <= tau <= 1:
-        raise ValueError(f"`tau` must be a number in [0, 1]; got {tau!r}.")
+    alpha = check_scalar(alpha, "alpha", low=0.0, low_open=True)
+    kappa = check_scalar(kappa, "kappa", low=1.0)
+    tau = check_scalar(tau, "tau", low=0.0, high=1.0)
     counts = (
         batch.counts.astype(np.float64)
         if class_counts is None
@@ -389,7 +398,7 @@ def balanced_mixup(
     ((6, 2), True)
     """
     batch = check_batch(x, y, num_classes)
-    alpha = check_positive("alpha", alpha)
+    alpha = check_scalar(alpha, "alpha", low=0.0, low_open=True)
     rng = check_random_state(random_state)
     xp, device = batch.xp, batch.device
     n_samples = int(batch.x.shape[0])

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from numbers import Integral
 from typing import Any
 
 import numpy as np
 
 from balancekit._array_api import index_dtype
 from balancekit._random import RandomStateLike, check_random_state
-from balancekit.augmentation._mixup import check_batch, check_positive
+from balancekit._validation import check_scalar
+from balancekit.augmentation._mixup import check_batch, check_class_indices
 
 __all__ = ["gaussian_noise"]
 
@@ -22,23 +22,8 @@ def _check_classes(classes: Any, counts: np.ndarray) -> np.ndarray:
         chosen = np.ones(num_classes, dtype=bool)
         chosen[int(np.argmax(counts))] = False
         return chosen
-    values = [classes] if isinstance(classes, Integral) else classes
-    if isinstance(values, str) or not isinstance(values, Sequence | np.ndarray):
-        raise TypeError(
-            "`classes` must be None, an int or a sequence of ints; got "
-            f"{type(classes).__name__}."
-        )
     chosen = np.zeros(num_classes, dtype=bool)
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, Integral):
-            raise TypeError(f"`classes` must hold ints; got {value!r}.")
-        value = int(value)
-        if not 0 <= value < num_classes:
-            raise ValueError(
-                f"`classes` must lie in [0, num_classes) = [0, {num_classes}); got "
-                f"{value}."
-            )
-        chosen[int(value)] = True
+    chosen[check_class_indices(classes, "classes", num_classes)] = True
     return chosen
 
 
@@ -94,7 +79,7 @@ def gaussian_noise(
     (True, True)
     """
     batch = check_batch(x, y, num_classes)
-    std = check_positive("std", std)
+    std = check_scalar(std, "std", low=0.0, low_open=True)
     chosen = _check_classes(classes, batch.counts)
     rng = check_random_state(random_state)
     xp, device, x = batch.xp, batch.device, batch.x

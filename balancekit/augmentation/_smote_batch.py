@@ -10,7 +10,7 @@ import numpy as np
 
 from balancekit._array_api import class_indices, move_indices
 from balancekit._random import RandomStateLike, check_random_state
-from balancekit.augmentation._mixup import check_batch, one_hot
+from balancekit.augmentation._mixup import check_batch, check_class_indices, one_hot
 from balancekit.over_sampling._smote_base import (
     fit_neighbours,
     interpolate,
@@ -24,27 +24,12 @@ def _target_classes(target_class: Any, counts: np.ndarray) -> list[int]:
     num_classes = int(counts.shape[0])
     if target_class is None:
         return [c for c in range(num_classes) if 0 < counts[c] < counts.max()]
-    values = [target_class] if isinstance(target_class, Integral) else target_class
-    if isinstance(values, str) or not isinstance(values, Sequence | np.ndarray):
-        raise TypeError(
-            "`target_class` must be None, an int or a sequence of ints; got "
-            f"{type(target_class).__name__}."
-        )
-    targets = []
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, Integral):
-            raise TypeError(f"`target_class` must hold ints; got {value!r}.")
-        value = int(value)
-        if not 0 <= value < num_classes:
-            raise ValueError(
-                f"`target_class` must lie in [0, num_classes) = [0, {num_classes}); "
-                f"got {value}."
-            )
+    targets = check_class_indices(target_class, "target_class", num_classes)
+    for value in targets:
         if counts[value] == 0:
             raise ValueError(
                 f"`target_class` {value} has no sample in the batch to interpolate."
             )
-        targets.append(int(value))
     return sorted(set(targets))
 
 

@@ -9,7 +9,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from balancekit._loss_params import check_class_weights, check_scalar
+from balancekit._loss_params import check_class_weights
+from balancekit._validation import check_scalar
 from balancekit.tensorflow._loss_utils import (
     check_bool,
     check_ignore_class,

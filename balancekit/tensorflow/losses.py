@@ -37,10 +37,10 @@ import tensorflow as tf
 from balancekit._loss_params import (
     check_class_counts,
     check_class_weights,
-    check_scalar,
     class_balanced_weights,
     ldam_margins,
 )
+from balancekit._validation import check_scalar
 from balancekit.tensorflow._focal import FocalLoss, _float32, _ImbalanceLoss
 from balancekit.tensorflow._loss_utils import (
     check_n_classes,

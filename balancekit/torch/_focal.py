@@ -7,7 +7,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from balancekit._loss_params import check_class_weights, check_scalar
+from balancekit._loss_params import check_class_weights
+from balancekit._validation import check_scalar
 from balancekit.torch._loss_utils import (
     check_ignore_index,
     check_index_target,

@@ -18,10 +18,10 @@ import torch.nn.functional as F
 from balancekit._loss_params import (
     check_class_counts,
     check_class_weights,
-    check_scalar,
     class_balanced_weights,
     ldam_margins,
 )
+from balancekit._validation import check_scalar
 from balancekit.torch._focal import FocalLoss, softmax_focal
 from balancekit.torch._loss_utils import (
     check_ignore_index,

@@ -7,7 +7,6 @@ per-sample weights are gathered on the labels' device.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from numbers import Real
 from types import ModuleType
 from typing import Any
 
@@ -21,7 +20,7 @@ from balancekit._array_api import (
     to_host,
 )
 from balancekit._labels import check_labels
-from balancekit._validation import check_sample_weight
+from balancekit._validation import check_sample_weight, check_scalar
 
 __all__ = [
     "METHODS",
@@ -41,11 +40,7 @@ def _check_options(method: Any, beta: Any, normalize: Any, absent: Any) -> None:
             f"`method` must be one of {METHODS} or a dict {{class: weight}}; got "
             f"{method!r}."
         )
-    if isinstance(beta, bool) or not isinstance(beta, Real) or not 0 <= float(beta) < 1:
-        raise ValueError(
-            f"`beta` must be a number in [0, 1) (Cui et al. use 0.9 to 0.9999); got "
-            f"{beta!r}."
-        )
+    check_scalar(beta, "beta", low=0.0, high=1.0, high_open=True)
     if normalize not in _NORMALIZE:
         raise ValueError(f"`normalize` must be one of {_NORMALIZE}; got {normalize!r}.")
     if absent not in _ABSENT:
