@@ -313,3 +313,13 @@ def test_balanced_counts_property(counts, seed, over):
     assert np.bincount(y_res).tolist() == [target] * len(counts)
     # every output row is an input row of the same class
     np.testing.assert_array_equal(y[X_res[:, 0].astype(int)], y_res)
+
+
+def test_shrinkage_with_nothing_to_add_returns_the_input():
+    X = np.random.default_rng(0).normal(size=(10, 2))
+    y = np.array([0] * 5 + [1] * 5)
+    sampler = RandomOverSampler(shrinkage=1.0, random_state=0)
+    X_res, y_res, w_res = sampler.fit_resample(X, y, sample_weight=np.arange(10.0))
+    np.testing.assert_array_equal(X_res, X)
+    np.testing.assert_array_equal(y_res, y)
+    np.testing.assert_array_equal(w_res, np.arange(10.0))

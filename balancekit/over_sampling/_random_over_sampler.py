@@ -14,6 +14,7 @@ from balancekit._array_api import (
     index_dtype,
     is_sparse,
     move_indices,
+    take_rows,
 )
 from balancekit._features import numeric_features
 from balancekit._labels import Labels
@@ -147,18 +148,20 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
         return xp.astype(xp.concat(parts), index_dtype(xp, device), copy=False)
 
     def _fit_resample(self, data: Validated, rng: np.random.Generator) -> tuple:
-        X_res, y_res, w_res = super()._fit_resample(data, rng)
-        if (
-            self.shrinkage_ is not None
-            and self.sample_indices_.shape[0] > data.n_samples
-        ):
-            X_res = self._smooth(data, X_res, self.sample_indices_, rng)
-        return X_res, y_res, w_res
+        if self.shrinkage_ is None:
+            return super()._fit_resample(data, rng)
+        # Smoothed bootstrap: X is rebuilt with noise, so only y and the weights are
+        # gathered by index (no throw-away gather of X).
+        indices = self._sample_indices(data.labels, data.xp, data.device, rng)
+        self.sample_indices_ = indices
+        y_res, w_res = (
+            None if a is None else take_rows(a, indices, data.xp)
+            for a in (data.y, data.sample_weight)
+        )
+        return self._smooth(data, indices, rng), y_res, w_res
 
-    def _smooth(
-        self, data: Validated, X_res: Any, indices: Any, rng: np.random.Generator
-    ) -> Any:
-        """``X_res`` with the smoothed-bootstrap noise added to its new rows."""
+    def _smooth(self, data: Validated, indices: Any, rng: np.random.Generator) -> Any:
+        """X's rows ``indices``, with the smoothed-bootstrap noise on the new ones."""
         xp, n_samples, shrinkage = data.xp, data.n_samples, self.shrinkage_
         assert shrinkage is not None  # only called with a shrinkage
         features = numeric_features(
@@ -177,11 +180,13 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
                 scale = shrinkage[cls] * bandwidth * xp.std(members, axis=0)
                 scales.append(xp.broadcast_to(scale, (count, *feature_shape)))
                 n_new.append(count)
-        host_dtype = np.float32 if X.dtype == xp.float32 else np.float64
-        noise = rng.standard_normal((sum(n_new), *feature_shape), dtype=host_dtype)
-        noise = xp.asarray(noise, device=data.device) * xp.concat(scales, axis=0)
-        new_rows = xp.take(X, indices[n_samples:], axis=0) + noise
-        smoothed = xp.concat([X, new_rows], axis=0)
+        smoothed = X
+        if n_new:  # no new rows (e.g. a class already at its target): nothing to add
+            host_dtype = np.float32 if X.dtype == xp.float32 else np.float64
+            noise = rng.standard_normal((sum(n_new), *feature_shape), dtype=host_dtype)
+            noise = xp.asarray(noise, device=data.device) * xp.concat(scales, axis=0)
+            new_rows = xp.take(X, indices[n_samples:], axis=0) + noise
+            smoothed = xp.concat([X, new_rows], axis=0)
         if is_sparse(data.X):
             import scipy.sparse as sp
 
