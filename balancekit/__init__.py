@@ -4,6 +4,7 @@
 adapters (``balancekit.torch``, ``balancekit.tensorflow``) import theirs when imported.
 """
 
+from balancekit._class_targets import ProgressiveSchedule, epoch_class_counts
 from balancekit.augmentation import (
     balanced_mixup,
     gaussian_noise,
@@ -53,6 +54,7 @@ __all__ = [
     "NearMiss",
     "NeighbourhoodCleaningRule",
     "OneSidedSelection",
+    "ProgressiveSchedule",
     "RandomOverSampler",
     "RandomUnderSampler",
     "RepeatedEditedNearestNeighbours",
@@ -65,6 +67,7 @@ __all__ = [
     "class_counts",
     "compute_class_weight",
     "compute_sample_weight",
+    "epoch_class_counts",
     "gaussian_noise",
     "mixup",
     "remix",

@@ -51,3 +51,13 @@ def test_smote_smoke_run(bench_module, tmp_path, capsys):
     assert bench.main(["--quick", "--repeats", "1", "--json", str(out_file)]) == 0
     assert "| SMOTE 100,000 x 32 | balancekit |" in capsys.readouterr().out
     assert all(r["counts_match"] for r in json.loads(out_file.read_text())["results"])
+
+
+def test_torch_samplers_smoke_run(bench_module, tmp_path, capsys):
+    out_file = tmp_path / "result.json"
+    bench = bench_module("bench_torch_samplers")
+    args = ["--n-samples", "20000", "--repeats", "1", "--json", str(out_file)]
+    assert bench.main(args) == 0
+    assert "| balancekit BalancedSampler |" in capsys.readouterr().out
+    names = [r["name"] for r in json.loads(out_file.read_text())["results"]]
+    assert names == ["WeightedRandomSampler", "balancekit BalancedSampler"]
