@@ -359,3 +359,18 @@ def test_batch_sampler_epochs_shards_and_resume():
 def test_batch_sampler_bad_input(args, kwargs, error, match):
     with pytest.raises(error, match=match):
         BalancedBatchSampler(*args, **kwargs)
+
+
+def test_callable_and_float_strategies():
+    y = np.repeat([0, 1, 2], [50, 20, 5])
+
+    def strategy(labels):
+        counts = np.bincount(labels)
+        return {1: int(counts[1]) * 2, 2: 30}
+
+    sampler = BalancedSampler(y, strategy, seed=0)
+    assert sampler.epoch_counts() == {0: 50, 1: 40, 2: 30}
+    drawn = np.fromiter(sampler, dtype=np.int64)
+    assert np.bincount(y[drawn]).tolist() == [50, 40, 30]
+    binary = BalancedSampler(np.repeat([0, 1], [50, 5]), 0.5, seed=0)
+    assert binary.epoch_counts() == {0: 50, 1: 25}
