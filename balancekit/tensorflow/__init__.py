@@ -1,6 +1,8 @@
-"""TensorFlow / Keras adapter: imbalance-aware losses. Importing it imports
-tensorflow and keras."""
+"""TensorFlow / Keras adapter: imbalance-aware Keras losses and batch augmentation
+for tf.data pipelines. Importing it imports tensorflow and keras."""
 
+from balancekit.tensorflow import augmentation
+from balancekit.tensorflow.augmentation import augment_batches
 from balancekit.tensorflow.losses import (
     BalancedSoftmaxLoss,
     ClassBalancedLoss,
@@ -15,4 +17,6 @@ __all__ = [
     "FocalLoss",
     "LDAMLoss",
     "LogitAdjustedLoss",
+    "augment_batches",
+    "augmentation",
 ]
