@@ -169,7 +169,7 @@ def _resolved_counts(
 
 def epoch_class_counts(
     sampling_strategy: str | float | dict | Callable[..., dict] | ProgressiveSchedule,
-    class_counts: Mapping[Hashable, int],
+    class_counts: Mapping[Any, int],
     *,
     mode: SamplingMode = "over",
     num_samples: int | None = None,

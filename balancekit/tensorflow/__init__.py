@@ -1,8 +1,10 @@
-"""TensorFlow / Keras adapter: imbalance-aware Keras losses and batch augmentation
-for tf.data pipelines. Importing it imports tensorflow and keras."""
+"""TensorFlow / Keras adapter: tf.data rebalancing, resampled in-memory datasets,
+imbalance-aware Keras losses and batch augmentation. Importing it imports tensorflow
+and keras."""
 
 from balancekit.tensorflow import augmentation
 from balancekit.tensorflow.augmentation import augment_batches
+from balancekit.tensorflow.balanced_dataset import balanced_dataset
 from balancekit.tensorflow.losses import (
     BalancedSoftmaxLoss,
     ClassBalancedLoss,
@@ -10,6 +12,7 @@ from balancekit.tensorflow.losses import (
     LDAMLoss,
     LogitAdjustedLoss,
 )
+from balancekit.tensorflow.rebalance import count_classes, rebalance
 
 __all__ = [
     "BalancedSoftmaxLoss",
@@ -19,4 +22,7 @@ __all__ = [
     "LogitAdjustedLoss",
     "augment_batches",
     "augmentation",
+    "balanced_dataset",
+    "count_classes",
+    "rebalance",
 ]
