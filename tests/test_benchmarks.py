@@ -61,3 +61,21 @@ def test_torch_samplers_smoke_run(bench_module, tmp_path, capsys):
     assert "| balancekit BalancedSampler |" in capsys.readouterr().out
     names = [r["name"] for r in json.loads(out_file.read_text())["results"]]
     assert names == ["WeightedRandomSampler", "balancekit BalancedSampler"]
+
+
+def test_metrics_smoke_run(bench_module, tmp_path, capsys):
+    out_file = tmp_path / "result.json"
+    bench = bench_module("bench_metrics")
+    args = ["--quick", "--n-samples", "20000", "--repeats", "1"]
+    assert bench.main([*args, "--json", str(out_file)]) == 0
+    assert "| report: balancekit (numpy) |" in capsys.readouterr().out
+    assert json.loads(out_file.read_text())["max_difference_vs_imblearn"] < 1e-12
+
+
+def test_ranking_metrics_smoke_run(bench_module, tmp_path, capsys):
+    out_file = tmp_path / "result.json"
+    bench = bench_module("bench_ranking_metrics")
+    args = ["--n-samples", "3000", "--repeats", "1", "--json", str(out_file)]
+    assert bench.main(args) == 0
+    assert "| roc_auc | numpy | balancekit |" in capsys.readouterr().out
+    assert all(r["values_agree"] for r in json.loads(out_file.read_text())["results"])

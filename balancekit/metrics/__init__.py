@@ -1,0 +1,77 @@
+"""Metrics for imbalanced classification, computed where the labels live.
+
+scikit-learn's and imbalanced-learn's names, argument order (``(y_true, y_pred)``,
+``(y_true, y_score)``) and values. The label metrics count one confusion matrix on the
+input's device (NumPy, PyTorch, CuPy, JAX, array-api-strict); the score metrics sort
+there once. Results are 0-d or per-class arrays on that device.
+"""
+
+from balancekit.metrics._classification import (
+    balanced_accuracy_score,
+    cohen_kappa_score,
+    f1_score,
+    fbeta_score,
+    matthews_corrcoef,
+    precision_recall_fscore_support,
+    precision_score,
+    recall_score,
+)
+from balancekit.metrics._confusion import confusion_matrix
+from balancekit.metrics._imbalanced import (
+    geometric_mean_score,
+    index_balanced_accuracy,
+    sensitivity_score,
+    sensitivity_specificity_support,
+    specificity_score,
+)
+from balancekit.metrics._ranking import (
+    average_precision_score,
+    precision_recall_curve,
+    roc_auc_score,
+    roc_curve,
+)
+from balancekit.metrics._ranking_brier import brier_score_loss
+from balancekit.metrics._report import classification_report
+from balancekit.metrics._thresholds import (
+    THRESHOLD_METRICS,
+    ThresholdResult,
+    best_threshold,
+)
+
+#: Metric names ``index_balanced_accuracy(metric=...)`` accepts as strings.
+IBA_METRICS = (
+    "f1_score",
+    "fbeta_score",
+    "geometric_mean_score",
+    "precision_score",
+    "recall_score",
+    "sensitivity_score",
+    "specificity_score",
+)
+
+__all__ = [
+    "IBA_METRICS",
+    "THRESHOLD_METRICS",
+    "ThresholdResult",
+    "average_precision_score",
+    "balanced_accuracy_score",
+    "best_threshold",
+    "brier_score_loss",
+    "classification_report",
+    "cohen_kappa_score",
+    "confusion_matrix",
+    "f1_score",
+    "fbeta_score",
+    "geometric_mean_score",
+    "index_balanced_accuracy",
+    "matthews_corrcoef",
+    "precision_recall_curve",
+    "precision_recall_fscore_support",
+    "precision_score",
+    "recall_score",
+    "roc_auc_score",
+    "roc_curve",
+    "sensitivity_score",
+    "sensitivity_specificity_support",
+    "specificity_score",
+]

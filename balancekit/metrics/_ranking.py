@@ -1,0 +1,564 @@
+"""Score-based metrics: ROC and precision-recall curves, ROC AUC, average precision.
+
+scikit-learn's names, argument order ``(y_true, y_score)`` and results (to float64
+round-off), computed on the scores' device in their namespace. Curves and scores come
+back as arrays (0-d for scores) in that namespace; only O(1) values (class counts, a
+flag) cross to the host. See ``_ranking_kernels`` for how one sort does the work.
+"""
+
+from __future__ import annotations
+
+import warnings
+from types import ModuleType
+from typing import Any
+
+from sklearn.exceptions import UndefinedMetricWarning
+
+from balancekit._labels import check_labels
+from balancekit.metrics._ranking_kernels import (
+    binary_auc,
+    binary_average_precision,
+    threshold_counts,
+)
+from balancekit.metrics._ranking_validation import (
+    BinaryTarget,
+    binary_target,
+    check_choice,
+    check_lengths,
+    check_score,
+    check_target,
+    check_weights,
+    float_dtype,
+    is_binary,
+    positive_mask,
+    present_classes,
+    resolve_inputs,
+)
+
+__all__ = [
+    "average_precision_score",
+    "precision_recall_curve",
+    "roc_auc_score",
+    "roc_curve",
+]
+
+_ONE_CLASS_AUC = (
+    "Only one class is present in y_true. ROC AUC score is not defined in that case."
+)
+_NO_POSITIVE_PR = (
+    "No positive class found in y_true, recall is set to one for all thresholds."
+)
+
+
+def _binary_inputs(
+    y_true: Any, y_score: Any, sample_weight: Any, pos_label: Any, infer: str
+) -> tuple[ModuleType, Any, Any, BinaryTarget, Any]:
+    xp, device, y_true, y_score = resolve_inputs(y_true, y_score, sample_weight)
+    y_true = check_target(y_true, xp)
+    y_score = _as_1d_score(check_score(y_score, xp, ndim=_ndim(y_score)), xp)
+    n_samples = check_lengths(y_true, y_score)
+    target = binary_target(y_true, xp, pos_label=pos_label, infer=infer)
+    weight = check_weights(sample_weight, n_samples, xp, device)
+    return xp, device, y_score, target, weight
+
+
+def _ndim(y_score: Any) -> int:
+    """The number of dimensions to check: 2 for a (n, k) input, else 1."""
+    return 2 if getattr(y_score, "ndim", 1) == 2 else 1
+
+
+def _as_1d_score(y_score: Any, xp: ModuleType) -> Any:
+    if y_score.ndim == 2 and y_score.shape[1] == 1:
+        return xp.reshape(y_score, (-1,))
+    if y_score.ndim != 1:
+        raise ValueError(
+            "`y_score` must have shape (n_samples,) for binary `y_true`: the scores "
+            f"of the positive class; got shape {tuple(y_score.shape)}. For "
+            "`predict_proba` output pass its positive column, e.g. `proba[:, 1]`."
+        )
+    return y_score
+
+
+def _counts(
+    y_score: Any, target: BinaryTarget, weight: Any, xp: ModuleType, device: Any
+) -> tuple[Any, Any, Any, Any]:
+    dtype = float_dtype(xp, device)
+    fps, tps, thresholds = threshold_counts(
+        y_score,
+        target.is_positive,
+        weight,
+        n_positive=target.n_positive,
+        dtype=dtype,
+        xp=xp,
+        device=device,
+    )
+    return fps, tps, thresholds, dtype
+
+
+def _keep(mask: Any, xp: ModuleType, device: Any) -> Any:
+    """Indices of ``[True, *mask, True]``."""
+    true = xp.ones(1, dtype=xp.bool, device=device)
+    return xp.nonzero(xp.concat([true, mask, true]))[0]
+
+
+def precision_recall_curve(
+    y_true: Any,
+    y_score: Any,
+    *,
+    pos_label: Any = None,
+    sample_weight: Any = None,
+    drop_intermediate: bool = False,
+) -> tuple[Any, Any, Any]:
+    """Precision-recall pairs at every distinct score threshold.
+
+    Element ``i`` describes predicting positive when ``score >= thresholds[i]``;
+    the last point (precision 1, recall 0) has no threshold.
+
+    Parameters
+    ----------
+    y_true : array of shape (n_samples,)
+        True binary labels. Unless they are {0, 1} or {-1, 1}, pass ``pos_label``.
+    y_score : array of shape (n_samples,)
+        Scores of the positive class (probabilities or decision values), finite.
+    pos_label : int, float, bool or str, default=None
+        The positive label; ``None`` means 1 for {0, 1} or {-1, 1} labels.
+    sample_weight : array of shape (n_samples,), default=None
+        Non-negative sample weights; samples of weight 0 are ignored.
+    drop_intermediate : bool, default=False
+        Drop thresholds whose point lies inside a run of equal recall.
+
+    Returns
+    -------
+    precision, recall : arrays of shape (n_thresholds + 1,)
+        Float arrays in ``y_score``'s namespace and device; recall decreases.
+    thresholds : array of shape (n_thresholds,)
+        The increasing distinct scores.
+
+    Warns
+    -----
+    UserWarning
+        When ``y_true`` has no positive sample: recall is then 1 everywhere.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> precision, recall, thresholds = precision_recall_curve(
+    ...     np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
+    >>> precision.round(3).tolist(), recall.tolist(), thresholds.tolist()
+    ([0.5, 0.667, 0.5, 1.0, 1.0], [1.0, 1.0, 0.5, 0.5, 0.0], [0.1, 0.35, 0.4, 0.8])
+    """
+    xp, device, y_score, target, weight = _binary_inputs(
+        y_true, y_score, sample_weight, pos_label, "standard"
+    )
+    fps, tps, thresholds, dtype = _counts(y_score, target, weight, xp, device)
+    if drop_intermediate and fps.shape[0] > 2:
+        middle = (tps[1:-1] != tps[:-2]) | (tps[2:] != tps[1:-1])
+        keep = _keep(middle, xp, device)
+        fps, tps = xp.take(fps, keep), xp.take(tps, keep)
+        thresholds = xp.take(thresholds, keep)
+    predicted = tps + fps
+    precision = xp.where(
+        predicted != 0, tps / xp.where(predicted != 0, predicted, 1.0), 0.0
+    )
+    total = float(tps[-1])
+    if total == 0:
+        warnings.warn(_NO_POSITIVE_PR, UserWarning, stacklevel=2)
+        recall = xp.ones(tps.shape, dtype=dtype, device=device)
+    else:
+        recall = tps / total
+    one = xp.ones(1, dtype=dtype, device=device)
+    return (
+        xp.concat([xp.flip(precision), one]),
+        xp.concat([xp.flip(recall), xp.zeros(1, dtype=dtype, device=device)]),
+        xp.flip(thresholds),
+    )
+
+
+def roc_curve(
+    y_true: Any,
+    y_score: Any,
+    *,
+    pos_label: Any = None,
+    sample_weight: Any = None,
+    drop_intermediate: bool = True,
+) -> tuple[Any, Any, Any]:
+    """Receiver operating characteristic: false and true positive rates by threshold.
+
+    Element ``i`` describes predicting positive when ``score >= thresholds[i]``; the
+    first threshold is ``inf`` (nothing predicted positive).
+
+    Parameters
+    ----------
+    y_true : array of shape (n_samples,)
+        True binary labels. Unless they are {0, 1} or {-1, 1}, pass ``pos_label``.
+    y_score : array of shape (n_samples,)
+        Scores of the positive class (probabilities or decision values), finite.
+    pos_label : int, float, bool or str, default=None
+        The positive label; ``None`` means 1 for {0, 1} or {-1, 1} labels.
+    sample_weight : array of shape (n_samples,), default=None
+        Non-negative sample weights; samples of weight 0 are ignored.
+    drop_intermediate : bool, default=True
+        Drop thresholds whose point is collinear with its neighbours (the area and
+        the plotted curve do not change).
+
+    Returns
+    -------
+    fpr, tpr : arrays of shape (n_thresholds,)
+        Increasing rates, float, in ``y_score``'s namespace and device.
+    thresholds : array of shape (n_thresholds,)
+        Decreasing thresholds (float), ``inf`` first.
+
+    Warns
+    -----
+    sklearn.exceptions.UndefinedMetricWarning
+        When ``y_true`` lacks negatives (fpr is NaN) or positives (tpr is NaN).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fpr, tpr, thresholds = roc_curve(
+    ...     np.array([1, 1, 2, 2]), np.array([0.1, 0.4, 0.35, 0.8]), pos_label=2)
+    >>> fpr.tolist(), tpr.tolist(), thresholds.tolist()
+    ([0.0, 0.0, 0.5, 0.5, 1.0], [0.0, 0.5, 0.5, 1.0, 1.0], [inf, 0.8, 0.4, 0.35, 0.1])
+    """
+    xp, device, y_score, target, weight = _binary_inputs(
+        y_true, y_score, sample_weight, pos_label, "standard"
+    )
+    fps, tps, thresholds, dtype = _counts(y_score, target, weight, xp, device)
+    if drop_intermediate and fps.shape[0] > 2:
+        fp_step, tp_step = fps[1:] - fps[:-1], tps[1:] - tps[:-1]
+        corner = (fp_step[1:] != fp_step[:-1]) | (tp_step[1:] != tp_step[:-1])
+        keep = _keep(corner, xp, device)
+        fps, tps = xp.take(fps, keep), xp.take(tps, keep)
+        thresholds = xp.take(thresholds, keep)
+    zero = xp.zeros(1, dtype=dtype, device=device)
+    fps, tps = xp.concat([zero, fps]), xp.concat([zero, tps])
+    inf = xp.full(1, float("inf"), dtype=dtype, device=device)
+    thresholds = xp.concat([inf, xp.astype(thresholds, dtype)])
+    return (
+        _rate(fps, "No negative samples in y_true, false positive", xp, device),
+        _rate(tps, "No positive samples in y_true, true positive", xp, device),
+        thresholds,
+    )
+
+
+def _rate(counts: Any, what: str, xp: ModuleType, device: Any) -> Any:
+    total = float(counts[-1])
+    if total <= 0:
+        warnings.warn(
+            f"{what} value should be meaningless", UndefinedMetricWarning, stacklevel=3
+        )
+        return xp.full(counts.shape, float("nan"), dtype=counts.dtype, device=device)
+    return counts / total
+
+
+def average_precision_score(
+    y_true: Any,
+    y_score: Any,
+    *,
+    average: str | None = "macro",
+    pos_label: Any = 1,
+    sample_weight: Any = None,
+) -> Any:
+    """Average precision (AP): the precision at each threshold weighted by recall gain.
+
+    ``AP = sum_n (R_n - R_{n-1}) P_n``, not interpolated, as scikit-learn computes it.
+
+    Parameters
+    ----------
+    y_true : array of shape (n_samples,)
+        Binary labels, or multiclass labels scored one-vs-rest.
+    y_score : array of shape (n_samples,) or (n_samples, n_classes)
+        Scores of the positive class (binary), or one column per class in sorted label
+        order (multiclass).
+    average : {"macro", "weighted"} or None, default="macro"
+        Multiclass only: the unweighted mean, the mean weighted by class support, or
+        the per-class scores. Ignored for binary ``y_true``.
+    pos_label : int, float, bool or str, default=1
+        The positive label of binary ``y_true``; must be 1 for multiclass.
+    sample_weight : array of shape (n_samples,), default=None
+        Non-negative sample weights.
+
+    Returns
+    -------
+    array
+        A 0-d float array (1-D of n_classes for ``average=None``) on ``y_score``'s
+        device.
+
+    Warns
+    -----
+    UserWarning
+        When ``y_true`` has no positive sample (the result is 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> float(average_precision_score(np.array([0, 0, 1, 1]),
+    ...                               np.array([0.1, 0.4, 0.35, 0.8])))
+    0.8333333333333333
+    """
+    check_choice(average, "average", ("macro", "weighted", None))
+    xp, device, y_true, y_score = resolve_inputs(y_true, y_score, sample_weight)
+    y_true = check_target(y_true, xp)
+    classes = present_classes(y_true, xp)
+    if not is_binary(classes):
+        if pos_label != 1:
+            raise ValueError(
+                "`pos_label` is fixed to 1 for multiclass `y_true` (every class is "
+                f"scored against the rest); got pos_label={pos_label!r}. Leave it out."
+            )
+        return _one_vs_rest(
+            "ap", y_true, y_score, sample_weight, average, None, xp, device
+        )
+    y_score = _as_1d_score(check_score(y_score, xp, ndim=_ndim(y_score)), xp)
+    n_samples = check_lengths(y_true, y_score)
+    target = binary_target(y_true, xp, pos_label=pos_label, classes=classes)
+    weight = check_weights(sample_weight, n_samples, xp, device)
+    return _binary_ap(y_score, target, weight, xp, device)
+
+
+def _binary_ap(
+    y_score: Any, target: BinaryTarget, weight: Any, xp: ModuleType, device: Any
+) -> Any:
+    dtype = float_dtype(xp, device)
+    if target.n_positive == 0:
+        warnings.warn(_NO_POSITIVE_PR, UserWarning, stacklevel=3)
+        return xp.asarray(0.0, dtype=dtype, device=device)
+    return binary_average_precision(
+        y_score,
+        target.is_positive,
+        weight,
+        n_positive=target.n_positive,
+        n_negative=target.n_negative,
+        dtype=dtype,
+        xp=xp,
+        device=device,
+    )
+
+
+def _binary_roc_auc(
+    y_score: Any,
+    target: BinaryTarget,
+    weight: Any,
+    xp: ModuleType,
+    device: Any,
+    max_fpr: float | None = None,
+) -> Any:
+    dtype = float_dtype(xp, device)
+    if target.n_positive in (0, target.n_samples):
+        warnings.warn(_ONE_CLASS_AUC, UndefinedMetricWarning, stacklevel=3)
+        return xp.asarray(float("nan"), dtype=dtype, device=device)
+    if max_fpr is not None and max_fpr != 1:
+        return _partial_auc(y_score, target, weight, max_fpr, xp, device)
+    return binary_auc(
+        y_score,
+        target.is_positive,
+        weight,
+        n_positive=target.n_positive,
+        n_negative=target.n_negative,
+        dtype=dtype,
+        xp=xp,
+        device=device,
+    )
+
+
+def _partial_auc(
+    y_score: Any,
+    target: BinaryTarget,
+    weight: Any,
+    max_fpr: float,
+    xp: ModuleType,
+    device: Any,
+) -> Any:
+    """McClish-standardised area over fpr in [0, max_fpr], as scikit-learn."""
+    fps, tps, _, dtype = _counts(y_score, target, weight, xp, device)
+    zero = xp.zeros(1, dtype=dtype, device=device)
+    fpr = xp.concat([zero, fps]) / fps[-1]
+    tpr = xp.concat([zero, tps]) / tps[-1]
+    bound = xp.full(1, max_fpr, dtype=dtype, device=device)
+    stop = int(xp.searchsorted(fpr, bound, side="right")[0])
+    x0, x1, y0, y1 = fpr[stop - 1], fpr[stop], tpr[stop - 1], tpr[stop]
+    y_at = y0 + (y1 - y0) * (max_fpr - x0) / (x1 - x0)
+    fpr = xp.concat([fpr[:stop], bound])
+    tpr = xp.concat([tpr[:stop], xp.reshape(y_at, (1,))])
+    area = xp.sum((fpr[1:] - fpr[:-1]) * (tpr[1:] + tpr[:-1])) / 2
+    min_area, max_area = 0.5 * max_fpr**2, max_fpr
+    return 0.5 * (1 + (area - min_area) / (max_area - min_area))
+
+
+def roc_auc_score(
+    y_true: Any,
+    y_score: Any,
+    *,
+    average: str | None = "macro",
+    sample_weight: Any = None,
+    max_fpr: float | None = None,
+    multi_class: str = "raise",
+    labels: Any = None,
+) -> Any:
+    """Area under the ROC curve, binary or multiclass one-vs-rest.
+
+    Binary AUC without weights is the Mann-Whitney statistic (ties count one half),
+    computed from one sort of each class's scores without building the curve.
+
+    Parameters
+    ----------
+    y_true : array of shape (n_samples,)
+        Binary or multiclass labels. In the binary case the greater label is positive.
+    y_score : array of shape (n_samples,) or (n_samples, n_classes)
+        Binary: scores of the greater label. Multiclass: probabilities (rows sum to 1),
+        one column per class in the order of ``labels`` or of the sorted labels.
+    average : {"macro", "weighted"} or None, default="macro"
+        Multiclass only: unweighted mean, support-weighted mean, or per-class scores.
+    sample_weight : array of shape (n_samples,), default=None
+        Non-negative sample weights.
+    max_fpr : float in (0, 1], default=None
+        Binary only: the McClish-standardised partial AUC over fpr in [0, max_fpr].
+    multi_class : {"raise", "ovr"}, default="raise"
+        Multiclass ``y_true`` needs ``"ovr"`` (one-vs-rest); one-vs-one is not
+        implemented.
+    labels : array-like of shape (n_classes,), default=None
+        Multiclass only: the sorted labels indexing the columns of ``y_score``.
+
+    Returns
+    -------
+    array
+        A 0-d float array (1-D for ``average=None``) on ``y_score``'s device.
+
+    Warns
+    -----
+    sklearn.exceptions.UndefinedMetricWarning
+        When binary ``y_true`` holds one class: the result is NaN, as in
+        scikit-learn.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> float(roc_auc_score(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8])))
+    0.75
+    >>> y_proba = np.array([[0.7, 0.2, 0.1], [0.2, 0.5, 0.3], [0.1, 0.3, 0.6],
+    ...                     [0.3, 0.4, 0.3]])
+    >>> float(roc_auc_score(np.array([0, 1, 2, 1]), y_proba, multi_class="ovr"))
+    1.0
+    """
+    check_choice(average, "average", ("macro", "weighted", None))
+    check_choice(multi_class, "multi_class", ("raise", "ovr"))
+    if max_fpr is not None and (
+        isinstance(max_fpr, bool)
+        or not isinstance(max_fpr, int | float)
+        or not 0 < max_fpr <= 1
+    ):
+        raise ValueError(f"`max_fpr` must be in (0, 1] or None; got {max_fpr!r}.")
+    xp, device, y_true, y_score = resolve_inputs(y_true, y_score, sample_weight)
+    y_true = check_target(y_true, xp)
+    classes = present_classes(y_true, xp)
+    multiclass = not is_binary(classes) or (y_score.ndim == 2 and y_score.shape[1] > 2)
+    if multiclass:
+        if max_fpr is not None and max_fpr != 1:
+            raise ValueError(
+                "`max_fpr` (partial AUC) is only available for binary `y_true`; "
+                f"got max_fpr={max_fpr!r} with multiclass labels. Leave it out."
+            )
+        if multi_class == "raise":
+            raise ValueError(
+                "`y_true` is multiclass: pass `multi_class='ovr'` to average the "
+                "one-vs-rest AUC of each class (one-vs-one is not implemented)."
+            )
+        return _one_vs_rest(
+            "auc", y_true, y_score, sample_weight, average, labels, xp, device
+        )
+    y_score = _as_1d_score(check_score(y_score, xp, ndim=_ndim(y_score)), xp)
+    n_samples = check_lengths(y_true, y_score)
+    target = binary_target(
+        y_true, xp, pos_label=classes[-1], infer="greater", classes=classes
+    )
+    weight = check_weights(sample_weight, n_samples, xp, device)
+    return _binary_roc_auc(y_score, target, weight, xp, device, max_fpr)
+
+
+def _check_ovr_labels(
+    labels: Any, y_classes: tuple, n_columns: int, xp: ModuleType
+) -> tuple:
+    if labels is None:
+        if len(y_classes) != n_columns:
+            raise ValueError(
+                f"`y_true` has {len(y_classes)} classes but `y_score` has {n_columns} "
+                "columns; pass `labels` to name the column classes."
+            )
+        return y_classes
+    import numpy as np
+
+    given = np.asarray(labels)
+    values = tuple(v.item() if isinstance(v, np.generic) else v for v in given)
+    if given.ndim != 1 or len(set(values)) != len(values):
+        raise ValueError(f"`labels` must be a 1-D list of unique labels; got {labels}.")
+    if list(values) != sorted(values):
+        raise ValueError(f"`labels` must be sorted; got {labels}.")
+    if len(values) != n_columns:
+        raise ValueError(
+            f"`labels` names {len(values)} classes but `y_score` has {n_columns} "
+            "columns; pass one label per column."
+        )
+    missing = [c for c in y_classes if c not in values]
+    if missing:
+        raise ValueError(f"`y_true` contains labels {missing} not in `labels`.")
+    return values
+
+
+def _one_vs_rest(
+    metric: str,
+    y_true: Any,
+    y_score: Any,
+    sample_weight: Any,
+    average: str | None,
+    labels: Any,
+    xp: ModuleType,
+    device: Any,
+) -> Any:
+    """Average a binary metric over the classes, each scored against the rest."""
+    if y_score.ndim != 2:
+        raise ValueError(
+            "`y_score` needs shape (n_samples, n_classes) since `y_true` holds more "
+            f"than two classes; got shape {tuple(y_score.shape)}."
+        )
+    y_score = check_score(y_score, xp, ndim=2)
+    n_samples = check_lengths(y_true, y_score)
+    weight = check_weights(sample_weight, n_samples, xp, device)
+    classes = _check_ovr_labels(
+        labels, check_labels(y_true, xp, name="y_true").classes, y_score.shape[1], xp
+    )
+    dtype = float_dtype(xp, device)
+    if metric == "auc":
+        totals = xp.sum(xp.astype(y_score, dtype), axis=1)
+        if not bool(xp.all(xp.abs(totals - 1) <= 1e-8 + 1e-5 * xp.abs(totals))):
+            raise ValueError(
+                "`y_score` rows must be probabilities summing to 1 over the classes "
+                "for multiclass ROC AUC; normalise them (e.g. a softmax) first."
+            )
+    scores, supports = [], []
+    for column, label in enumerate(classes):
+        is_positive = positive_mask(y_true, label, xp)
+        n_positive = int(xp.sum(xp.astype(is_positive, xp.int64)))
+        target = BinaryTarget(is_positive, label, n_positive, n_samples)
+        column_score = y_score[:, column]
+        if metric == "auc":
+            scores.append(_binary_roc_auc(column_score, target, weight, xp, device))
+        else:
+            scores.append(_binary_ap(column_score, target, weight, xp, device))
+        support = (
+            xp.asarray(float(n_positive), dtype=dtype, device=device)
+            if weight is None
+            else xp.sum(xp.where(is_positive, weight, 0.0))
+        )
+        supports.append(support)
+    per_class = xp.stack([xp.astype(s, dtype) for s in scores])
+    if average is None:
+        return per_class
+    if average == "macro":
+        return xp.mean(per_class)
+    support = xp.stack(supports)
+    total = xp.sum(support)
+    if float(total) == 0:
+        return xp.asarray(0.0, dtype=dtype, device=device)
+    per_class = xp.where(support == 0, 0.0, per_class)
+    return xp.sum(per_class * support) / total

@@ -1,0 +1,165 @@
+"""The Brier score loss of predicted probabilities, binary or multiclass.
+
+scikit-learn 1.9's ``brier_score_loss`` (same arguments and results), computed on the
+probabilities' device; the result is a 0-d array there.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from balancekit._labels import check_labels
+from balancekit.metrics._ranking_validation import (
+    binary_target,
+    check_lengths,
+    check_score,
+    check_target,
+    check_weights,
+    float_dtype,
+    positive_mask,
+    present_classes,
+    resolve_inputs,
+)
+
+__all__ = ["brier_score_loss"]
+
+
+def _check_range(y_proba: Any, xp: Any) -> None:
+    high, low = float(xp.max(y_proba)), float(xp.min(y_proba))
+    if high > 1 or low < 0:
+        raise ValueError(
+            "`y_proba` must hold probabilities in [0, 1]; got values in "
+            f"[{low:g}, {high:g}]. Pass `predict_proba` output, not decision values "
+            "(apply a sigmoid or softmax first)."
+        )
+
+
+def brier_score_loss(
+    y_true: Any,
+    y_proba: Any,
+    *,
+    sample_weight: Any = None,
+    pos_label: Any = None,
+    labels: Any = None,
+    scale_by_half: bool | str = "auto",
+) -> Any:
+    """Brier score loss: the mean squared error of predicted probabilities.
+
+    Parameters
+    ----------
+    y_true : array of shape (n_samples,)
+        True labels.
+    y_proba : array of shape (n_samples,) or (n_samples, n_classes)
+        Probabilities in [0, 1]: of the positive class (1-D), or one column per class
+        in sorted label order (2-D).
+    sample_weight : array of shape (n_samples,), default=None
+        Non-negative sample weights.
+    pos_label : int, float, bool or str, default=None
+        The positive label for 1-D ``y_proba``. ``None`` means 1 for {0, 1} or
+        {-1, 1} labels, else the greater label (string labels need it).
+    labels : array-like of shape (n_classes,), default=None
+        The labels of the columns of a 2-D ``y_proba``; default: those of ``y_true``.
+    scale_by_half : bool or "auto", default="auto"
+        Halve the score so it lies in [0, 1]; ``"auto"`` halves it for two classes
+        only.
+
+    Returns
+    -------
+    array
+        A 0-d float array on ``y_proba``'s device.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y_proba = np.array([0.1, 0.9, 0.8, 0.3])
+    >>> round(float(brier_score_loss(np.array([0, 1, 1, 0]), y_proba)), 6)
+    0.0375
+    >>> labels = np.array(["spam", "ham", "ham", "spam"])
+    >>> round(float(brier_score_loss(labels, y_proba, pos_label="ham")), 6)
+    0.0375
+    """
+    if not (scale_by_half == "auto" or isinstance(scale_by_half, bool)):
+        raise ValueError(
+            f"`scale_by_half` must be True, False or 'auto'; got {scale_by_half!r}."
+        )
+    xp, device, y_true, y_proba = resolve_inputs(
+        y_true, y_proba, sample_weight, score_name="y_proba"
+    )
+    y_true = check_target(y_true, xp)
+    ndim = 2 if getattr(y_proba, "ndim", 1) == 2 else 1
+    y_proba = check_score(y_proba, xp, name="y_proba", ndim=ndim)
+    n_samples = check_lengths(y_true, y_proba, "y_proba")
+    weight = check_weights(sample_weight, n_samples, xp, device)
+    _check_range(y_proba, xp)
+    dtype = float_dtype(xp, device)
+    y_proba = xp.astype(y_proba, dtype)
+    if ndim == 2 and y_proba.shape[1] == 1:
+        y_proba = xp.reshape(y_proba, (-1,))
+    if y_proba.ndim == 1:
+        classes = present_classes(y_true, xp)
+        if len(classes) > 2:
+            raise ValueError(
+                "`y_true` holds more than two classes but `y_proba` is 1-D; pass one "
+                "probability column per class, shape (n_samples, n_classes)."
+            )
+        target = binary_target(
+            y_true, xp, pos_label=pos_label, infer="greater-numeric", classes=classes
+        )
+        truth = xp.astype(target.is_positive, dtype)
+        errors = 2 * (truth - y_proba) ** 2
+        n_classes = 2
+    else:
+        errors, n_classes = _multiclass_errors(y_true, y_proba, labels, xp, dtype)
+    if weight is None:
+        loss = xp.mean(errors)
+    else:
+        total = float(xp.sum(weight))
+        if total == 0:
+            raise ValueError("`sample_weight` sums to zero; no sample counts.")
+        loss = xp.sum(errors * weight) / total
+    if scale_by_half == "auto":
+        scale_by_half = n_classes < 3
+    return loss / 2 if scale_by_half else loss
+
+
+def _multiclass_errors(
+    y_true: Any, y_proba: Any, labels: Any, xp: Any, dtype: Any
+) -> tuple[Any, int]:
+    """Per-sample squared error summed over the class columns."""
+    import numpy as np
+
+    n_columns = y_proba.shape[1]
+    y_classes = check_labels(y_true, xp, name="y_true").classes
+    if labels is None:
+        classes = y_classes
+        if len(classes) != n_columns:
+            raise ValueError(
+                f"`y_true` has {len(classes)} classes but `y_proba` has {n_columns} "
+                "columns; pass the column labels through `labels`."
+            )
+    else:
+        classes = tuple(
+            v.item() if isinstance(v, np.generic) else v
+            for v in np.unique(np.asarray(labels))
+        )
+        if len(classes) != n_columns:
+            raise ValueError(
+                f"`labels` names {len(classes)} distinct classes but `y_proba` has "
+                f"{n_columns} columns; pass one label per column."
+            )
+        missing = [c for c in y_classes if c not in classes]
+        if missing:
+            raise ValueError(f"`y_true` contains labels {missing} not in `labels`.")
+    totals = xp.sum(y_proba, axis=1)
+    eps = float(xp.finfo(dtype).eps)
+    if not bool(xp.all(xp.abs(totals - 1) <= eps**0.5 * xp.abs(totals))):
+        warnings.warn(
+            "The y_prob values do not sum to one. Make sure to pass probabilities.",
+            UserWarning,
+            stacklevel=3,
+        )
+    truth = xp.stack(
+        [xp.astype(positive_mask(y_true, c, xp), dtype) for c in classes], axis=1
+    )
+    return xp.sum((truth - y_proba) ** 2, axis=1), n_columns

@@ -1,0 +1,359 @@
+"""Input checks of the score-based metrics: labels, scores, weights, ``pos_label``.
+
+Everything runs where the arrays live; only O(1) values (the extreme labels, counts,
+flags) come back to the host. Labels are never sorted or passed through ``unique``:
+two reductions (min, max) and one comparison pass tell binary from multiclass.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from balancekit._array_api import get_namespace_and_device, is_numpy_namespace
+from balancekit._array_api import is_pandas as _is_pandas
+from balancekit._validation import check_sample_weight
+
+__all__ = [
+    "BinaryTarget",
+    "binary_target",
+    "check_score",
+    "float_dtype",
+    "positive_mask",
+    "present_classes",
+    "resolve_inputs",
+]
+
+# Marks "a third distinct label exists" in the tuple returned by present_classes.
+_MORE = object()
+
+
+def float_dtype(xp: ModuleType, device: Any) -> Any:
+    """The widest real floating dtype of ``xp`` on ``device`` (float64 if it exists).
+
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> float_dtype(xp, "cpu")
+    dtype('float64')
+    """
+    dtypes = xp.__array_namespace_info__().dtypes(device=device, kind="real floating")
+    return dtypes.get("float64", dtypes.get("float32"))
+
+
+def _to_array(value: Any, xp: ModuleType) -> Any:
+    if is_numpy_namespace(xp):
+        return value.to_numpy() if _is_pandas(value) else np.asarray(value)
+    return value
+
+
+def resolve_inputs(
+    y_true: Any, y_score: Any, sample_weight: Any, *, score_name: str = "y_score"
+) -> tuple[ModuleType, Any, Any, Any]:
+    """Resolve ``xp, device`` once and read list / pandas input as NumPy arrays.
+
+    Examples
+    --------
+    >>> xp, device, y_true, y_score = resolve_inputs([0, 1], [0.2, 0.7], None)
+    >>> device, y_true.tolist()
+    ('cpu', [0, 1])
+    """
+    xp, device = get_namespace_and_device(
+        y_true=y_true, **{score_name: y_score}, sample_weight=sample_weight
+    )
+    return xp, device, _to_array(y_true, xp), _to_array(y_score, xp)
+
+
+def check_score(
+    y_score: Any, xp: ModuleType, *, name: str = "y_score", ndim: int = 1
+) -> Any:
+    """Validate real, finite, non-empty scores of ``ndim`` dimensions.
+
+    Integer and boolean scores are cast to the widest float dtype; floating scores keep
+    their dtype (ties are decided in it, as scikit-learn does).
+
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> check_score(xp.asarray([1, 3]), xp)
+    array([1., 3.])
+    """
+    if not hasattr(y_score, "dtype") or not xp.isdtype(
+        y_score.dtype, ("bool", "integral", "real floating")
+    ):
+        kind = getattr(y_score, "dtype", type(y_score).__name__)
+        raise TypeError(
+            f"`{name}` must hold real numbers (probabilities or decision values); "
+            f"got {kind}."
+        )
+    if y_score.ndim != ndim:
+        shape = "(n_samples,)" if ndim == 1 else "(n_samples, n_classes)"
+        raise ValueError(
+            f"`{name}` must have shape {shape}; got shape {tuple(y_score.shape)}."
+        )
+    if y_score.shape[0] == 0:
+        raise ValueError(f"`{name}` is empty; at least one sample is needed.")
+    if not xp.isdtype(y_score.dtype, "real floating"):
+        device = _device(y_score, xp)
+        return xp.astype(y_score, float_dtype(xp, device))
+    if not bool(xp.all(xp.isfinite(y_score))):
+        raise ValueError(
+            f"`{name}` contains NaN or infinity; every score must be a finite number. "
+            "Drop or impute those samples first."
+        )
+    return y_score
+
+
+def _device(x: Any, xp: ModuleType) -> Any:
+    import array_api_compat
+
+    return "cpu" if is_numpy_namespace(xp) else array_api_compat.device(x)
+
+
+def check_lengths(y_true: Any, y_score: Any, score_name: str = "y_score") -> int:
+    """The common number of samples of ``y_true`` and ``y_score``."""
+    n_true, n_score = int(y_true.shape[0]), int(y_score.shape[0])
+    if n_true != n_score:
+        raise ValueError(
+            f"`y_true` and `{score_name}` have different lengths: {n_true} labels and "
+            f"{n_score} scores. Pass one score per label."
+        )
+    return n_true
+
+
+def check_target(y_true: Any, xp: ModuleType) -> Any:
+    """1-D labels (a column vector is raveled): integer, boolean, float or string."""
+    if y_true.ndim == 2 and y_true.shape[1] == 1:
+        y_true = xp.reshape(y_true, (-1,))
+    if y_true.ndim != 1:
+        raise ValueError(
+            "`y_true` must be 1-D class labels of shape (n_samples,); got shape "
+            f"{tuple(y_true.shape)}. Multilabel indicator targets are not supported."
+        )
+    if y_true.shape[0] == 0:
+        raise ValueError("`y_true` is empty; at least one labelled sample is needed.")
+    if is_numpy_namespace(xp):
+        if y_true.dtype.kind not in "biufOUS":
+            raise TypeError(
+                f"`y_true` has dtype {y_true.dtype}; use integer or string labels."
+            )
+        if y_true.dtype.kind in "OUS":
+            return y_true
+    elif not xp.isdtype(y_true.dtype, ("bool", "integral", "real floating")):
+        raise TypeError(
+            f"`y_true` has dtype {y_true.dtype}; array labels must be integers, "
+            "booleans or whole-number floats (strings for NumPy input only)."
+        )
+    if xp.isdtype(y_true.dtype, "bool"):
+        return xp.astype(y_true, xp.int8)
+    if xp.isdtype(y_true.dtype, "real floating"):
+        if not bool(xp.all(xp.isfinite(y_true))):
+            raise ValueError(
+                "`y_true` contains NaN or infinity; labels must be finite."
+            )
+        if not bool(xp.all(y_true == xp.round(y_true))):
+            raise ValueError(
+                "`y_true` holds continuous (non-integer) values, which are regression "
+                "targets, not class labels. Pass binary or multiclass labels."
+            )
+    return y_true
+
+
+def _host(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+def present_classes(y_true: Any, xp: ModuleType) -> tuple:
+    """The distinct labels if there are at most two; a third marker entry otherwise.
+
+    For numeric labels this costs three O(n) reductions and no sort. String labels
+    (NumPy only) go through ``numpy.unique``.
+
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> present_classes(xp.asarray([1, 0, 1]), xp)
+    (0, 1)
+    """
+    if is_numpy_namespace(xp) and y_true.dtype.kind in "OUS":
+        try:
+            values = np.unique(y_true)
+        except TypeError:
+            raise TypeError(
+                "`y_true` mixes label types that cannot be ordered (e.g. strings and "
+                "numbers); use one type for every label."
+            ) from None
+        classes = tuple(_host(v) if isinstance(v, np.generic) else v for v in values)
+        return classes if len(classes) <= 2 else (*classes[:2], _MORE)
+    low, high = xp.min(y_true), xp.max(y_true)
+    if bool(low == high):
+        return (_host(low),)
+    if bool(xp.all((y_true == low) | (y_true == high))):
+        return (_host(low), _host(high))
+    return (_host(low), _MORE, _host(high))
+
+
+def is_binary(classes: tuple) -> bool:
+    """Whether ``present_classes`` found at most two labels."""
+    return _MORE not in classes
+
+
+def describe(classes: tuple) -> str:
+    shown = ", ".join("..." if c is _MORE else repr(c) for c in classes)
+    return "{" + shown + "}"
+
+
+def _is_string(value: Any) -> bool:
+    return isinstance(value, str | bytes | np.str_ | np.bytes_)
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if _is_string(a) != _is_string(b):
+        return False
+    return bool(a == b)
+
+
+def _is_standard_binary(classes: tuple) -> bool:
+    """{0, 1}, {-1, 1} or one of their members alone (scikit-learn's rule)."""
+    if not is_binary(classes) or any(_is_string(c) for c in classes):
+        return False
+    allowed = ((0, 1), (-1, 1), (0,), (-1,), (1,))
+    return any(
+        len(classes) == len(ok)
+        and all(_equal(c, o) for c, o in zip(classes, ok, strict=True))
+        for ok in allowed
+    )
+
+
+@dataclass(frozen=True)
+class BinaryTarget:
+    """``y_true`` reduced to a boolean "is positive" mask on the labels' device."""
+
+    is_positive: Any
+    pos_label: Any
+    n_positive: int
+    n_samples: int
+
+    @property
+    def n_negative(self) -> int:
+        return self.n_samples - self.n_positive
+
+
+def positive_mask(y_true: Any, pos_label: Any, xp: ModuleType) -> Any:
+    if is_numpy_namespace(xp) and y_true.dtype.kind in "OUS":
+        return np.asarray(y_true == pos_label, dtype=bool)
+    if _is_string(pos_label):
+        return xp.zeros(y_true.shape, dtype=xp.bool, device=_device(y_true, xp))
+    value = int(pos_label) if isinstance(pos_label, bool) else pos_label
+    if xp.isdtype(y_true.dtype, "integral"):
+        if isinstance(value, float) and not value.is_integer():
+            return xp.zeros(y_true.shape, dtype=xp.bool, device=_device(y_true, xp))
+        value = int(value)
+    return y_true == value
+
+
+def binary_target(
+    y_true: Any,
+    xp: ModuleType,
+    *,
+    pos_label: Any = None,
+    infer: str = "standard",
+    classes: tuple | None = None,
+) -> BinaryTarget:
+    """Resolve ``pos_label`` and the positive mask of binary ``y_true``.
+
+    Parameters
+    ----------
+    y_true : array
+        Checked 1-D labels (``check_target``).
+    xp : module
+        The namespace of the call.
+    pos_label : scalar or None
+        The positive label given by the user.
+    infer : {"standard", "greater", "greater-numeric"}
+        How ``pos_label=None`` is resolved. ``"standard"``: labels must be {0, 1} or
+        {-1, 1} (or one of their members) and 1 is positive, as in scikit-learn's
+        curves. ``"greater"``: the greater label is positive (``roc_auc_score``).
+        ``"greater-numeric"``: the standard rule, else the greater numeric label
+        (``brier_score_loss``).
+    classes : tuple, optional
+        ``present_classes(y_true, xp)`` when already known.
+
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> target = binary_target(xp.asarray(["a", "b", "b"]), xp, pos_label="b")
+    >>> target.n_positive, target.n_negative
+    (2, 1)
+    """
+    classes = present_classes(y_true, xp) if classes is None else classes
+    binary = is_binary(classes)
+    if pos_label is None:
+        if not binary:
+            raise ValueError(
+                f"`y_true` takes more than two values {describe(classes)} and "
+                "`pos_label` is not specified: pass binary labels, or pass "
+                "`pos_label` to score that class against the rest."
+            )
+        if _is_standard_binary(classes):
+            pos_label = 1
+        elif infer == "greater" or (
+            infer == "greater-numeric" and not any(_is_string(c) for c in classes)
+        ):
+            pos_label = classes[-1]
+        else:
+            raise ValueError(
+                f"`y_true` takes values in {describe(classes)} and `pos_label` is not "
+                "specified: either make y_true take values in {0, 1} or {-1, 1} or "
+                "pass `pos_label` explicitly."
+            )
+    elif (
+        binary and len(classes) == 2 and not any(_equal(pos_label, c) for c in classes)
+    ):
+        raise ValueError(
+            f"`pos_label`={pos_label!r} is not a valid label: it should be one of "
+            f"{describe(classes)}, the labels found in `y_true`."
+        )
+    is_positive = positive_mask(y_true, pos_label, xp)
+    n_positive = int(xp.sum(xp.astype(is_positive, xp.int64)))
+    if not binary and n_positive == 0:
+        raise ValueError(
+            f"`pos_label`={pos_label!r} does not occur in `y_true`; pass one of its "
+            "labels."
+        )
+    return BinaryTarget(
+        is_positive=is_positive,
+        pos_label=pos_label,
+        n_positive=n_positive,
+        n_samples=int(y_true.shape[0]),
+    )
+
+
+def check_weights(
+    sample_weight: Any, n_samples: int, xp: ModuleType, device: Any
+) -> Any:
+    """Validated weights as a float array on the scores' device, or None."""
+    weights = check_sample_weight(sample_weight, n_samples, xp)
+    if weights is None:
+        return None
+    weights = _to_array(weights, xp)
+    return xp.astype(weights, float_dtype(xp, device))
+
+
+def check_choice(value: Any, name: str, options: tuple) -> Any:
+    """``value`` must be one of ``options`` (compared with ``==``)."""
+    if not any(value is o or (isinstance(value, str) and value == o) for o in options):
+        shown = ", ".join(repr(o) for o in options)
+        raise ValueError(f"`{name}` must be one of {shown}; got {value!r}.")
+    return value
+
+
+def is_finite_number(value: Any) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)
