@@ -79,3 +79,26 @@ def test_ranking_metrics_smoke_run(bench_module, tmp_path, capsys):
     assert bench.main(args) == 0
     assert "| roc_auc | numpy | balancekit |" in capsys.readouterr().out
     assert all(r["values_agree"] for r in json.loads(out_file.read_text())["results"])
+
+
+def test_keras_weights_smoke_run(bench_module, tmp_path, capsys):
+    out_file = tmp_path / "result.json"
+    bench = bench_module("bench_keras_weights")
+    args = ["--n-samples", "5120", "--repeats", "1", "--json", str(out_file)]
+    assert bench.main(args) == 0
+    assert "| with_sample_weights |" in capsys.readouterr().out
+    payload = json.loads(out_file.read_text())
+    names = [r["name"] for r in payload["results"]]
+    expected = ["fit(class_weight=)", "precomputed (x, y, w)", "with_sample_weights"]
+    assert names == expected
+    assert len(payload["counting_pass_s"]) == 1
+
+
+def test_tf_rebalance_smoke_run(bench_module, tmp_path, capsys):
+    out_file = tmp_path / "result.json"
+    bench = bench_module("bench_tf_rebalance")
+    args = ["--n-samples", "20000", "--repeats", "1", "--slow-elements", "600"]
+    assert bench.main([*args, "--json", str(out_file)]) == 0
+    assert "| balancekit rebalance |" in capsys.readouterr().out
+    payload = json.loads(out_file.read_text())
+    assert set(payload["median"]) >= {"plain (unbalanced)", "balancekit rebalance"}

@@ -1,6 +1,6 @@
-"""TensorFlow / Keras adapter: tf.data rebalancing, resampled in-memory datasets,
-imbalance-aware Keras losses and batch augmentation. Importing it imports tensorflow
-and keras."""
+"""TensorFlow / Keras adapter: tf.data rebalancing, per-element sample weights,
+resampled in-memory datasets, imbalance-aware Keras losses and batch augmentation.
+Importing it imports tensorflow and keras."""
 
 from balancekit.tensorflow import augmentation
 from balancekit.tensorflow.augmentation import augment_batches
@@ -13,6 +13,7 @@ from balancekit.tensorflow.losses import (
     LogitAdjustedLoss,
 )
 from balancekit.tensorflow.rebalance import count_classes, rebalance
+from balancekit.tensorflow.weights import with_sample_weights
 
 __all__ = [
     "BalancedSoftmaxLoss",
@@ -25,4 +26,5 @@ __all__ = [
     "balanced_dataset",
     "count_classes",
     "rebalance",
+    "with_sample_weights",
 ]

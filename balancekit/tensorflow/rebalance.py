@@ -155,7 +155,11 @@ def _expand_block(
     n_known: tf.Tensor,
     targets: tf.Tensor,
 ) -> tuple[Any, Any]:
-    """Shuffle a block, give each element its copies, shuffle again (scan step)."""
+    """Scan step, on the labels only: which rows of the block to emit, in what order.
+
+    Returns the new state and ``(block, take)``; the rows are gathered afterwards, in
+    parallel, by :func:`_gather_rows`.
+    """
     seen, offsets, started = state
     seeds = tf.random.experimental.stateless_split(seed, 3)
     # Offsets U_c in [0, n_c), drawn at the first block of each epoch.
@@ -167,12 +171,17 @@ def _expand_block(
         tf.int64,
     )
     offsets = tf.where(started, offsets, fresh)
-    size = tf.shape(tf.nest.flatten(block)[0], out_type=tf.int64)[0]
+    if label_fn is _default_label:
+        labels = tf.cast(block[-1], tf.int64)  # checked on the element spec already
+    else:
+        labels = tf.vectorized_map(
+            lambda element: _check_label(_call(label_fn, element)), block
+        )
+    size = tf.shape(labels, out_type=tf.int64)[0]
+    # Visit the block in a random order, so that which elements get the extra copy
+    # (or are kept) is random within the block.
     order = tf.argsort(tf.random.stateless_uniform([size], seeds[1]))
-    block = tf.nest.map_structure(lambda t: tf.gather(t, order), block)
-    labels = tf.vectorized_map(
-        lambda element: _check_label(_call(label_fn, element)), block
-    )
+    labels = tf.gather(labels, order)
     in_range = (labels >= 0) & (labels < tf.shape(code_of, out_type=tf.int64)[0])
     codes = tf.gather(code_of, tf.where(in_range, labels, 0))
     tf.debugging.assert_equal(
@@ -186,16 +195,19 @@ def _expand_block(
     one_hot = tf.one_hot(codes, tf.shape(n_known)[0], dtype=tf.int64)
     # i: the element's position among the elements of its class in the stream.
     index = tf.gather(seen, codes) + tf.reduce_sum(
-        (tf.cumsum(one_hot, axis=0, exclusive=True)) * one_hot, axis=1
+        tf.cumsum(one_hot, axis=0, exclusive=True) * one_hot, axis=1
     )
     n_c, t_c, u_c = (tf.gather(v, codes) for v in (n_known, targets, offsets))
     copies = ((index + 1) * t_c + u_c) // n_c - (index * t_c + u_c) // n_c
-    expanded = tf.repeat(tf.range(size), copies)
+    expanded = tf.repeat(order, copies)
     shuffle = tf.argsort(tf.random.stateless_uniform(tf.shape(expanded), seeds[2]))
     take = tf.gather(expanded, shuffle)
-    out = tf.nest.map_structure(lambda t: tf.gather(t, take), block)
     new_state = (seen + tf.reduce_sum(one_hot, axis=0), offsets, tf.constant(True))
-    return new_state, out
+    return new_state, (block, take)
+
+
+def _gather_rows(block: Any, take: tf.Tensor) -> Any:
+    return tf.nest.map_structure(lambda t: tf.gather(t, take), block)
 
 
 def rebalance(
@@ -293,6 +305,7 @@ default="auto"
         out = (
             tf.data.Dataset.zip(dataset.batch(block_size), seeds.batch(2))
             .scan(initial, step)
+            .map(_gather_rows, num_parallel_calls=tf.data.AUTOTUNE)
             .unbatch()
         )
         length = int(dataset.cardinality())
