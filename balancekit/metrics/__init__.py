@@ -32,6 +32,11 @@ from balancekit.metrics._ranking import (
 )
 from balancekit.metrics._ranking_brier import brier_score_loss
 from balancekit.metrics._report import classification_report
+from balancekit.metrics._stateful import (
+    LABEL_METRICS,
+    StreamingConfusionMatrix,
+    StreamingScores,
+)
 from balancekit.metrics._thresholds import (
     THRESHOLD_METRICS,
     ThresholdResult,
@@ -51,7 +56,10 @@ IBA_METRICS = (
 
 __all__ = [
     "IBA_METRICS",
+    "LABEL_METRICS",
     "THRESHOLD_METRICS",
+    "StreamingConfusionMatrix",
+    "StreamingScores",
     "ThresholdResult",
     "average_precision_score",
     "balanced_accuracy_score",

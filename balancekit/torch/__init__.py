@@ -1,5 +1,6 @@
-"""PyTorch adapter: balanced DataLoader samplers, a resampled Dataset and
-imbalance-aware losses. Importing it imports torch."""
+"""PyTorch adapter: balanced DataLoader samplers, a resampled Dataset,
+imbalance-aware losses and the distributed reduction of streaming metrics.
+Importing it imports torch."""
 
 from balancekit.torch.datasets import ResampledDataset
 from balancekit.torch.losses import (
@@ -9,6 +10,7 @@ from balancekit.torch.losses import (
     LDAMLoss,
     LogitAdjustedLoss,
 )
+from balancekit.torch.metrics import all_reduce_
 from balancekit.torch.samplers import BalancedBatchSampler, BalancedSampler
 
 __all__ = [
@@ -20,4 +22,5 @@ __all__ = [
     "LDAMLoss",
     "LogitAdjustedLoss",
     "ResampledDataset",
+    "all_reduce_",
 ]
