@@ -2,7 +2,7 @@
 resampled in-memory datasets, imbalance-aware Keras losses and batch augmentation.
 Importing it imports tensorflow and keras."""
 
-from balancekit.tensorflow import augmentation
+from balancekit.tensorflow import augmentation, metrics
 from balancekit.tensorflow.augmentation import augment_batches
 from balancekit.tensorflow.balanced_dataset import balanced_dataset
 from balancekit.tensorflow.losses import (
@@ -25,6 +25,7 @@ __all__ = [
     "augmentation",
     "balanced_dataset",
     "count_classes",
+    "metrics",
     "rebalance",
     "with_sample_weights",
 ]
