@@ -16,6 +16,7 @@ import array_api_extra as xpx
 import numpy as np
 
 __all__ = [
+    "bincount",
     "class_indices",
     "get_namespace_and_device",
     "index_dtype",
@@ -186,3 +187,66 @@ def class_indices(y: Any, cls: Any, xp: ModuleType) -> Any:
 def move_indices(host_indices: np.ndarray, xp: ModuleType, device: Any) -> Any:
     """Move host-drawn integer indices to ``device`` in one transfer."""
     return xp.asarray(host_indices, dtype=index_dtype(xp, device), device=device)
+
+
+# Bins up to which the generic bincount sums a one-hot encoding (else it sorts).
+_ONE_HOT_MAX_BINS = 1024
+_ONE_HOT_CHUNK = 1 << 20
+
+
+def bincount(x: Any, minlength: int, weights: Any, xp: ModuleType) -> Any:
+    """``bincount`` of non-negative indices ``x`` on their device, length ``minlength``.
+
+    NumPy, PyTorch, CuPy and JAX use their own kernels; other namespaces sum a chunked
+    one-hot encoding (few bins) or sort (many bins). Without weights the result is
+    int64 counts; with (floating) weights, sums in the weights' dtype.
+    """
+    int_dtype = index_dtype(xp, None if is_numpy_namespace(xp) else x.device)
+    out_dtype = int_dtype if weights is None else weights.dtype
+    if is_numpy_namespace(xp):
+        return np.bincount(x, weights=weights, minlength=minlength).astype(
+            out_dtype, copy=False
+        )
+    if array_api_compat.is_torch_namespace(xp):
+        import torch
+
+        counts = torch.bincount(x, weights=weights, minlength=minlength)
+        return counts if counts.dtype == out_dtype else counts.to(out_dtype)
+    if array_api_compat.is_cupy_namespace(xp):  # pragma: no cover - needs a GPU
+        import cupy
+
+        return cupy.bincount(x, weights=weights, minlength=minlength).astype(out_dtype)
+    if array_api_compat.is_jax_namespace(xp):  # pragma: no cover - jax not installed
+        import jax.numpy as jnp
+
+        return jnp.bincount(x, weights=weights, length=minlength).astype(out_dtype)
+    return _generic_bincount(x, minlength, weights, out_dtype, xp)
+
+
+def _generic_bincount(
+    x: Any, minlength: int, weights: Any, out_dtype: Any, xp: ModuleType
+) -> Any:
+    device = x.device
+    if weights is not None:
+        weights = xp.astype(weights, out_dtype)
+    if minlength <= _ONE_HOT_MAX_BINS:
+        bins = xp.arange(minlength, dtype=x.dtype, device=device)
+        total = xp.zeros((minlength,), dtype=out_dtype, device=device)
+        chunk = max(1, _ONE_HOT_CHUNK // minlength)
+        n_samples = int(x.shape[0])
+        for start in range(0, n_samples, chunk):
+            stop = min(start + chunk, n_samples)
+            one_hot = xp.astype(x[start:stop, None] == bins, out_dtype)
+            if weights is not None:
+                one_hot = one_hot * weights[start:stop, None]
+            total = total + xp.sum(one_hot, axis=0, dtype=out_dtype)
+        return total
+    order = xp.argsort(x, stable=True)
+    sorted_x = xp.take(x, order)
+    bins = xp.arange(minlength, dtype=x.dtype, device=device)
+    left = xp.searchsorted(sorted_x, bins, side="left")
+    right = xp.searchsorted(sorted_x, bins, side="right")
+    if weights is None:
+        return xp.astype(right - left, out_dtype)
+    cumulative = xp.cumulative_sum(xp.take(weights, order), include_initial=True)
+    return xp.take(cumulative, right) - xp.take(cumulative, left)

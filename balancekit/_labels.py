@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-import array_api_compat
 import numpy as np
 
-from balancekit._array_api import is_numpy_namespace, is_pandas, to_host
+from balancekit._array_api import bincount, is_numpy_namespace, is_pandas, to_host
 
 __all__ = ["Labels", "check_labels"]
 
@@ -79,7 +78,7 @@ def _to_1d(y: Any, xp: ModuleType, name: str) -> Any:
     raise ValueError(f"`{name}` must be 1-D (n_samples,); got shape {tuple(y.shape)}.")
 
 
-def _check_float_labels(y: Any, xp: ModuleType, name: str) -> None:
+def check_float_labels(y: Any, xp: ModuleType, name: str) -> None:
     if bool(xp.any(xp.isnan(y))):
         raise ValueError(
             f"`{name}` contains NaN; every sample needs a class label. Drop or impute "
@@ -105,14 +104,7 @@ def _bincount_counts(y: Any, xp: ModuleType) -> tuple[tuple, tuple[int, ...]] | 
     low, high = int(xp.min(y)), int(xp.max(y))
     if low < 0 or high > _BINCOUNT_MAX_LABEL:
         return None
-    if is_numpy_namespace(xp):
-        counts = np.bincount(y, minlength=high + 1)
-    elif array_api_compat.is_torch_namespace(xp):
-        import torch  # already imported: y is a tensor
-
-        counts = to_host(torch.bincount(y, minlength=high + 1), xp)
-    else:
-        return None  # the array API standard has no bincount
+    counts = to_host(bincount(y, high + 1, None, xp), xp)
     present = np.flatnonzero(counts)
     return tuple(int(c) for c in present), tuple(int(n) for n in counts[present])
 
@@ -174,11 +166,11 @@ def check_labels(y: Any, xp: ModuleType, *, name: str = "y") -> Labels:
         raise ValueError(f"`{name}` is empty; at least one labelled sample is needed.")
     if is_numpy_namespace(xp):
         if y.dtype.kind == "f":
-            _check_float_labels(y, xp, name)
+            check_float_labels(y, xp, name)
         classes, counts = _bincount_counts(y, xp) or _numpy_counts(y, name)
     else:
         if xp.isdtype(y.dtype, "real floating"):
-            _check_float_labels(y, xp, name)
+            check_float_labels(y, xp, name)
         dense = _bincount_counts(y, xp)
         if dense is not None:
             classes, counts = dense

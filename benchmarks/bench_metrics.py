@@ -6,50 +6,33 @@ Run from the repository root (``make bench`` runs every benchmark)::
     .venv/bin/python benchmarks/bench_metrics.py [--quick] [--json PATH]
 
 Default data: 10,000,000 int64 predictions of 10 classes, imbalanced (class 0 holds
-50%, class 9 1%), 80% of them correct. The protocol is the harness's (see
-``benchmarks/_harness.py``): one warm-up call each, then timed calls interleaved
-across the contenders, min and median, and the peak memory of one more call traced by
-``tracemalloc`` (NumPy reports its allocations to it; torch does not, so torch rows
-show time only). The harness's ``Case`` times ``fit_resample``; metrics are plain
-functions, so this script keeps the same protocol in a small loop of its own.
+50%, class 9 1%), 80% of them correct. Protocol: ``benchmarks/_functions.py`` (one
+warm-up call each, timed calls interleaved across the contenders, min and median, and
+the peak resident memory one more call adds, torch's included).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
-import tracemalloc
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _functions import compare
 from _harness import MIB, RESULTS, environment
 
 import balancekit.metrics as bm
 
+FLOOR = "floor: np.bincount(y_true*10+y_pred)"
+OURS = "report: balancekit (numpy)"
+SKLEARN = "report: sklearn classification_report"
+IMBLEARN = "report: imblearn classification_report_imbalanced"
+TORCHMETRICS = "f1 macro: torchmetrics multiclass_f1_score (torch CPU)"
 SHARES = np.array([0.50, 0.15, 0.10, 0.07, 0.05, 0.04, 0.03, 0.03, 0.02, 0.01])
-
-
-@dataclass
-class Timing:
-    name: str
-    function: Callable[[], Any]
-    times_s: list[float] = field(default_factory=list)
-    peak_bytes: int | None = None
-
-    @property
-    def median_s(self) -> float:
-        return statistics.median(self.times_s)
-
-    @property
-    def min_s(self) -> float:
-        return min(self.times_s)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -75,78 +58,40 @@ def predictions(n_samples: int, seed: int = 20240601) -> tuple[np.ndarray, np.nd
     return y_true.astype(np.int64), y_pred.astype(np.int64)
 
 
-def contenders(y_true: np.ndarray, y_pred: np.ndarray) -> list[Timing]:
+def contenders(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Callable[[], Any]]:
     from imblearn.metrics import classification_report_imbalanced
     from sklearn.metrics import classification_report, f1_score
 
     n_classes = SHARES.shape[0]
-    rows = [
-        Timing(
-            "floor: np.bincount(y_true*10+y_pred)",
-            lambda: np.bincount(y_true * n_classes + y_pred, minlength=n_classes**2),
+    rows: dict[str, Callable[[], Any]] = {
+        FLOOR: lambda: np.bincount(y_true * n_classes + y_pred, minlength=n_classes**2),
+        OURS: lambda: bm.classification_report(y_true, y_pred),
+        SKLEARN: lambda: classification_report(y_true, y_pred),
+        IMBLEARN: lambda: classification_report_imbalanced(y_true, y_pred),
+        "f1 macro: balancekit (numpy)": lambda: bm.f1_score(
+            y_true, y_pred, average="macro"
         ),
-        Timing(
-            "report: balancekit (numpy)",
-            lambda: bm.classification_report(y_true, y_pred),
-        ),
-        Timing(
-            "report: sklearn classification_report",
-            lambda: classification_report(y_true, y_pred),
-        ),
-        Timing(
-            "report: imblearn classification_report_imbalanced",
-            lambda: classification_report_imbalanced(y_true, y_pred),
-        ),
-        Timing(
-            "f1 macro: balancekit (numpy)",
-            lambda: bm.f1_score(y_true, y_pred, average="macro"),
-        ),
-        Timing("f1 macro: sklearn", lambda: f1_score(y_true, y_pred, average="macro")),
-    ]
+        "f1 macro: sklearn": lambda: f1_score(y_true, y_pred, average="macro"),
+    }
     try:
         import torch
     except ImportError:
         return rows
     t_true, t_pred = torch.from_numpy(y_true), torch.from_numpy(y_pred)
-    rows += [
-        Timing(
-            "report: balancekit (torch CPU)",
-            lambda: bm.classification_report(t_true, t_pred),
-        ),
-        Timing(
-            "f1 macro: balancekit (torch CPU)",
-            lambda: bm.f1_score(t_true, t_pred, average="macro"),
-        ),
-    ]
+    rows["report: balancekit (torch CPU)"] = lambda: bm.classification_report(
+        t_true, t_pred
+    )
+    rows["f1 macro: balancekit (torch CPU)"] = lambda: bm.f1_score(
+        t_true, t_pred, average="macro"
+    )
     try:
         from torchmetrics.functional.classification import multiclass_f1_score
     except ImportError:
         return rows
-    rows.append(
-        Timing(
-            "f1 macro: torchmetrics multiclass_f1_score (torch CPU)",
-            lambda: multiclass_f1_score(t_pred, t_true, num_classes=n_classes),
-        )
+    rows[TORCHMETRICS] = lambda: multiclass_f1_score(
+        t_pred, t_true, num_classes=n_classes
     )
     return rows
-
-
-def measure(rows: list[Timing], repeats: int) -> None:
-    for row in rows:  # warm-up
-        row.function()
-    for _ in range(repeats):  # interleaved
-        for row in rows:
-            start = time.perf_counter()
-            row.function()
-            row.times_s.append(time.perf_counter() - start)
-    for row in rows:
-        if "torch" in row.name:
-            continue
-        tracemalloc.start()
-        tracemalloc.reset_peak()
-        row.function()
-        row.peak_bytes = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
 
 
 def check_values(y_true: np.ndarray, y_pred: np.ndarray) -> float:
@@ -169,21 +114,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     y_true, y_pred = predictions(args.n_samples)
     env = environment()
-    rows = contenders(y_true, y_pred)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        measure(rows, args.repeats)
+        rows = compare(contenders(y_true, y_pred), args.repeats)
         max_difference = check_values(y_true, y_pred)
     by_name = {row.name: row for row in rows}
-    floor = by_name["floor: np.bincount(y_true*10+y_pred)"]
-    ours = by_name["report: balancekit (numpy)"]
+    floor = by_name[FLOOR]
+    ours = by_name[OURS]
     ratios = {
         "sklearn report / balancekit report": (
-            by_name["report: sklearn classification_report"].median_s / ours.median_s
+            by_name[SKLEARN].median_s / ours.median_s
         ),
         "imblearn report / balancekit report": (
-            by_name["report: imblearn classification_report_imbalanced"].median_s
-            / ours.median_s
+            by_name[IMBLEARN].median_s / ours.median_s
         ),
         "balancekit report / bincount floor": ours.median_s / floor.median_s,
         "sklearn f1 / balancekit f1": (
@@ -191,9 +134,9 @@ def main(argv: list[str] | None = None) -> int:
             / by_name["f1 macro: balancekit (numpy)"].median_s
         ),
     }
-    if "f1 macro: torchmetrics multiclass_f1_score (torch CPU)" in by_name:
+    if TORCHMETRICS in by_name:
         ratios["torchmetrics f1 / balancekit f1 (torch)"] = (
-            by_name["f1 macro: torchmetrics multiclass_f1_score (torch CPU)"].median_s
+            by_name[TORCHMETRICS].median_s
             / by_name["f1 macro: balancekit (torch CPU)"].median_s
         )
     print(
@@ -230,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         "results": [
             {
                 "name": row.name,
-                "times_s": row.times_s,
+                "times_s": row.times,
                 "median_s": row.median_s,
                 "min_s": row.min_s,
                 "peak_bytes": row.peak_bytes,

@@ -24,6 +24,7 @@ from balancekit._array_api import (
     move_indices,
     to_host,
 )
+from balancekit._loss_params import check_class_counts
 from balancekit._random import RandomStateLike, check_random_state
 from balancekit._validation import check_scalar
 
@@ -220,22 +221,14 @@ def mixup(
     return x_new, lam_y * batch.y_soft + (1 - lam_y) * y_partner
 
 
-def _check_class_counts(class_counts: Any, num_classes: int) -> np.ndarray:
-    if isinstance(class_counts, str) or not isinstance(
-        class_counts, Sequence | np.ndarray
-    ):
-        raise TypeError(
-            "`class_counts` must be a sequence of num_classes counts; got "
-            f"{type(class_counts).__name__}."
-        )
-    counts = np.asarray(class_counts, dtype=np.float64)
+def check_class_counts_of(class_counts: Any, num_classes: int) -> np.ndarray:
+    """``class_counts`` as num_classes finite counts > 0 (float64, on the host)."""
+    counts = check_class_counts(class_counts)
     if counts.shape != (num_classes,):
         raise ValueError(
             f"`class_counts` must have length num_classes={num_classes}; got shape "
             f"{counts.shape}."
         )
-    if not (np.all(np.isfinite(counts)) and np.all(counts > 0)):
-        raise ValueError("`class_counts` must hold finite counts > 0.")
     return counts
 
 
@@ -312,7 +305,7 @@ def remix(
     counts = (
         batch.counts.astype(np.float64)
         if class_counts is None
-        else _check_class_counts(class_counts, num_classes)
+        else check_class_counts_of(class_counts, num_classes)
     )
     rng = check_random_state(random_state)
     xp, device = batch.xp, batch.device

@@ -13,17 +13,17 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-import array_api_compat
 import numpy as np
 
 from balancekit._array_api import (
+    bincount,
     get_namespace_and_device,
     index_dtype,
     is_numpy_namespace,
     is_pandas,
     to_host,
 )
-from balancekit._labels import _check_float_labels
+from balancekit._labels import check_float_labels
 from balancekit._validation import check_sample_weight
 from balancekit.metrics._common import float_dtype
 
@@ -33,67 +33,6 @@ __all__ = ["Counts", "bincount", "count"]
 _DENSE_MAX_LABEL = 1 << 16
 # Largest K * K for which the joint bincount runs on the raw label values.
 _DENSE_MAX_BINS = 1 << 16
-# Bins up to which the generic bincount sums a one-hot encoding (else it sorts).
-_ONE_HOT_MAX_BINS = 1024
-_ONE_HOT_CHUNK = 1 << 20
-
-
-def bincount(x: Any, minlength: int, weights: Any, xp: ModuleType) -> Any:
-    """``bincount`` of non-negative indices ``x`` on their device, length ``minlength``.
-
-    NumPy, PyTorch, CuPy and JAX use their own kernels; other namespaces sum a chunked
-    one-hot encoding (few bins) or sort (many bins). Without weights the result is
-    int64 counts; with (floating) weights, sums in the weights' dtype.
-    """
-    int_dtype = index_dtype(xp, None if is_numpy_namespace(xp) else x.device)
-    out_dtype = int_dtype if weights is None else weights.dtype
-    if is_numpy_namespace(xp):
-        return np.bincount(x, weights=weights, minlength=minlength).astype(
-            out_dtype, copy=False
-        )
-    if array_api_compat.is_torch_namespace(xp):
-        import torch
-
-        counts = torch.bincount(x, weights=weights, minlength=minlength)
-        return counts if counts.dtype == out_dtype else counts.to(out_dtype)
-    if array_api_compat.is_cupy_namespace(xp):  # pragma: no cover - needs a GPU
-        import cupy
-
-        return cupy.bincount(x, weights=weights, minlength=minlength).astype(out_dtype)
-    if array_api_compat.is_jax_namespace(xp):  # pragma: no cover - jax not installed
-        import jax.numpy as jnp
-
-        return jnp.bincount(x, weights=weights, length=minlength).astype(out_dtype)
-    return _generic_bincount(x, minlength, weights, out_dtype, xp)
-
-
-def _generic_bincount(
-    x: Any, minlength: int, weights: Any, out_dtype: Any, xp: ModuleType
-) -> Any:
-    device = x.device
-    if weights is not None:
-        weights = xp.astype(weights, out_dtype)
-    if minlength <= _ONE_HOT_MAX_BINS:
-        bins = xp.arange(minlength, dtype=x.dtype, device=device)
-        total = xp.zeros((minlength,), dtype=out_dtype, device=device)
-        chunk = max(1, _ONE_HOT_CHUNK // minlength)
-        n_samples = int(x.shape[0])
-        for start in range(0, n_samples, chunk):
-            stop = min(start + chunk, n_samples)
-            one_hot = xp.astype(x[start:stop, None] == bins, out_dtype)
-            if weights is not None:
-                one_hot = one_hot * weights[start:stop, None]
-            total = total + xp.sum(one_hot, axis=0, dtype=out_dtype)
-        return total
-    order = xp.argsort(x, stable=True)
-    sorted_x = xp.take(x, order)
-    bins = xp.arange(minlength, dtype=x.dtype, device=device)
-    left = xp.searchsorted(sorted_x, bins, side="left")
-    right = xp.searchsorted(sorted_x, bins, side="right")
-    if weights is None:
-        return xp.astype(right - left, out_dtype)
-    cumulative = xp.cumulative_sum(xp.take(weights, order), include_initial=True)
-    return xp.take(cumulative, right) - xp.take(cumulative, left)
 
 
 @dataclass(frozen=True)
@@ -223,7 +162,7 @@ def _check_y(y: Any, xp: ModuleType, name: str) -> Any:
                 "NaN); drop those samples or give them a label first."
             )
     if _is_floating(y, xp):
-        _check_float_labels(y, xp, name)
+        check_float_labels(y, xp, name)
     return y
 
 

@@ -35,7 +35,7 @@ import tensorflow as tf
 
 from balancekit._validation import check_scalar
 from balancekit.augmentation._mixup import (
-    _check_class_counts,
+    check_class_counts_of,
     check_class_indices,
     check_num_classes,
 )
@@ -83,7 +83,7 @@ def _check_remix(
     params["class_counts"] = (
         None
         if class_counts is None
-        else _check_class_counts(class_counts, params["num_classes"])
+        else check_class_counts_of(class_counts, params["num_classes"])
     )
     return params
 

@@ -116,8 +116,8 @@ def balanced_dataset(
         rows = _redrawn_rows(sampler, y_host, seed)
         features, labels = X, y
     elif isinstance(sampler, BaseIndexSampler):
-        chosen = clone(sampler).fit(_host(X), y_host)
-        chosen.fit_resample(_host(X), y_host)
+        chosen = clone(sampler)
+        chosen.fit_resample(_host(X), y_host)  # only its row choice is used
         indices = np.asarray(chosen.sample_indices_, dtype=np.int64)
         rows = tf.data.Dataset.from_tensor_slices(indices)
         rows = rows.shuffle(indices.shape[0], seed=seed, reshuffle_each_iteration=True)

@@ -29,8 +29,8 @@ import tensorflow as tf
 from balancekit._loss_params import as_float64_vector, check_class_weights
 from balancekit.weighting._class_weight import (
     METHODS,
-    _check_options,
-    _host_class_weights,
+    check_weight_options,
+    class_weights_from_counts,
 )
 
 __all__ = ["with_sample_weights"]
@@ -425,7 +425,7 @@ def _class_weights(
     else:
         assert spec.weights is not None
         method = spec.weights
-    return _host_class_weights(
+    return class_weights_from_counts(
         None,
         present,
         present_counts,
@@ -663,7 +663,7 @@ def with_sample_weights(
         ("one_hot", one_hot),
     ):
         shared[name], per_output[name] = _check_parameter(value, name)
-    _check_options("balanced", beta, normalize, absent)
+    check_weight_options("balanced", beta, normalize, absent)
     beta = float(beta)
     if label_fn is not None and not callable(label_fn):
         raise TypeError(

@@ -34,7 +34,7 @@ _NORMALIZE = (None, "classes", "samples")
 _ABSENT = ("raise", "zero")
 
 
-def _check_options(method: Any, beta: Any, normalize: Any, absent: Any) -> None:
+def check_weight_options(method: Any, beta: Any, normalize: Any, absent: Any) -> None:
     if not isinstance(method, Mapping) and method not in METHODS:
         raise ValueError(
             f"`method` must be one of {METHODS} or a dict {{class: weight}}; got "
@@ -90,7 +90,7 @@ def _formula(
         return (1.0 - beta) / (1.0 - np.power(beta, counts))
 
 
-def _host_class_weights(
+def class_weights_from_counts(
     labels_y: Any,
     present: tuple,
     present_counts: tuple,
@@ -193,14 +193,14 @@ def compute_class_weight(
     >>> compute_class_weight(y, "effective_number", beta=0.9).round(3).tolist()
     [0.1, 0.154]
     """
-    _check_options(method, beta, normalize, absent)
+    check_weight_options(method, beta, normalize, absent)
     xp, device = get_namespace_and_device(y=y, sample_weight=sample_weight)
     labels = check_labels(y, xp)
     sample_weight = check_sample_weight(sample_weight, int(labels.y.shape[0]), xp)
     if is_pandas(sample_weight):
         sample_weight = sample_weight.to_numpy()
     classes_t = labels.classes if classes is None else tuple(_scalars(classes))
-    weights = _host_class_weights(
+    weights = class_weights_from_counts(
         labels.y,
         labels.classes,
         labels.counts,
@@ -300,12 +300,12 @@ def compute_sample_weight(
     dtype = xpx.default_dtype(xp, device=device)
     total = None
     for column, method_k in zip(columns, methods, strict=True):
-        _check_options(method_k, beta, normalize, "zero")
+        check_weight_options(method_k, beta, normalize, "zero")
         labels = check_labels(column, xp)
         fit_labels = (
             labels if indices is None else check_labels(_take(column, indices, xp), xp)
         )
-        class_weights = _host_class_weights(
+        class_weights = class_weights_from_counts(
             fit_labels.y,
             fit_labels.classes,
             fit_labels.counts,
