@@ -1,4 +1,4 @@
-"""The ``balancekit`` command line."""
+"""The ``balancekit`` command line: ``bench``, ``inspect`` and ``demo``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
+    from balancekit.bench import _cli as bench_cli
+    from balancekit.diagnostics import _cli as inspect_cli
+
     parser = argparse.ArgumentParser(
         prog="balancekit", description="Tools for class-imbalanced data."
     )
@@ -18,6 +21,23 @@ def _parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"balancekit {__version__}"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    bench_cli.add_arguments(
+        commands.add_parser(
+            "bench",
+            help="compare imbalance strategies on real data with an honest protocol",
+            description=bench_cli.DESCRIPTION,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+    )
+    inspect_cli.add_arguments(
+        commands.add_parser(
+            "inspect",
+            help="check a data set (and a train/test split) for what hides the "
+            "minority class",
+            description=inspect_cli.DESCRIPTION,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+    )
     commands.add_parser(
         "demo",
         help="resample a real imbalanced data set with every sampler (NumPy, torch)",
@@ -28,10 +48,17 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``balancekit`` command; returns the exit code."""
     args = _parser().parse_args(argv)
-    if args.command == "demo":
-        from balancekit.demo import run_demo
+    if args.command == "bench":
+        from balancekit.bench import _cli as bench_cli
 
-        run_demo()
+        return bench_cli.run(args)
+    if args.command == "inspect":
+        from balancekit.diagnostics import _cli as inspect_cli
+
+        return inspect_cli.run(args)
+    from balancekit.demo import run_demo
+
+    run_demo()
     return 0
 
 

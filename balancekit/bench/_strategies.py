@@ -1,0 +1,327 @@
+"""The imbalance strategies ``balancekit bench`` compares, and their search spaces.
+
+A strategy changes one thing about training: nothing (``none``), the rows (a sampler,
+placed after scaling in an ``imblearn.pipeline.Pipeline``, so it only ever sees training
+rows), the weight of each row (class weights, computed from the labels the model is
+fitted on), or the neural model's training loop (a loss, the torch
+``BalancedSampler``, batch augmentation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from balancekit.combine import SMOTEENN, SMOTETomek
+from balancekit.over_sampling import ADASYN, SMOTE, BorderlineSMOTE, RandomOverSampler
+from balancekit.under_sampling import (
+    AllKNN,
+    CondensedNearestNeighbour,
+    EditedNearestNeighbours,
+    NearMiss,
+    NeighbourhoodCleaningRule,
+    OneSidedSelection,
+    RandomUnderSampler,
+    RepeatedEditedNearestNeighbours,
+    TomekLinks,
+)
+from balancekit.weighting import METHODS
+
+__all__ = [
+    "KINDS",
+    "QUICK_STRATEGIES",
+    "Strategy",
+    "default_strategies",
+    "resolve_strategies",
+]
+
+KINDS = ("none", "weights", "sampler", "training")
+_RATIOS = [0.25, 0.5, 0.75, 1.0]
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """One way of handling the imbalance, as the harness applies it.
+
+    Parameters
+    ----------
+    name : str
+        The strategy's name in the table.
+    kind : {"none", "weights", "sampler", "training"}
+        ``"sampler"``: ``sampler(seed)`` builds a sampler placed between the scaler
+        and the model. ``"weights"``: each training row gets
+        ``compute_sample_weight(weight_method, y)``, passed to the model's ``fit``.
+        ``"training"``: ``model_params`` are set on a neural model (loss, torch
+        sampler, augmentation).
+    sampler : callable or None
+        ``seed -> sampler`` with ``fit_resample``; for ``kind="sampler"``.
+    weight_method : str or None
+        A :data:`balancekit.weighting.METHODS` name; for ``kind="weights"``.
+    model_params : dict
+        Parameters set on the model (``kind="training"``).
+    frameworks : tuple of str or None
+        The model frameworks it applies to (``"scikit-learn"``, ``"torch"``,
+        ``"keras"``); None for every model.
+    search_space : dict
+        Hyper-parameters searched with ``tune=``, as pipeline parameter names
+        (``"sampler__k_neighbors"``, ``"model__loss_gamma"``) mapped to candidate lists.
+    description : str
+        One line for the report.
+
+    Examples
+    --------
+    >>> from balancekit import SMOTE
+    >>> s = Strategy("SMOTE(k=3)", "sampler", sampler=lambda seed: SMOTE(
+    ...     k_neighbors=3, random_state=seed))
+    >>> s.applies_to("torch"), type(s.sampler(0)).__name__
+    (True, 'SMOTE')
+    """
+
+    name: str
+    kind: str
+    sampler: Callable[[int], Any] | None = None
+    weight_method: str | None = None
+    model_params: Mapping[str, Any] = field(default_factory=dict)
+    frameworks: tuple[str, ...] | None = None
+    search_space: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"`kind` must be one of {KINDS}; got {self.kind!r}.")
+        if (self.kind == "sampler") != (self.sampler is not None):
+            raise ValueError(
+                f"Strategy {self.name!r}: `sampler` is required for kind='sampler' "
+                "and only allowed there."
+            )
+        if self.kind == "weights" and self.weight_method not in METHODS:
+            raise ValueError(
+                f"Strategy {self.name!r}: `weight_method` must be one of {METHODS}; "
+                f"got {self.weight_method!r}."
+            )
+        if self.kind == "training" and not self.model_params:
+            raise ValueError(
+                f"Strategy {self.name!r}: kind='training' needs `model_params`."
+            )
+        for key in self.search_space:
+            if not key.startswith(("sampler__", "model__")):
+                raise ValueError(
+                    f"Strategy {self.name!r}: search-space key {key!r} must start "
+                    "with 'sampler__' or 'model__'."
+                )
+
+    def applies_to(self, framework: str) -> bool:
+        """Whether this strategy can be used with a model of ``framework``."""
+        return self.frameworks is None or framework in self.frameworks
+
+
+def _sampler(name: str, cls: Any, space: dict, description: str, **fixed: Any) -> Any:
+    seeded = "random_state" in cls().get_params()
+
+    def build(seed: int) -> Any:
+        return cls(random_state=seed, **fixed) if seeded else cls(**fixed)
+
+    return Strategy(
+        name, "sampler", sampler=build, search_space=space, description=description
+    )
+
+
+def _samplers() -> list[Strategy]:
+    ratio = {"sampler__sampling_strategy": _RATIOS}
+    k = {"sampler__k_neighbors": [3, 5, 7]}
+    return [
+        _sampler(
+            "RandomOverSampler",
+            RandomOverSampler,
+            {**ratio, "sampler__shrinkage": [None, 0.5, 1.0]},
+            "duplicate minority rows (shrinkage: smoothed bootstrap)",
+        ),
+        _sampler(
+            "SMOTE", SMOTE, {**ratio, **k}, "interpolate between minority neighbours"
+        ),
+        _sampler(
+            "BorderlineSMOTE",
+            BorderlineSMOTE,
+            {**k, "sampler__kind": ["borderline-1", "borderline-2"]},
+            "SMOTE from minority rows near the class border only",
+        ),
+        _sampler(
+            "ADASYN",
+            ADASYN,
+            {"sampler__n_neighbors": [3, 5, 7]},
+            "more synthetic rows where the minority is harder",
+        ),
+        _sampler(
+            "RandomUnderSampler",
+            RandomUnderSampler,
+            ratio,
+            "drop majority rows at random",
+        ),
+        _sampler(
+            "NearMiss",
+            NearMiss,
+            {"sampler__version": [1, 2, 3]},
+            "keep the majority rows closest to the minority",
+        ),
+        _sampler("TomekLinks", TomekLinks, {}, "remove majority rows of Tomek links"),
+        _sampler(
+            "EditedNearestNeighbours",
+            EditedNearestNeighbours,
+            {"sampler__n_neighbors": [3, 5], "sampler__kind_sel": ["all", "mode"]},
+            "remove majority rows their neighbours disagree with",
+        ),
+        _sampler(
+            "RepeatedEditedNearestNeighbours",
+            RepeatedEditedNearestNeighbours,
+            {},
+            "ENN repeated until nothing changes",
+        ),
+        _sampler("AllKNN", AllKNN, {}, "ENN with k = 1 ... n_neighbors"),
+        _sampler(
+            "CondensedNearestNeighbour",
+            CondensedNearestNeighbour,
+            {},
+            "keep the majority rows a 1-NN rule needs",
+        ),
+        _sampler(
+            "OneSidedSelection",
+            OneSidedSelection,
+            {},
+            "condensed nearest neighbour, then Tomek links",
+        ),
+        _sampler(
+            "NeighbourhoodCleaningRule",
+            NeighbourhoodCleaningRule,
+            {},
+            "ENN plus cleaning around the minority",
+        ),
+        _sampler(
+            "SMOTEENN",
+            SMOTEENN,
+            {"sampler__sampling_strategy": _RATIOS},
+            "SMOTE, then edited nearest neighbours",
+        ),
+        _sampler(
+            "SMOTETomek",
+            SMOTETomek,
+            {"sampler__sampling_strategy": _RATIOS},
+            "SMOTE, then Tomek links",
+        ),
+    ]
+
+
+def _weights() -> list[Strategy]:
+    return [
+        Strategy(
+            f"class_weight={method}",
+            "weights",
+            weight_method=method,
+            description=f"sample weights from compute_sample_weight({method!r}, y)",
+        )
+        for method in METHODS
+    ]
+
+
+def _training() -> list[Strategy]:
+    neural = ("torch", "keras")
+    strategies = [
+        Strategy(
+            "torch BalancedSampler",
+            "training",
+            model_params={"sampler": "balanced"},
+            frameworks=("torch",),
+            description="balancekit.torch.BalancedSampler: class-balanced batches",
+        )
+    ]
+    losses = {
+        "focal": (neural, "focal loss (gamma=2)"),
+        "class_balanced": (("torch",), "class-balanced loss (effective number)"),
+        "logit_adjusted": (("torch",), "logit-adjusted loss (tau=1)"),
+        "balanced_softmax": (("torch",), "balanced softmax loss"),
+        "ldam": (("torch",), "LDAM loss"),
+    }
+    for loss, (frameworks, text) in losses.items():
+        strategies.append(
+            Strategy(
+                f"loss={loss}",
+                "training",
+                model_params={"loss": loss},
+                frameworks=frameworks,
+                description=text,
+            )
+        )
+    for augment in (
+        "mixup",
+        "remix",
+        "balanced_mixup",
+        "smote_batch",
+        "gaussian_noise",
+    ):
+        strategies.append(
+            Strategy(
+                f"augment={augment}",
+                "training",
+                model_params={"augment": augment},
+                frameworks=("torch",),
+                description=f"balancekit.augmentation.{augment} on every batch",
+            )
+        )
+    return strategies
+
+
+def default_strategies() -> list[Strategy]:
+    """Every strategy the harness knows: none, class weights, samplers, training.
+
+    Examples
+    --------
+    >>> names = [s.name for s in default_strategies()]
+    >>> names[:3], "SMOTE" in names, "loss=focal" in names
+    (['none', 'class_weight=balanced', 'class_weight=inverse'], True, True)
+    """
+    baseline = Strategy("none", "none", description="the model as it is")
+    return [baseline, *_weights(), *_samplers(), *_training()]
+
+
+#: The strategies of ``balancekit bench --quick``.
+QUICK_STRATEGIES = (
+    "none",
+    "class_weight=balanced",
+    "RandomOverSampler",
+    "SMOTE",
+    "RandomUnderSampler",
+    "TomekLinks",
+    "SMOTEENN",
+)
+
+
+def resolve_strategies(strategies: Iterable[str | Strategy] | None) -> list[Strategy]:
+    """Strategy objects for names (``None``: every default strategy).
+
+    Examples
+    --------
+    >>> [s.kind for s in resolve_strategies(["none", "SMOTE"])]
+    ['none', 'sampler']
+    """
+    known = {s.name: s for s in default_strategies()}
+    if strategies is None:
+        return list(known.values())
+    if isinstance(strategies, (str, Strategy)):
+        strategies = [strategies]
+    resolved = []
+    for item in strategies:
+        if isinstance(item, Strategy):
+            resolved.append(item)
+        elif isinstance(item, str) and item in known:
+            resolved.append(known[item])
+        else:
+            raise ValueError(
+                f"`strategies` has {item!r}, which is neither a Strategy nor one of "
+                f"the known names: {sorted(known)}."
+            )
+    names = [s.name for s in resolved]
+    if len(set(names)) != len(names):
+        raise ValueError(f"`strategies` names must be unique; got {names}.")
+    if not resolved:
+        raise ValueError("`strategies` is empty; give at least one strategy.")
+    return resolved

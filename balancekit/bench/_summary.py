@@ -1,0 +1,123 @@
+"""Summaries of the tidy table: mean and std over seeds, ranks across data sets."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from balancekit.bench._scores import HIGHER_IS_BETTER, METRICS
+
+__all__ = ["RankTable", "rank_table", "records_of", "summarize"]
+
+SUMMARY_VALUES = (*METRICS, "fit_time_s")
+
+
+def records_of(table: Any) -> list[dict[str, Any]]:
+    """The rows of a table from :func:`compare` (DataFrame or records) as dicts."""
+    if hasattr(table, "to_dict"):
+        return table.to_dict(orient="records")
+    return list(table)
+
+
+def _groups(records: Iterable[dict[str, Any]]) -> dict[tuple, list[dict[str, Any]]]:
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for record in records:
+        key = (record["dataset"], record["model"], record["strategy"])
+        groups.setdefault(key, []).append(record)
+    return groups
+
+
+def _mean_std(values: list[float]) -> tuple[float, float]:
+    if not values:
+        return math.nan, math.nan
+    mean = statistics.fmean(values)
+    std = statistics.stdev(values) if len(values) > 1 else 0.0
+    return mean, std
+
+
+def summarize(table: Any) -> list[dict[str, Any]]:
+    """Mean and standard deviation over seeds per (data set, model, strategy).
+
+    A group's figures use its successful runs; ``n_failed`` counts the others and
+    ``reason`` keeps the first failure's reason. ``resampled_counts`` is the first
+    successful run's (the counts the model was fitted on).
+
+    Examples
+    --------
+    >>> rows = [{"dataset": "d", "model": "m", "strategy": "s", "kind": "none",
+    ...          "status": "ok", "reason": "", "pr_auc": v, "fit_time_s": 1.0,
+    ...          "resampled_counts": "{}"} for v in (0.5, 0.7)]
+    >>> s = summarize(rows)[0]
+    >>> s["n_ok"], round(s["pr_auc_mean"], 2), round(s["pr_auc_std"], 3)
+    (2, 0.6, 0.141)
+    """
+    summary = []
+    for (dataset, model, strategy), runs in _groups(records_of(table)).items():
+        ok = [r for r in runs if r["status"] == "ok"]
+        failed = [r for r in runs if r["status"] != "ok"]
+        row: dict[str, Any] = {
+            "dataset": dataset,
+            "model": model,
+            "strategy": strategy,
+            "kind": runs[0].get("kind"),
+            "n_ok": len(ok),
+            "n_failed": len(failed),
+            "reason": failed[0]["reason"] if failed else "",
+            "resampled_counts": ok[0].get("resampled_counts") if ok else None,
+        }
+        for name in SUMMARY_VALUES:
+            values = [float(r[name]) for r in ok if r.get(name) is not None]
+            row[f"{name}_mean"], row[f"{name}_std"] = _mean_std(values)
+        summary.append(row)
+    return summary
+
+
+@dataclass
+class RankTable:
+    """Mean ``metric`` of each strategy (columns) on each data set (rows), one model.
+
+    ``scores[i, j]`` is NaN where strategy ``j`` failed on data set ``i``.
+    """
+
+    model: str
+    metric: str
+    datasets: list[str]
+    strategies: list[str]
+    scores: np.ndarray
+
+    @property
+    def higher_is_better(self) -> bool:
+        return HIGHER_IS_BETTER[self.metric]
+
+
+def rank_table(table: Any, *, model: str, metric: str = "pr_auc") -> RankTable:
+    """The (data sets x strategies) matrix of mean ``metric`` for ``model``.
+
+    Examples
+    --------
+    >>> rows = [{"dataset": d, "model": "m", "strategy": s, "status": "ok",
+    ...          "reason": "", "pr_auc": v, "fit_time_s": 0.1}
+    ...         for d, s, v in [("a", "x", 0.1), ("a", "y", 0.3), ("b", "x", 0.2)]]
+    >>> t = rank_table(rows, model="m")
+    >>> t.datasets, t.strategies, t.scores.tolist()
+    (['a', 'b'], ['x', 'y'], [[0.1, 0.3], [0.2, nan]])
+    """
+    if metric not in HIGHER_IS_BETTER:
+        raise ValueError(
+            f"`metric` must be one of {sorted(HIGHER_IS_BETTER)}; got {metric!r}."
+        )
+    rows = [r for r in summarize(table) if r["model"] == model]
+    if not rows:
+        raise ValueError(f"`model` {model!r} has no runs in the table.")
+    datasets = list(dict.fromkeys(r["dataset"] for r in rows))
+    strategies = list(dict.fromkeys(r["strategy"] for r in rows))
+    scores = np.full((len(datasets), len(strategies)), np.nan)
+    for r in rows:
+        i, j = datasets.index(r["dataset"]), strategies.index(r["strategy"])
+        scores[i, j] = r[f"{metric}_mean"]
+    return RankTable(model, metric, datasets, strategies, scores)
