@@ -11,8 +11,8 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    from balancekit.bench import _cli as bench_cli
-    from balancekit.diagnostics import _cli as inspect_cli
+    import balancekit.bench._cli as bench_cli
+    import balancekit.diagnostics._cli as inspect_cli
 
     parser = argparse.ArgumentParser(
         prog="balancekit", description="Tools for class-imbalanced data."
@@ -49,11 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``balancekit`` command; returns the exit code."""
     args = _parser().parse_args(argv)
     if args.command == "bench":
-        from balancekit.bench import _cli as bench_cli
+        import balancekit.bench._cli as bench_cli
 
         return bench_cli.run(args)
     if args.command == "inspect":
-        from balancekit.diagnostics import _cli as inspect_cli
+        import balancekit.diagnostics._cli as inspect_cli
 
         return inspect_cli.run(args)
     from balancekit.demo import run_demo

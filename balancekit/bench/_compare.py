@@ -140,7 +140,9 @@ def _check_inputs(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 
 def _seeds(seeds: int | Sequence[int]) -> list[int]:
-    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+    if isinstance(seeds, bool):
+        raise TypeError(f"`seeds` must be an int or a list of ints; got {seeds!r}.")
+    if isinstance(seeds, (int, np.integer)):
         if seeds < 1:
             raise ValueError(f"`seeds` must be >= 1 when an int; got {seeds}.")
         return list(range(int(seeds)))

@@ -243,8 +243,11 @@ def _plots(result: Comparison, out: Path, metric: str) -> list[Path]:
         names = [r["strategy"] for r in best]
         if "none" not in names and any(r["strategy"] == "none" for r in rows):
             names.append("none")
-        curves = {n: result.curves.get((dataset, model, n)) for n in names}
-        curves = {n: c for n, c in curves.items() if c is not None}
+        curves = {
+            n: result.curves[(dataset, model, n)]
+            for n in names
+            if (dataset, model, n) in result.curves
+        }
         if curves:
             y_true = next(iter(curves.values()))[0]
             path = out / f"pr_curves_{_slug(dataset)}_{_slug(model)}.png"
