@@ -1,0 +1,408 @@
+"""Figures of a strategy comparison: score bars, critical-difference diagram, PR curves.
+
+Same conventions as :mod:`balancekit.metrics.plots`: matplotlib is imported inside the
+functions, figures are built without pyplot (no display, no backend change), each
+function draws into ``ax`` when given, saves to ``path`` (PNG unless the suffix names
+another format) when given, and returns the figure.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from balancekit.bench._stats import nonsignificant_groups
+from balancekit.metrics.plots import (
+    PathLike,
+    _check_digits,
+    _figure_and_axes,
+    _save,
+    plot_precision_recall,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "plot_critical_difference",
+    "plot_metric_by_strategy",
+    "plot_pr_curves",
+]
+
+
+def _check_names(names: Any) -> list[str]:
+    if isinstance(names, str) or not isinstance(names, Sequence | np.ndarray):
+        raise TypeError(
+            f"`names` must be a sequence of strategy names; got {type(names).__name__}."
+        )
+    labels = [str(name) for name in names]
+    if not labels:
+        raise ValueError("`names` must name at least one strategy; got none.")
+    return labels
+
+
+def _check_values(values: Any, name: str, n: int, *, allow_nan: bool) -> np.ndarray:
+    try:
+        array = np.asarray(values, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"`{name}` must be a sequence of numbers; got {type(values).__name__}."
+        ) from error
+    if array.size != n:
+        raise ValueError(
+            f"`{name}` must hold one value per name ({n}); got {array.size}."
+        )
+    if np.isinf(array).any() or (not allow_nan and np.isnan(array).any()):
+        raise ValueError(f"`{name}` must be finite numbers; got {array.tolist()}.")
+    return array
+
+
+# --------------------------------------------------------------------- score bars
+
+
+def plot_metric_by_strategy(
+    names: Sequence[str],
+    means: Any,
+    stds: Any = None,
+    *,
+    metric: str,
+    higher_is_better: bool = True,
+    digits: int = 3,
+    title: str | None = None,
+    ax: Axes | None = None,
+    path: PathLike | None = None,
+    dpi: float | None = None,
+) -> Figure:
+    """Horizontal bars of one metric per strategy, best at the top, with error bars.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Strategy names.
+    means : array-like of shape (n_strategies,)
+        Mean score per strategy; NaN marks a failed strategy (drawn last, labelled
+        "failed").
+    stds : array-like of shape (n_strategies,), default=None
+        Standard deviation per strategy, drawn as error bars; ``None`` or NaN for
+        none.
+    metric : str
+        The metric's name, the x-axis label.
+    higher_is_better : bool, default=True
+        ``False`` for losses: then the lowest mean is at the top.
+    digits : int, default=3
+        Decimals of the value written next to each bar.
+    title : str, default=None
+        Axes title.
+    ax : matplotlib.axes.Axes, default=None
+        Draw here; by default on a new figure.
+    path : str or os.PathLike, default=None
+        Save the figure to this file (PNG unless the suffix names another format).
+    dpi : float, default=None
+        Resolution of the saved file.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> figure = plot_metric_by_strategy(
+    ...     ["none", "SMOTE", "weights"], [0.61, 0.70, 0.66], [0.02, 0.03, 0.01],
+    ...     metric="balanced accuracy",
+    ... )
+    >>> axes = figure.axes[0]
+    >>> [label.get_text() for label in axes.get_yticklabels()]
+    ['SMOTE', 'weights', 'none']
+    >>> len(axes.patches), axes.texts[0].get_text()
+    (3, '0.700 ± 0.030')
+    """
+    labels = _check_names(names)
+    n = len(labels)
+    mean_values = _check_values(means, "means", n, allow_nan=True)
+    std_values = (
+        np.full(n, np.nan)
+        if stds is None
+        else _check_values(stds, "stds", n, allow_nan=True)
+    )
+    if (std_values < 0).any():
+        raise ValueError(f"`stds` must be >= 0; got {std_values.tolist()}.")
+    if not isinstance(metric, str):
+        raise TypeError(f"`metric` must be a str; got {type(metric).__name__}.")
+    digits = _check_digits(digits)
+    keys = -mean_values if higher_is_better else mean_values
+    order = np.argsort(np.where(np.isnan(keys), np.inf, keys), kind="stable")
+
+    figure, axes = _figure_and_axes(ax, (6.0, 1.0 + 0.4 * n))
+    positions = np.arange(n)
+    shown_means = np.nan_to_num(mean_values[order], nan=0.0)
+    shown_stds = np.nan_to_num(std_values[order], nan=0.0)
+    axes.barh(
+        positions,
+        shown_means,
+        xerr=shown_stds if (shown_stds > 0).any() else None,
+        color="tab:blue",
+        ecolor="black",
+        capsize=3,
+    )
+    for position, index in zip(positions, order, strict=True):
+        mean, std = mean_values[index], std_values[index]
+        if np.isnan(mean):
+            text = "failed"
+        elif np.isnan(std):
+            text = f"{mean:.{digits}f}"
+        else:
+            text = f"{mean:.{digits}f} ± {std:.{digits}f}"
+        end = 0.0 if np.isnan(mean) else mean + (0.0 if np.isnan(std) else std)
+        axes.annotate(
+            text,
+            xy=(end, position),
+            xytext=(3 if end >= 0 else -3, 0),
+            textcoords="offset points",
+            va="center",
+            ha="left" if end >= 0 else "right",
+            fontsize="small",
+        )
+    axes.set_yticks(positions, [labels[i] for i in order])
+    axes.invert_yaxis()  # best at the top
+    axes.set_xlabel(metric)
+    axes.axvline(0.0, color="black", linewidth=0.8)
+    axes.margins(x=0.25)
+    if title is not None:
+        axes.set_title(title)
+    _save(figure, path, dpi)
+    return figure
+
+
+# ------------------------------------------------------ critical-difference diagram
+
+
+def plot_critical_difference(
+    names: Sequence[str],
+    average_ranks: Any,
+    critical_difference: float,
+    *,
+    digits: int = 2,
+    title: str | None = None,
+    ax: Axes | None = None,
+    path: PathLike | None = None,
+    dpi: float | None = None,
+) -> Figure:
+    """Demšar's critical-difference diagram of average ranks.
+
+    The rank axis runs from 1 (best, left) to the number of strategies. The better
+    half of the strategies hangs to the left, the rest to the right, each labelled
+    with its average rank. Thick bars join groups whose ranks lie within one
+    critical difference (no significant difference inside a group, Nemenyi test);
+    the bar above the axis shows the length of the critical difference.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Strategy names, at least 2.
+    average_ranks : array-like of shape (n_strategies,)
+        Average rank per strategy (from
+        :func:`balancekit.bench._stats.friedman_test`).
+    critical_difference : float
+        The Nemenyi critical difference, > 0.
+    digits : int, default=2
+        Decimals of the ranks next to the names.
+    title : str, default=None
+        Axes title.
+    ax : matplotlib.axes.Axes, default=None
+        Draw here; by default on a new figure.
+    path : str or os.PathLike, default=None
+        Save the figure to this file (PNG unless the suffix names another format).
+    dpi : float, default=None
+        Resolution of the saved file.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Its artists carry gids: ``"strategy"`` (one elbow line per strategy),
+        ``"group"`` (one thick bar per group), ``"cd"`` (the CD scale bar).
+
+    Examples
+    --------
+    >>> figure = plot_critical_difference(
+    ...     ["none", "SMOTE", "ADASYN", "weights"], [3.4, 1.6, 2.3, 2.7], 1.2
+    ... )
+    >>> axes = figure.axes[0]
+    >>> sorted(t.get_text() for t in axes.texts if "(" in t.get_text())
+    ['ADASYN (2.30)', 'SMOTE (1.60)', 'none (3.40)', 'weights (2.70)']
+    >>> len([line for line in axes.lines if line.get_gid() == "group"])
+    2
+    """
+    labels = _check_names(names)
+    n = len(labels)
+    if n < 2:
+        raise ValueError(f"`names` must name at least 2 strategies; got {n}.")
+    ranks = _check_values(average_ranks, "average_ranks", n, allow_nan=False)
+    cd = float(critical_difference)
+    groups = nonsignificant_groups(ranks, cd)
+    digits = _check_digits(digits)
+
+    low = 1.0
+    high = float(max(n, math.ceil(ranks.max())))
+    low = float(min(low, math.floor(ranks.min())))
+    order = np.argsort(ranks, kind="stable")
+    n_left = math.ceil(n / 2)
+    left, right = order[:n_left], order[n_left:][::-1]  # outermost names first
+
+    group_step, name_step = 0.12, 0.22
+    first_name_y = 0.15 + group_step * max(len(groups), 1)
+    n_rows = max(len(left), len(right))
+    bottom = first_name_y + name_step * n_rows
+    figure, axes = _figure_and_axes(ax, (7.0, 1.0 + 1.8 * bottom))
+
+    span = high - low
+    axes.set_xlim(low - 0.3 * span - 0.5, high + 0.3 * span + 0.5)
+    axes.set_ylim(bottom + 0.05, -0.55)
+    axes.set_axis_off()
+    axes.plot([low, high], [0.0, 0.0], color="black", linewidth=1.2, gid="axis")
+    for tick in range(int(low), int(high) + 1):
+        axes.plot([tick, tick], [-0.05, 0.0], color="black", linewidth=1.2, gid="tick")
+        axes.text(tick, -0.08, str(tick), ha="center", va="bottom", fontsize="small")
+
+    # The CD scale bar above the axis, starting at the best rank.
+    cd_y = -0.38
+    axes.plot([low, low + cd], [cd_y, cd_y], color="black", linewidth=1.5, gid="cd")
+    for end in (low, low + cd):
+        axes.plot([end, end], [cd_y - 0.03, cd_y + 0.03], color="black", gid="cd")
+    axes.text(
+        low + cd / 2, cd_y - 0.04, f"CD = {cd:.{digits}f}", ha="center", va="bottom"
+    )
+
+    for row, index in enumerate(left):
+        y = first_name_y + name_step * row
+        axes.plot(
+            [ranks[index], ranks[index], low - 0.1],
+            [0.0, y, y],
+            color="black",
+            linewidth=0.9,
+            gid="strategy",
+        )
+        axes.text(
+            low - 0.15,
+            y,
+            f"{labels[index]} ({ranks[index]:.{digits}f})",
+            ha="right",
+            va="center",
+        )
+    for row, index in enumerate(right):
+        y = first_name_y + name_step * row
+        axes.plot(
+            [ranks[index], ranks[index], high + 0.1],
+            [0.0, y, y],
+            color="black",
+            linewidth=0.9,
+            gid="strategy",
+        )
+        axes.text(
+            high + 0.15,
+            y,
+            f"{labels[index]} ({ranks[index]:.{digits}f})",
+            ha="left",
+            va="center",
+        )
+
+    for number, group in enumerate(groups):
+        y = 0.1 + group_step * (number + 0.5)
+        group_ranks = ranks[list(group)]
+        axes.plot(
+            [group_ranks.min() - 0.03, group_ranks.max() + 0.03],
+            [y, y],
+            color="black",
+            linewidth=4,
+            solid_capstyle="round",
+            gid="group",
+        )
+    if title is not None:
+        axes.set_title(title)
+    _save(figure, path, dpi)
+    return figure
+
+
+# ------------------------------------------------------------------------ PR curves
+
+
+def plot_pr_curves(
+    y_true: Any,
+    scores: Mapping[str, Any],
+    *,
+    pos_label: Any = 1,
+    chance: bool = True,
+    digits: int = 3,
+    title: str | None = None,
+    ax: Axes | None = None,
+    path: PathLike | None = None,
+    dpi: float | None = None,
+) -> Figure:
+    """Precision-recall curves of several strategies on one axes, AP in the legend.
+
+    Each curve is :func:`balancekit.metrics.plots.plot_precision_recall` of one
+    strategy's scores (so :func:`balancekit.metrics.precision_recall_curve` and
+    :func:`balancekit.metrics.average_precision_score`, computed where the arrays
+    live).
+
+    Parameters
+    ----------
+    y_true : array of shape (n_samples,)
+        True labels of the test set.
+    scores : mapping of str to array of shape (n_samples,)
+        Positive-class scores per strategy, in legend order.
+    pos_label : int, float, bool or str, default=1
+        The positive label.
+    chance : bool, default=True
+        Draw the precision of random guessing (the positive rate) once.
+    digits : int, default=3
+        Decimals of the APs in the legend.
+    title : str, default=None
+        Axes title.
+    ax : matplotlib.axes.Axes, default=None
+        Draw here; by default on a new figure.
+    path : str or os.PathLike, default=None
+        Save the figure to this file (PNG unless the suffix names another format).
+    dpi : float, default=None
+        Resolution of the saved file.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y_true = np.array([0, 0, 0, 1, 1])
+    >>> scores = {"none": np.array([0.1, 0.6, 0.2, 0.5, 0.9]),
+    ...           "SMOTE": np.array([0.1, 0.3, 0.2, 0.5, 0.9])}
+    >>> figure = plot_pr_curves(y_true, scores)
+    >>> [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    ['none (AP = 0.833)', 'SMOTE (AP = 1.000)', 'chance = 0.400']
+    """
+    if not isinstance(scores, Mapping):
+        raise TypeError(
+            "`scores` must be a mapping {strategy name: positive-class scores}; got "
+            f"{type(scores).__name__}."
+        )
+    if not scores:
+        raise ValueError("`scores` must hold at least one strategy; got none.")
+    figure, axes = _figure_and_axes(ax, (5.5, 5.0))
+    items = list(scores.items())
+    for number, (name, score) in enumerate(items):
+        plot_precision_recall(
+            y_true,
+            score,
+            pos_label=pos_label,
+            name=str(name),
+            chance=chance and number == len(items) - 1,
+            digits=digits,
+            ax=axes,
+        )
+    if title is not None:
+        axes.set_title(title)
+    _save(figure, path, dpi)
+    return figure
