@@ -1,5 +1,6 @@
 # Two commands set everything up on a fresh machine with Python 3.11 and pip:
-#   make demo   - build .venv if missing, install, run the demo on built-in data
+#   make demo   - build .venv if missing, install, compare imbalance strategies on a
+#                 real data set (balancekit bench --quick) and write the report
 #   make test   - build .venv if missing, install, run the test suite
 PYTHON ?= python3
 VENV := .venv
@@ -18,7 +19,7 @@ $(STAMP): pyproject.toml requirements/dev.txt
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/balancekit demo
+	$(BIN)/balancekit bench --quick
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
@@ -32,7 +33,7 @@ docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
 
 bench: $(STAMP)
-	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+	$(BIN)/python benchmarks/run_suite.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis
