@@ -235,19 +235,19 @@ def _training() -> list[Strategy]:
         )
     ]
     losses = {
-        "focal": (neural, "focal loss (gamma=2)"),
-        "class_balanced": (("torch",), "class-balanced loss (effective number)"),
-        "logit_adjusted": (("torch",), "logit-adjusted loss (tau=1)"),
-        "balanced_softmax": (("torch",), "balanced softmax loss"),
-        "ldam": (("torch",), "LDAM loss"),
+        "focal": "focal loss (gamma=2)",
+        "class_balanced": "class-balanced loss (effective number, beta=0.999)",
+        "logit_adjusted": "logit-adjusted loss (tau=1)",
+        "balanced_softmax": "balanced softmax loss",
+        "ldam": "LDAM loss (label-distribution-aware margins)",
     }
-    for loss, (frameworks, text) in losses.items():
+    for loss, text in losses.items():
         strategies.append(
             Strategy(
                 f"loss={loss}",
                 "training",
                 model_params={"loss": loss},
-                frameworks=frameworks,
+                frameworks=neural,
                 description=text,
             )
         )
