@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from numbers import Integral
 from typing import Any
 
 import keras
@@ -25,6 +24,12 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from balancekit._random import check_random_state
 from balancekit._validation import check_scalar
+from balancekit.bench._mlp_common import (
+    LOSSES,
+    check_choice,
+    check_hidden_layer_sizes,
+    check_int,
+)
 from balancekit.tensorflow.losses import (
     BalancedSoftmaxLoss,
     ClassBalancedLoss,
@@ -34,15 +39,6 @@ from balancekit.tensorflow.losses import (
 )
 
 __all__ = ["KerasMLPClassifier"]
-
-LOSSES = (
-    "cross_entropy",
-    "focal",
-    "class_balanced",
-    "logit_adjusted",
-    "balanced_softmax",
-    "ldam",
-)
 
 # Rows per forward pass in predict_proba.
 _PREDICT_CHUNK = 65536
@@ -65,31 +61,6 @@ def _keras_loss(loss: str, class_counts: np.ndarray) -> keras.losses.Loss:
     if loss == "balanced_softmax":
         return BalancedSoftmaxLoss(class_counts)
     return LDAMLoss(class_counts)
-
-
-def check_hidden_layer_sizes(value: Any) -> tuple[int, ...]:
-    """``hidden_layer_sizes`` as a tuple of ints >= 1 (an int means one layer)."""
-    sizes = (value,) if isinstance(value, Integral) else value
-    if isinstance(sizes, str) or not isinstance(sizes, tuple | list | np.ndarray):
-        raise TypeError(
-            "`hidden_layer_sizes` must be an int or a tuple of ints; got "
-            f"{type(value).__name__}."
-        )
-    for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
-            raise ValueError(
-                f"`hidden_layer_sizes` must hold ints >= 1; got {value!r}."
-            )
-    return tuple(int(size) for size in sizes)
-
-
-def check_int(value: Any, name: str) -> int:
-    """``value`` as an int >= 1."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"`{name}` must be an int; got {type(value).__name__}.")
-    if value < 1:
-        raise ValueError(f"`{name}` must be >= 1; got {value}.")
-    return int(value)
 
 
 def _initial_weights(sizes: list[int], rng: np.random.Generator) -> list[np.ndarray]:
@@ -220,8 +191,7 @@ class KerasMLPClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def _check_params(self) -> dict[str, Any]:
-        if self.loss not in LOSSES:
-            raise ValueError(f"`loss` must be one of {LOSSES}; got {self.loss!r}.")
+        check_choice(self.loss, "loss", LOSSES)
         return {
             "hidden_layer_sizes": check_hidden_layer_sizes(self.hidden_layer_sizes),
             "epochs": check_int(self.epochs, "epochs"),

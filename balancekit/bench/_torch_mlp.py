@@ -15,7 +15,6 @@ import itertools
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -34,6 +33,12 @@ from balancekit.augmentation import (
     remix,
     smote_batch,
 )
+from balancekit.bench._mlp_common import (
+    LOSSES,
+    check_choice,
+    check_hidden_layer_sizes,
+    check_int,
+)
 from balancekit.torch import (
     BalancedSampler,
     BalancedSoftmaxLoss,
@@ -45,14 +50,6 @@ from balancekit.torch import (
 
 __all__ = ["TorchMLPClassifier"]
 
-LOSSES = (
-    "cross_entropy",
-    "focal",
-    "class_balanced",
-    "logit_adjusted",
-    "balanced_softmax",
-    "ldam",
-)
 SAMPLERS = (None, "balanced")
 AUGMENTS = (None, "mixup", "remix", "balanced_mixup", "smote_batch", "gaussian_noise")
 
@@ -73,38 +70,6 @@ def _criterion(loss: str, class_counts: np.ndarray) -> torch.nn.Module:
     if loss == "balanced_softmax":
         return BalancedSoftmaxLoss(class_counts, reduction="none")
     return LDAMLoss(class_counts, reduction="none")
-
-
-def check_hidden_layer_sizes(value: Any) -> tuple[int, ...]:
-    """``hidden_layer_sizes`` as a tuple of ints >= 1 (an int means one layer)."""
-    sizes = (value,) if isinstance(value, Integral) else value
-    if isinstance(sizes, str) or not isinstance(sizes, tuple | list | np.ndarray):
-        raise TypeError(
-            "`hidden_layer_sizes` must be an int or a tuple of ints; got "
-            f"{type(value).__name__}."
-        )
-    for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
-            raise ValueError(
-                f"`hidden_layer_sizes` must hold ints >= 1; got {value!r}."
-            )
-    return tuple(int(size) for size in sizes)
-
-
-def check_int(value: Any, name: str) -> int:
-    """``value`` as an int >= 1."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"`{name}` must be an int; got {type(value).__name__}.")
-    if value < 1:
-        raise ValueError(f"`{name}` must be >= 1; got {value}.")
-    return int(value)
-
-
-def check_choice(value: Any, name: str, choices: tuple) -> Any:
-    """``value`` if it is one of ``choices``."""
-    if not any(value is choice or value == choice for choice in choices):
-        raise ValueError(f"`{name}` must be one of {choices}; got {value!r}.")
-    return value
 
 
 @contextmanager
