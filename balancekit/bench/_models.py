@@ -154,7 +154,10 @@ class ClassWeighted(ClassifierMixin, BaseEstimator):
     """Fit ``estimator`` with class weights computed from the labels it is fitted on.
 
     Inside cross-validation each training fold gets the weights of its own labels, so
-    nothing is computed from validation or test rows.
+    nothing is computed from validation or test rows. The weights are normalised to a
+    mean of 1 (``normalize="samples"``), so that only their ratios differ between
+    methods: a model's regularisation strength (logistic regression's ``C``) then
+    means the same under every method.
 
     Parameters
     ----------
@@ -162,6 +165,8 @@ class ClassWeighted(ClassifierMixin, BaseEstimator):
         Anything with ``fit(X, y, sample_weight=...)`` and ``predict_proba``.
     method : str
         A :func:`balancekit.compute_sample_weight` method.
+    beta : float
+        The effective-number method's ``beta``.
 
     Examples
     --------
@@ -172,12 +177,17 @@ class ClassWeighted(ClassifierMixin, BaseEstimator):
     ([0, 1], (4, 2))
     """
 
-    def __init__(self, estimator: Any, method: str = "balanced") -> None:
+    def __init__(
+        self, estimator: Any, method: str = "balanced", beta: float = 0.999
+    ) -> None:
         self.estimator = estimator
         self.method = method
+        self.beta = beta
 
     def fit(self, X: Any, y: Any) -> ClassWeighted:
-        weights = compute_sample_weight(y, self.method)
+        weights = compute_sample_weight(
+            y, self.method, beta=self.beta, normalize="samples"
+        )
         self.estimator_ = clone(self.estimator).fit(X, y, sample_weight=weights)
         self.classes_ = self.estimator_.classes_
         return self

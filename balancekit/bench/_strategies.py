@@ -212,14 +212,23 @@ def _samplers() -> list[Strategy]:
 
 
 def _weights() -> list[Strategy]:
+    # "inverse" is "balanced" up to a factor, which the mean-1 normalisation of
+    # ClassWeighted removes: it would repeat the "balanced" rows.
+    texts = {
+        "balanced": "weights n / (C n_c), scikit-learn's 'balanced'",
+        "inverse_sqrt": "weights proportional to 1 / sqrt(n_c): a milder re-weighting",
+        "effective_number": "weights (1 - beta) / (1 - beta^n_c) (Cui et al. 2019)",
+    }
+    spaces = {"effective_number": {"model__beta": [0.9, 0.99, 0.999, 0.9999]}}
     return [
         Strategy(
             f"class_weight={method}",
             "weights",
             weight_method=method,
-            description=f"sample weights from compute_sample_weight({method!r}, y)",
+            search_space=spaces.get(method, {}),
+            description=f"{text}, mean 1",
         )
-        for method in METHODS
+        for method, text in texts.items()
     ]
 
 
@@ -277,7 +286,7 @@ def default_strategies() -> list[Strategy]:
     --------
     >>> names = [s.name for s in default_strategies()]
     >>> names[:3], "SMOTE" in names, "loss=focal" in names
-    (['none', 'class_weight=balanced', 'class_weight=inverse'], True, True)
+    (['none', 'class_weight=balanced', 'class_weight=inverse_sqrt'], True, True)
     """
     baseline = Strategy("none", "none", description="the model as it is")
     return [baseline, *_weights(), *_samplers(), *_training()]
