@@ -102,3 +102,134 @@ def test_tf_rebalance_smoke_run(bench_module, tmp_path, capsys):
     assert "| balancekit rebalance |" in capsys.readouterr().out
     payload = json.loads(out_file.read_text())
     assert set(payload["median"]) >= {"plain (unbalanced)", "balancekit rebalance"}
+
+
+def _harness_payload(cases: dict[str, tuple[list[float], list[float]]]) -> dict:
+    """A fabricated ``_harness.run`` JSON: per case (peer times, our times); the
+    peer's peak is 200 MiB, ours 100 MiB."""
+    mib = 1024**2
+    return {
+        "results": [
+            {
+                "case": case,
+                "peer": {"times_s": peer, "peak_bytes": 200 * mib},
+                "balancekit": {"times_s": ours, "peak_bytes": 100 * mib},
+                "balancekit_torch_cpu": None,
+            }
+            for case, (peer, ours) in cases.items()
+        ]
+    }
+
+
+def test_suite_goal_extraction(bench_module):
+    goals = bench_module("_goals")
+    payload = _harness_payload(
+        {"RandomOverSampler": ([0.4, 0.2, 0.3], [0.1, 0.1, 0.2])}
+    )
+    by_text = {
+        g.text: goals.evaluate(g, payload) for g in goals.goals_of("random_samplers")
+    }
+    speed = by_text["RandomOverSampler, 1M x 32: at least 2x faster than imblearn"]
+    assert (speed.status, speed.met, speed.target) == ("met", True, 2.0)
+    assert speed.ratio == pytest.approx(3.0)  # medians: 0.3 / 0.1
+    assert speed.ratio_best == pytest.approx(2.0)  # mins: 0.2 / 0.1
+    assert (speed.ours_peak_mib, speed.peer_peak_mib) == (100.0, 200.0)
+    memory = by_text[
+        "RandomOverSampler, 1M x 32: peak memory no higher than imblearn's"
+    ]
+    assert (memory.quantity, memory.ratio, memory.met) == ("memory", 2.0, True)
+    # The under-sampler's case is absent: its rows say so instead of failing.
+    missing = by_text["RandomUnderSampler, 1M x 32: at least 2x faster than imblearn"]
+    assert (missing.status, missing.met, missing.ratio) == (
+        "missing figure",
+        None,
+        None,
+    )
+    assert "RandomUnderSampler" in missing.note
+
+    # Rates: higher is better, and the best of several peers is the one compared.
+    rates = {
+        "rates": {
+            "plain (unbalanced)": [800.0],
+            "rejection_resample": [3.0],
+            "sample_from_datasets over filters": [8.0],
+            "sample_from_datasets over split datasets": [40.0, 50.0, 45.0],
+            "balancekit rebalance": [600.0, 700.0],
+        }
+    }
+    fastest, plain = (goals.evaluate(g, rates) for g in goals.goals_of("tf_rebalance"))
+    assert fastest.peer_label == "sample_from_datasets, split"
+    assert fastest.ratio == pytest.approx(650 / 45)
+    assert (fastest.met, plain.met) == (False, True)  # 14.4 < 20; 0.81 >= 0.667
+    assert plain.ratio == pytest.approx(650 / 800)
+
+
+def test_suite_rows_for_failed_and_undeclared_scripts(bench_module):
+    suite = bench_module("run_suite")
+    runs = [
+        suite.ScriptRun("random_samplers", "bench_random_samplers.py", "ok", "a.json"),
+        suite.ScriptRun("smote", "bench_smote.py", "failed", "b.json", 1, 2.0, "x"),
+        suite.ScriptRun("inspect_new", "bench_inspect_new.py", "ok", "c.json"),
+    ]
+    payloads = {
+        "random_samplers": _harness_payload(
+            {
+                "RandomOverSampler": ([0.2], [0.1]),
+                "RandomUnderSampler": ([0.1], [0.1]),
+            }
+        ),
+        "smote": None,
+        "inspect_new": {"results": []},
+    }
+    rows = suite.build_rows(runs, payloads)
+    assert [r.script for r in rows] == ["random_samplers"] * 4 + ["smote"] * 4 + [
+        "inspect_new"
+    ]
+    assert [r.met for r in rows[:4]] == [True, True, False, True]
+    assert {r.status for r in rows[4:8]} == {"script failed"}
+    assert (rows[-1].issue, rows[-1].status) == (None, "no goal declared")
+    table = suite.markdown_table(rows)
+    assert table.count("\n") == len(rows) + 1
+    assert "| 2 | RandomUnderSampler, 1M x 32: at least 2x faster" in table
+    assert suite.summary(rows, runs)["scripts_failed"] == ["smote"]
+
+
+def test_suite_smoke_run(tmp_path):
+    import subprocess
+
+    command = [
+        sys.executable,
+        str(BENCHMARKS / "run_suite.py"),
+        "--quick",
+        "--only",
+        "random_samplers",
+        "--results-dir",
+        str(tmp_path),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "| RandomOverSampler | balancekit |" in done.stdout  # the script's table
+    assert "| issue | goal | balancekit | peer |" in done.stdout  # the suite's
+    assert "| 2 | RandomOverSampler, 1M x 32: at least 2x faster" in done.stdout
+    suite = json.loads((tmp_path / "suite.json").read_text())
+    assert set(suite) >= {"environment", "quick", "scripts", "rows", "summary"}
+    assert suite["quick"] is True
+    assert [s["name"] for s in suite["scripts"]] == ["random_samplers"]
+    assert suite["scripts"][0]["status"] == "ok"
+    assert (tmp_path / "random_samplers.json").is_file()
+    rows = suite["rows"]
+    assert len(rows) == 4
+    assert {r["issue"] for r in rows} == {2}
+    assert all(r["status"] in ("met", "missed") for r in rows)
+    assert all(r["ratio"] > 0 and r["ours_peak_mib"] is not None for r in rows)
+    assert suite["summary"]["scripts_failed"] == []
+
+
+def test_inspect_smoke_run(bench_module, tmp_path, capsys):
+    out_file = tmp_path / "result.json"
+    bench = bench_module("bench_inspect")
+    args = ["--quick", "--n-samples", "5000", "--n-features", "8"]
+    assert bench.main([*args, "--json", str(out_file)]) == 0
+    assert "| inspect(max_samples=2,500) |" in capsys.readouterr().out
+    results = json.loads(out_file.read_text())["results"]
+    assert [r["planted_found"] for r in results] == [True, True]

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from balancekit.bench._stats import nonsignificant_groups
-from balancekit.metrics.plots import (
+from balancekit._plotting import (
     PathLike,
-    _check_digits,
-    _figure_and_axes,
-    _save,
-    plot_precision_recall,
+    check_digits,
+    figure_and_axes,
+    save_figure,
 )
+from balancekit.bench._stats import nonsignificant_groups
+from balancekit.metrics.plots import plot_precision_recall
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -132,11 +132,11 @@ def plot_metric_by_strategy(
         raise ValueError(f"`stds` must be >= 0; got {std_values.tolist()}.")
     if not isinstance(metric, str):
         raise TypeError(f"`metric` must be a str; got {type(metric).__name__}.")
-    digits = _check_digits(digits)
+    digits = check_digits(digits)
     keys = -mean_values if higher_is_better else mean_values
     order = np.argsort(np.where(np.isnan(keys), np.inf, keys), kind="stable")
 
-    figure, axes = _figure_and_axes(ax, (6.0, 1.0 + 0.4 * n))
+    figure, axes = figure_and_axes(ax, (6.0, 1.0 + 0.4 * n))
     positions = np.arange(n)
     shown_means = np.nan_to_num(mean_values[order], nan=0.0)
     shown_stds = np.nan_to_num(std_values[order], nan=0.0)
@@ -173,7 +173,7 @@ def plot_metric_by_strategy(
     axes.margins(x=0.25)
     if title is not None:
         axes.set_title(title)
-    _save(figure, path, dpi)
+    save_figure(figure, path, dpi)
     return figure
 
 
@@ -243,7 +243,7 @@ def plot_critical_difference(
     ranks = _check_values(average_ranks, "average_ranks", n, allow_nan=False)
     cd = float(critical_difference)
     groups = nonsignificant_groups(ranks, cd)
-    digits = _check_digits(digits)
+    digits = check_digits(digits)
 
     low = 1.0
     high = float(max(n, math.ceil(ranks.max())))
@@ -256,7 +256,7 @@ def plot_critical_difference(
     first_name_y = 0.15 + group_step * max(len(groups), 1)
     n_rows = max(len(left), len(right))
     bottom = first_name_y + name_step * n_rows
-    figure, axes = _figure_and_axes(ax, (7.0, 1.0 + 1.8 * bottom))
+    figure, axes = figure_and_axes(ax, (7.0, 1.0 + 1.8 * bottom))
 
     span = high - low
     axes.set_xlim(low - 0.3 * span - 0.5, high + 0.3 * span + 0.5)
@@ -322,7 +322,7 @@ def plot_critical_difference(
         )
     if title is not None:
         axes.set_title(title)
-    _save(figure, path, dpi)
+    save_figure(figure, path, dpi)
     return figure
 
 
@@ -390,7 +390,7 @@ def plot_pr_curves(
         )
     if not scores:
         raise ValueError("`scores` must hold at least one strategy; got none.")
-    figure, axes = _figure_and_axes(ax, (5.5, 5.0))
+    figure, axes = figure_and_axes(ax, (5.5, 5.0))
     items = list(scores.items())
     for number, (name, score) in enumerate(items):
         plot_precision_recall(
@@ -404,5 +404,5 @@ def plot_pr_curves(
         )
     if title is not None:
         axes.set_title(title)
-    _save(figure, path, dpi)
+    save_figure(figure, path, dpi)
     return figure

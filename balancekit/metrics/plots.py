@@ -12,7 +12,6 @@ saves to ``path`` (PNG unless the file suffix names another format) when given.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,7 @@ import numpy as np
 
 from balancekit._array_api import get_namespace_and_device, to_host
 from balancekit._labels import check_labels
+from balancekit._plotting import PathLike, check_digits, figure_and_axes, save_figure
 from balancekit.metrics._confusion import confusion_from_counts
 from balancekit.metrics._counts import count
 from balancekit.metrics._ranking import (
@@ -49,51 +49,7 @@ __all__ = [
 ]
 
 _NORMALIZE = (None, "true", "pred", "all")
-PathLike = str | os.PathLike
-
-
 # --------------------------------------------------------------------------- helpers
-
-
-def _figure_and_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Any, Any]:
-    """A new figure with one axes (no pyplot), or the root figure of ``ax``."""
-    if ax is None:
-        from matplotlib.figure import Figure
-
-        new_figure = Figure(figsize=figsize, layout="constrained")
-        return new_figure, new_figure.add_subplot()
-    if not hasattr(ax, "get_figure") or not hasattr(ax, "plot"):
-        raise TypeError(
-            f"`ax` must be a matplotlib Axes or None; got {type(ax).__name__}."
-        )
-    figure: Any
-    try:
-        figure = ax.get_figure(root=True)  # matplotlib >= 3.10
-    except TypeError:
-        figure = ax.get_figure()
-        while getattr(figure, "figure", figure) is not figure:  # a SubFigure
-            figure = figure.figure
-    return figure, ax
-
-
-def _save(figure: Any, path: PathLike | None, dpi: float | None) -> None:
-    if path is None:
-        return
-    if not isinstance(path, str | os.PathLike):
-        raise TypeError(
-            f"`path` must be a file path (str or os.PathLike) or None; got "
-            f"{type(path).__name__}."
-        )
-    suffix = os.path.splitext(os.fspath(path))[1]
-    figure.savefig(path, format=None if suffix else "png", dpi=dpi or "figure")
-
-
-def _check_digits(digits: Any) -> int:
-    if isinstance(digits, bool) or not isinstance(digits, int | np.integer):
-        raise TypeError(f"`digits` must be an int >= 0; got {type(digits).__name__}.")
-    if digits < 0:
-        raise ValueError(f"`digits` must be an int >= 0; got {digits}.")
-    return int(digits)
 
 
 def _names(display_labels: Any, labels: list, what: str) -> list[str]:
@@ -207,7 +163,7 @@ def plot_confusion_matrix(
         integral = np.issubdtype(matrix.dtype, np.integer)
         values_format = ".2f" if normalize else ("d" if integral else ".3g")
 
-    figure, axes = _figure_and_axes(
+    figure, axes = figure_and_axes(
         ax, (max(4.5, 2.5 + 0.8 * len(names)), max(3.8, 1.8 + 0.7 * len(names)))
     )
     image = axes.imshow(matrix, interpolation="nearest", cmap=cmap)
@@ -231,7 +187,7 @@ def plot_confusion_matrix(
     axes.set_ylabel("True label")
     if title is not None:
         axes.set_title(title)
-    _save(figure, path, dpi)
+    save_figure(figure, path, dpi)
     return figure
 
 
@@ -386,9 +342,9 @@ def plot_precision_recall(
     >>> [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
     ['AP = 0.833', 'chance = 0.500']
     """
-    digits = _check_digits(digits)
+    digits = check_digits(digits)
     xp, problems = _curve_targets(y_true, y_score, pos_label, labels, display_labels)
-    figure, axes = _figure_and_axes(ax, (5.0, 5.0))
+    figure, axes = figure_and_axes(ax, (5.0, 5.0))
     positive_rate = 0.0
     for is_positive, column, class_name in problems:
         precision, recall, _ = precision_recall_curve(
@@ -418,7 +374,7 @@ def plot_precision_recall(
             label=f"chance = {positive_rate:.{digits}f}",
         )
     _finish_curve_axes(axes, "Recall", "Precision", title, len(problems))
-    _save(figure, path, dpi)
+    save_figure(figure, path, dpi)
     return figure
 
 
@@ -502,9 +458,9 @@ def plot_roc(
     >>> [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
     ['model (AUC = 0.750)', 'chance (AUC = 0.5)']
     """
-    digits = _check_digits(digits)
+    digits = check_digits(digits)
     xp, problems = _curve_targets(y_true, y_score, pos_label, labels, display_labels)
-    figure, axes = _figure_and_axes(ax, (5.0, 5.0))
+    figure, axes = figure_and_axes(ax, (5.0, 5.0))
     for is_positive, column, class_name in problems:
         fpr, tpr, _ = roc_curve(is_positive, column, sample_weight=sample_weight)
         auc = float(roc_auc_score(is_positive, column, sample_weight=sample_weight))
@@ -525,7 +481,7 @@ def plot_roc(
             label="chance (AUC = 0.5)",
         )
     _finish_curve_axes(axes, "False positive rate", "True positive rate", title, 1)
-    _save(figure, path, dpi)
+    save_figure(figure, path, dpi)
     return figure
 
 
@@ -621,7 +577,7 @@ def plot_class_distribution(
     log = bool(log)
 
     n_series = len(series)
-    figure, axes = _figure_and_axes(
+    figure, axes = figure_and_axes(
         ax, (max(4.0, 1.0 + 0.5 * len(classes) * n_series), 3.5)
     )
     positions = np.arange(len(classes), dtype=float)
@@ -646,5 +602,5 @@ def plot_class_distribution(
         axes.legend()
     if title is not None:
         axes.set_title(title)
-    _save(figure, path, dpi)
+    save_figure(figure, path, dpi)
     return figure

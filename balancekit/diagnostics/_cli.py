@@ -1,0 +1,253 @@
+"""``balancekit inspect``: check a data file (and a train/test split) from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from balancekit.diagnostics._findings import SEVERITIES, Finding
+
+__all__ = ["DESCRIPTION", "add_arguments", "run", "table_findings"]
+
+DESCRIPTION = """\
+Check a data set for what hides the minority class from a model: class counts and
+imbalance ratios, missing and infinite values, constant and badly scaled features,
+duplicate rows, identical rows with different labels, and how hard each class is
+(safe / borderline / rare / outlier among its nearest neighbours). With --test, also
+check the train/test split for leakage and class shift. Every finding comes with a
+next step. Reads CSV, Parquet and .npz files; text labels, missing values and
+non-numeric columns are reported, never fatal.
+
+examples:
+  balancekit inspect train.csv --target label
+  balancekit inspect train.csv --target label --test test.csv --out report/
+  balancekit inspect big.parquet --target y --max-samples 0 --json   # exact typology
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``balancekit inspect``."""
+    parser.add_argument("file", metavar="FILE", help="a .csv, .parquet or .npz file")
+    parser.add_argument(
+        "--target", required=True, metavar="COLUMN", help="the label column"
+    )
+    parser.add_argument(
+        "--test", metavar="FILE", help="a test file: also check the train/test split"
+    )
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write report.json and PNG plots to this directory",
+    )
+    parser.add_argument(
+        "--neighbors",
+        type=int,
+        default=5,
+        metavar="K",
+        help="neighbours of the difficulty typology (default 5)",
+    )
+    parser.add_argument(
+        "--max-samples",
+        type=int,
+        default=50_000,
+        metavar="N",
+        help="compute the difficulty typology for a stratified subsample of N rows, "
+        "neighbours searched among all rows (default 50,000; 0: every row, exact "
+        "but slow beyond ~200,000 rows)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the report as JSON instead of text"
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=SEVERITIES[1:],
+        default=None,
+        help="exit with 1 when a finding is at least this serious (for CI)",
+    )
+
+
+def table_findings(table: Any, name: str = "the file") -> list[Finding]:
+    """Findings about how a file was read: dropped unlabelled rows, coded text columns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from balancekit._io import Table
+    >>> table = Table(np.zeros((2, 1)), np.array([0, 1]), ["colour"], ["colour"], 3)
+    >>> [(f.code, f.count) for f in table_findings(table)]
+    [('missing_labels', 3), ('non_numeric_features', 1)]
+    """
+    findings = []
+    if table.n_missing_labels:
+        n = table.n_missing_labels
+        findings.append(
+            Finding(
+                "missing_labels",
+                "warning",
+                f"{n:,} row{'s' if n != 1 else ''} of {name} had no label and "
+                f"{'were' if n != 1 else 'was'} left out",
+                "label them or drop them on purpose; if labels are missing more often "
+                "for one class, the class counts here are biased",
+                count=n,
+            )
+        )
+    if table.categorical_columns:
+        columns = list(table.categorical_columns)
+        shown = ", ".join(columns[:8]) + (
+            f" and {len(columns) - 8} more" if len(columns) > 8 else ""
+        )
+        findings.append(
+            Finding(
+                "non_numeric_features",
+                "warning",
+                f"{len(columns)} non-numeric feature column"
+                f"{'s' if len(columns) != 1 else ''} coded as integers (sorted "
+                f"categories): {shown}",
+                "integer codes are not distances: one-hot encode them, or use SMOTENC "
+                "(categorical_features=...) or SMOTEN instead of SMOTE; drop free-text "
+                "columns. Duplicates and difficulty here used the codes",
+                count=len(columns),
+                details={"columns": columns},
+            )
+        )
+    return findings
+
+
+def _read(path: str, target: str) -> Any:
+    from balancekit._io import read_table
+
+    return read_table(path, target)
+
+
+def _numeric_only(table: Any) -> tuple[np.ndarray, list[str]]:
+    """Features without the coded text columns (codes differ from file to file)."""
+    keep = [
+        j
+        for j, name in enumerate(table.feature_names)
+        if name not in set(table.categorical_columns)
+    ]
+    return table.X[:, keep], [table.feature_names[j] for j in keep]
+
+
+def _split_report(train: Any, test: Any) -> tuple[Any, list[Finding]]:
+    from balancekit.diagnostics._split import check_split
+
+    if train.feature_names != test.feature_names:
+        raise ValueError(
+            f"`--test` {test.source!r} has columns {test.feature_names}, but the "
+            f"training file has {train.feature_names}; both need the same columns."
+        )
+    X_train, names = _numeric_only(train)
+    X_test, _ = _numeric_only(test)
+    notes = []
+    dropped = len(train.feature_names) - len(names)
+    if dropped:
+        notes.append(
+            Finding(
+                "split_text_columns_ignored",
+                "info",
+                f"the split check compared the {len(names)} numeric columns only; "
+                f"{dropped} non-numeric column{'s' if dropped != 1 else ''} "
+                f"{'are' if dropped != 1 else 'is'} coded per file",
+                "",
+                count=dropped,
+            )
+        )
+    if not names:
+        return None, notes
+    return check_split(X_train, train.y, X_test, test.y), notes
+
+
+def _payload(
+    table: Any, report: Any, split: Any, split_notes: list[Finding]
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "source": table.source,
+        "target_rows_without_label": table.n_missing_labels,
+        "non_numeric_columns": list(table.categorical_columns),
+        "data": report.to_dict(),
+    }
+    if split is not None or split_notes:
+        payload["split"] = None if split is None else split.to_dict()
+        payload["split_notes"] = [f.to_dict() for f in split_notes]
+    return payload
+
+
+def _text(table: Any, report: Any, split: Any, split_notes: list[Finding]) -> str:
+    from balancekit.diagnostics._findings import render_findings
+
+    parts = [f"== {table.source} ==", str(report)]
+    if split is not None:
+        parts += ["", "== train/test split ==", str(split)]
+    if split_notes:
+        parts += ["", render_findings(split_notes)]
+    return "\n".join(parts)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``balancekit inspect``; returns the exit code (2 for unreadable input)."""
+    from balancekit.diagnostics._inspect import inspect
+
+    try:
+        table = _read(args.file, args.target)
+        if table.y.shape[0] == 0:
+            raise ValueError(f"{args.file}: no row has a label in {args.target!r}.")
+        report = inspect(
+            table.X,
+            table.y,
+            n_neighbors=args.neighbors,
+            max_samples=args.max_samples or None,
+            feature_names=table.feature_names,
+        )
+        split: Any = None
+        split_notes: list[Finding] = []
+        if args.test:
+            test = _read(args.test, args.target)
+            split, split_notes = _split_report(table, test)
+            dropped = [
+                f
+                for f in table_findings(test, "the test file")
+                if f.code == "missing_labels"
+            ]
+            split_notes = dropped + split_notes
+    except (ValueError, TypeError, ImportError) as error:
+        print(f"balancekit inspect: error: {error}", file=sys.stderr)
+        return 2
+    extra = table_findings(table)
+    findings = sorted(
+        extra + report.findings, key=lambda f: -SEVERITIES.index(f.severity)
+    )
+    report = dataclasses.replace(report, findings=findings)
+    payload = _payload(table, report, split, split_notes)
+    if args.json:
+        print(json.dumps(payload, indent=2))
+    else:
+        print(_text(table, report, split, split_notes))
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        json_path = out / "report.json"
+        json_path.write_text(json.dumps(payload, indent=2) + "\n")
+        written = [json_path]
+        try:
+            written += report.plot(out)
+        except ImportError:
+            print("(plots skipped: pip install matplotlib)", file=sys.stderr)
+        stream = sys.stderr if args.json else sys.stdout
+        print("\nwritten:", file=stream)
+        for path in written:
+            print(f"  {path}", file=stream)
+    if args.fail_on is not None:
+        every = [*report.findings, *split_notes]
+        if split is not None:
+            every += list(split.findings)
+        threshold = SEVERITIES.index(args.fail_on)
+        if any(SEVERITIES.index(f.severity) >= threshold for f in every):
+            return 1
+    return 0

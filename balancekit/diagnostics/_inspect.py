@@ -1,0 +1,342 @@
+"""``inspect``: what in a data set may hide the minority class from a model."""
+
+from __future__ import annotations
+
+import dataclasses
+from numbers import Integral
+from types import ModuleType
+from typing import Any
+
+import array_api_extra as xpx
+import numpy as np
+
+from balancekit._array_api import (
+    bincount,
+    get_namespace_and_device,
+    index_dtype,
+    is_numpy_namespace,
+    is_pandas,
+    is_sparse,
+    move_indices,
+    to_host,
+)
+from balancekit._labels import check_labels
+from balancekit._random import RandomStateLike, check_random_state
+from balancekit.diagnostics._advice import advise
+from balancekit.diagnostics._data_checks import column_summary, duplicate_summary
+from balancekit.diagnostics._report import DataReport, Projection
+from balancekit.diagnostics._typology import (
+    Typology,
+    neighbourhood_typology,
+    stratified_quotas,
+)
+
+__all__ = ["inspect"]
+
+#: Rows drawn to the host for the 2-D projection plot.
+PROJECTION_SAMPLES = 5_000
+
+
+def _check_int(value: Any, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"`{name}` must be an int >= {minimum}; got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"`{name}` must be an int >= {minimum}; got {value}.")
+    return int(value)
+
+
+def _host_features(X: Any) -> tuple[Any, list[str] | None]:
+    """NumPy features from pandas, lists and NumPy arrays; other arrays untouched."""
+    if is_sparse(X):
+        raise TypeError(
+            "`X` is a SciPy sparse matrix; `inspect` needs dense features. Pass "
+            "`X.toarray()` (or a subsample of it)."
+        )
+    if is_pandas(X):
+        frame = X.to_frame() if X.ndim == 1 else X
+        text = [str(c) for c in frame.columns if frame[c].dtype.kind not in "biuf"]
+        if text:
+            raise TypeError(
+                f"`X` has non-numeric columns {text}; encode them first (e.g. "
+                "sklearn OrdinalEncoder), or use `balancekit inspect FILE`, which "
+                "codes and reports them."
+            )
+        names = [str(c) for c in frame.columns]
+        return frame.to_numpy(dtype=np.float64, na_value=np.nan), names
+    if isinstance(X, list | tuple):
+        X = np.asarray(X)
+    if isinstance(X, np.ndarray) and X.dtype.kind not in "biuf":
+        raise TypeError(
+            f"`X` has dtype {X.dtype}; `inspect` needs numeric features. Encode "
+            "text and categories as numbers first."
+        )
+    return X, None
+
+
+def _check_features(X: Any, xp: ModuleType, device: Any) -> Any:
+    if X.ndim < 2:
+        raise ValueError(
+            f"`X` must be 2-D (n_samples, n_features); got shape {tuple(X.shape)}. "
+            "Use X.reshape(-1, 1) for a single feature."
+        )
+    if X.ndim > 2:
+        X = xp.reshape(X, (X.shape[0], -1))
+    if X.shape[0] == 0:
+        raise ValueError("`X` is empty; at least one sample is needed.")
+    if X.shape[1] == 0:
+        raise ValueError("`X` has no feature columns; at least one is needed.")
+    if not xp.isdtype(X.dtype, "real floating"):
+        X = xp.astype(X, xpx.default_dtype(xp, device=device))
+    return X
+
+
+def _class_codes(y: Any, classes: tuple, xp: ModuleType, device: Any) -> Any:
+    """Position of each label in the sorted ``classes``, on the labels' device."""
+    if is_numpy_namespace(xp):
+        return np.unique(np.asarray(y), return_inverse=True)[1].reshape(-1)
+    if xp.isdtype(y.dtype, "bool"):
+        y = xp.astype(y, xp.int32)
+    sorted_classes = xp.asarray(list(classes), dtype=y.dtype, device=device)
+    return xp.searchsorted(sorted_classes, y)
+
+
+def _feature_names(names: Any, given: list[str] | None, n_features: int) -> list[str]:
+    if names is None:
+        return given or [f"x{j}" for j in range(n_features)]
+    names = [str(name) for name in names]
+    if len(names) != n_features:
+        raise ValueError(
+            f"`feature_names` must name each of the {n_features} columns of `X`; "
+            f"got {len(names)} names."
+        )
+    return names
+
+
+def _projection(
+    X: Any,
+    codes: Any,
+    typology: Typology | None,
+    class_counts: np.ndarray,
+    rng: np.random.Generator,
+    xp: ModuleType,
+    device: Any,
+) -> Projection | None:
+    """PCA (host eigen/SVD) of at most ``PROJECTION_SAMPLES`` rows, standardised."""
+    if typology is not None:
+        rows, categories = typology.rows, typology.categories
+        counts = typology.counts.sum(axis=1)
+    else:
+        rows = xp.arange(X.shape[0], dtype=index_dtype(xp, device), device=device)
+        categories, counts = None, class_counts
+    n_rows = int(rows.shape[0])
+    if n_rows < 2:
+        return None
+    if n_rows > PROJECTION_SAMPLES:
+        evaluated_codes = xp.take(codes, rows)
+        chosen = []
+        for cls, quota in enumerate(stratified_quotas(counts, PROJECTION_SAMPLES)):
+            if quota:
+                members = xp.nonzero(evaluated_codes == cls)[0]
+                picks = np.sort(rng.choice(int(counts[cls]), int(quota), replace=False))
+                chosen.append(xp.take(members, move_indices(picks, xp, device)))
+        pick = xp.sort(xp.concat(chosen))
+        rows = xp.take(rows, pick)
+        categories = None if categories is None else xp.take(categories, pick)
+    points = np.asarray(to_host(xp.take(X, rows, axis=0), xp), dtype=np.float64)
+    host_codes = np.asarray(to_host(xp.take(codes, rows), xp), dtype=np.int64)
+    host_categories = (
+        None
+        if categories is None
+        else np.asarray(to_host(categories, xp), dtype=np.int64)
+    )
+    spread = points.std(axis=0)
+    points = (points - points.mean(axis=0))[:, spread > 0] / spread[spread > 0]
+    if points.shape[1] == 0:
+        coordinates = np.zeros((points.shape[0], 2))
+        ratio: tuple[float, ...] = (0.0, 0.0)
+    else:
+        if points.shape[1] <= points.shape[0]:
+            # Eigenvectors of the small d x d scatter matrix: the principal axes.
+            variance, axes = np.linalg.eigh(points.T @ points)
+            variance, axes = variance[::-1], axes[:, ::-1]
+        else:
+            _, singular, rows_t = np.linalg.svd(points, full_matrices=False)
+            variance, axes = singular**2, rows_t.T
+        coordinates = points @ axes[:, :2]
+        if coordinates.shape[1] < 2:
+            coordinates = np.column_stack([coordinates, np.zeros(points.shape[0])])
+        variance = np.clip(variance, 0.0, None)
+        ratio = tuple(float(v) for v in (variance / variance.sum())[:2])
+    return Projection(coordinates, host_codes, host_categories, ratio)
+
+
+def inspect(
+    X: Any,
+    y: Any,
+    *,
+    n_neighbors: int = 5,
+    max_samples: int | None = None,
+    feature_names: Any = None,
+    random_state: RandomStateLike = 0,
+) -> DataReport:
+    """Check a data set for what hides the minority class from a model.
+
+    Computes class counts and imbalance ratios, NaN and inf values per column,
+    constant and near-constant columns, the spread of the feature scales, exact
+    duplicate rows and identical rows with different labels, and each class's
+    difficulty in Napierala & Stefanowski's neighbourhood typology (safe, borderline,
+    rare, outlier), then turns them into findings with next steps.
+
+    The heavy work (the kNN, the duplicate search, the counts and spreads) runs in
+    ``X``'s namespace and on its device; only per-class and per-column summaries, and
+    at most 5,000 rows for the projection plot, come to the host.
+
+    Rules:
+
+    * *constant*: at most one distinct finite value; *near-constant*: one value covers
+      >= 99% of the finite values, or the standard deviation is below 1e-6 of the mean
+      absolute value;
+    * *scale disparity*: largest over smallest standard deviation of the other columns;
+      a warning from 100 (kNN samplers then see mostly the widest feature);
+    * *duplicates*: exact equality of all features (rows holding NaN or inf take no
+      part); *conflicting labels*: a group of identical rows with more than one label;
+    * *typology*: of each row's ``n_neighbors`` nearest neighbours (itself excluded,
+      Euclidean, unscaled features), the share of its own class: > 0.7 safe, > 0.3
+      borderline, > 0 rare, 0 outlier (for k = 5: 5-4, 3-2, 1, 0). Rows holding NaN or
+      inf are left out. Fewer than half of a (non-majority) class safe is a warning.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+        Numeric features: NumPy, PyTorch, CuPy, array-api-strict arrays, pandas
+        DataFrames or lists. Extra dimensions are flattened. NaN and inf are allowed
+        (they are findings).
+    y : array of shape (n_samples,)
+        Class labels (integers in any namespace; strings for NumPy input).
+    n_neighbors : int, default=5
+        ``k`` of the neighbourhood typology.
+    max_samples : int, default=None
+        Compute the typology for a stratified subsample of this many rows (classes
+        smaller than their even share are kept whole); neighbours are still searched
+        among all rows, so each evaluated row's category is exact. ``None``: every
+        row, an exact all-pairs search (minutes for a million rows).
+    feature_names : list of str, default=None
+        Column names for the report; default the DataFrame's columns or ``x0``,
+        ``x1``, ...
+    random_state : int, numpy.random.Generator or None, default=0
+        Draws the typology subsample and the rows of the projection plot.
+
+    Returns
+    -------
+    DataReport
+        Every computed quantity and the findings.
+
+    Raises
+    ------
+    ValueError
+        For empty or non-2-D ``X``, mismatched lengths, invalid labels (missing ones
+        included) or parameters.
+    TypeError
+        For non-numeric or sparse ``X``, or unsupported array types.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from balancekit.diagnostics import inspect
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> X[:5, 2] = np.nan
+    >>> y = np.array(["neg"] * 180 + ["pos"] * 20)
+    >>> report = inspect(X, y)
+    >>> report.nan_counts
+    [0, 0, 5]
+    >>> [f.code for f in report.findings if f.severity != "info"]
+    ['nan_values', 'rare_outlier_class']
+    """
+    n_neighbors = _check_int(n_neighbors, "n_neighbors", 1)
+    if max_samples is not None:
+        max_samples = _check_int(max_samples, "max_samples", 1)
+    rng = check_random_state(random_state)
+    X, names_from_frame = _host_features(X)
+    xp, device = get_namespace_and_device(X=X, y=y)
+    labels = check_labels(y, xp)
+    if int(X.shape[0]) != int(labels.y.shape[0]):
+        raise ValueError(
+            f"`X` has {X.shape[0]} rows but `y` has {labels.y.shape[0]} labels; pass "
+            "one label per row."
+        )
+    X = _check_features(X, xp, device)
+    n_samples, n_features = int(X.shape[0]), int(X.shape[1])
+    names = _feature_names(feature_names, names_from_frame, n_features)
+    n_classes = len(labels.classes)
+    codes = xp.astype(
+        _class_codes(labels.y, labels.classes, xp, device), index_dtype(xp, device)
+    )
+
+    finite = xp.isfinite(X)
+    columns = column_summary(X, finite, xp, device)
+    finite_rows = xp.all(finite, axis=1)
+    del finite
+    n_finite_rows = int(xp.sum(xp.astype(finite_rows, index_dtype(xp, device))))
+    if n_finite_rows < n_samples:
+        rows = xp.nonzero(finite_rows)[0]
+        X_finite, codes_finite = xp.take(X, rows, axis=0), xp.take(codes, rows)
+    else:
+        rows = xp.arange(n_samples, dtype=index_dtype(xp, device), device=device)
+        X_finite, codes_finite = X, codes
+    duplicates = duplicate_summary(X_finite, codes_finite, rows, xp, device)
+    finite_counts = np.asarray(
+        to_host(bincount(codes_finite, n_classes, None, xp), xp), dtype=np.int64
+    )
+    typology = None
+    if n_finite_rows > n_neighbors:
+        typology = neighbourhood_typology(
+            X_finite,
+            codes_finite,
+            finite_counts,
+            n_neighbors,
+            max_samples,
+            rng,
+            xp,
+            device,
+        )
+    projection = _projection(
+        X_finite, codes_finite, typology, finite_counts, rng, xp, device
+    )
+
+    constant, near_constant = columns.constant, columns.near_constant
+    usable = ~constant & ~near_constant & np.isfinite(columns.std)
+    scale_ratio = None
+    if usable.sum() >= 2:
+        stds = columns.std[usable]
+        scale_ratio = float(stds.max() / stds.min())
+    largest = max(labels.counts)
+    report = DataReport(
+        n_samples=n_samples,
+        n_features=n_features,
+        feature_names=names,
+        classes=list(labels.classes),
+        class_counts=list(labels.counts),
+        imbalance_ratios=[largest / n for n in labels.counts],
+        nan_counts=columns.nan_counts.tolist(),
+        inf_counts=(columns.posinf_counts + columns.neginf_counts).tolist(),
+        n_nonfinite_rows=n_samples - n_finite_rows,
+        constant_features=[n for n, c in zip(names, constant, strict=True) if c],
+        near_constant_features=[
+            n for n, c in zip(names, near_constant, strict=True) if c
+        ],
+        dominant_shares=columns.dominant_share.tolist(),
+        feature_std=columns.std.tolist(),
+        feature_iqr=columns.iqr.tolist(),
+        scale_ratio=scale_ratio,
+        n_duplicate_rows=duplicates.n_duplicate_rows,
+        n_duplicate_groups=duplicates.n_duplicate_groups,
+        n_conflicting_rows=duplicates.n_conflicting_rows,
+        n_conflicting_groups=duplicates.n_conflicting_groups,
+        conflict_examples=duplicates.conflict_examples,
+        n_neighbors=n_neighbors,
+        typology_counts=None if typology is None else typology.counts.tolist(),
+        typology_sampled=False if typology is None else typology.sampled,
+        projection=projection,
+    )
+    return dataclasses.replace(report, findings=advise(report))

@@ -1,0 +1,250 @@
+"""``DataReport``: everything ``inspect`` computed, its findings, text and plots."""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from balancekit.diagnostics._findings import Finding, render_findings, worst_severity
+from balancekit.diagnostics._typology import CATEGORIES
+
+__all__ = ["DataReport", "Projection"]
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A 2-D principal-component view of a host subsample, for plotting only.
+
+    Attributes
+    ----------
+    coordinates : numpy.ndarray of shape (n_points, 2)
+        The first two principal components of the standardised features.
+    class_codes : numpy.ndarray of shape (n_points,)
+        Position of each point's class in ``DataReport.classes``.
+    categories : numpy.ndarray of shape (n_points,) or None
+        Typology category (0 safe, 1 borderline, 2 rare, 3 outlier) of each point.
+    explained_variance_ratio : tuple of float
+        Share of the (standardised) variance each component explains.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from balancekit.diagnostics import inspect
+    >>> X = np.random.default_rng(0).normal(size=(50, 4))
+    >>> inspect(X, np.repeat([0, 1], [40, 10])).projection.coordinates.shape
+    (50, 2)
+    """
+
+    coordinates: np.ndarray
+    class_codes: np.ndarray
+    categories: np.ndarray | None
+    explained_variance_ratio: tuple[float, ...]
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly Python value: NumPy scalars unwrapped, NaN and inf as None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(_plain(k)): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _percent(share: float) -> str:
+    return f"{100 * share:.1f}%"
+
+
+@dataclass(frozen=True)
+class DataReport:
+    """What :func:`balancekit.diagnostics.inspect` found in a data set.
+
+    Counts refer to the rows given; the duplicate checks and the typology use the rows
+    whose features are all finite (``n_samples - n_nonfinite_rows`` of them).
+
+    Attributes
+    ----------
+    n_samples, n_features : int
+        Shape of ``X``.
+    feature_names : list of str
+        Column names (``x0``, ``x1``, ... unless given).
+    classes : list
+        The sorted class labels.
+    class_counts : list of int
+        Samples per class.
+    imbalance_ratios : list of float
+        Majority-class count over each class's count (1.0 for the majority).
+    nan_counts, inf_counts : list of int
+        NaN and +/-inf values per column.
+    n_nonfinite_rows : int
+        Rows holding at least one NaN or inf.
+    constant_features, near_constant_features : list of str
+        Columns with at most one distinct finite value; columns where one value covers
+        at least 99% of the finite values or the standard deviation is below 1e-6 of
+        the mean absolute value.
+    dominant_shares : list of float
+        Per column, the share of its most frequent finite value when that value covers
+        more than half of them (the share of the column's median value otherwise).
+    feature_std, feature_iqr : list of float
+        Standard deviation and interquartile range of each column's finite values
+        (NaN for a column without any).
+    scale_ratio : float or None
+        Largest over smallest standard deviation among the columns that are neither
+        constant nor near-constant (None with fewer than two such columns).
+    n_duplicate_rows, n_duplicate_groups : int
+        Rows equal to an earlier row; distinct rows present more than once.
+    n_conflicting_rows, n_conflicting_groups : int
+        Rows (groups) of identical features that carry different labels.
+    conflict_examples : list of list of int
+        Row positions of up to five conflicting groups.
+    n_neighbors : int
+        ``k`` of the neighbourhood typology.
+    typology_counts : list of list of int or None
+        Per class, the evaluated rows that are safe, borderline, rare and outlier
+        (None when there were too few finite rows).
+    typology_sampled : bool
+        Whether the typology was computed on a stratified subsample (``max_samples``).
+    findings : list of Finding
+        What deserves attention, most serious first.
+    projection : Projection or None
+        2-D view of at most 5,000 rows for :meth:`plot` (not part of ``to_dict``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from balancekit.diagnostics import inspect
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(0, 1, (90, 2)), rng.normal(6, 1, (10, 2))])
+    >>> report = inspect(X, np.repeat([0, 1], [90, 10]))
+    >>> report.class_counts, report.imbalance_ratios
+    ([90, 10], [1.0, 9.0])
+    >>> report.typology_shares[1]["safe"]
+    1.0
+    """
+
+    n_samples: int
+    n_features: int
+    feature_names: list[str]
+    classes: list
+    class_counts: list[int]
+    imbalance_ratios: list[float]
+    nan_counts: list[int]
+    inf_counts: list[int]
+    n_nonfinite_rows: int
+    constant_features: list[str]
+    near_constant_features: list[str]
+    dominant_shares: list[float]
+    feature_std: list[float]
+    feature_iqr: list[float]
+    scale_ratio: float | None
+    n_duplicate_rows: int
+    n_duplicate_groups: int
+    n_conflicting_rows: int
+    n_conflicting_groups: int
+    conflict_examples: list[list[int]]
+    n_neighbors: int
+    typology_counts: list[list[int]] | None
+    typology_sampled: bool
+    findings: list[Finding] = field(default_factory=list)
+    projection: Projection | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def n_classes(self) -> int:
+        """The number of classes."""
+        return len(self.classes)
+
+    @property
+    def typology_shares(self) -> dict[Any, dict[str, float]] | None:
+        """``{class: {"safe": share, "borderline": ..., "rare": ..., "outlier": ...}}``.
+
+        Shares of each class's evaluated rows; each class's shares sum to 1 (all 0
+        for a class without evaluated rows).
+        """
+        if self.typology_counts is None:
+            return None
+        shares = {}
+        for cls, row in zip(self.classes, self.typology_counts, strict=True):
+            total = sum(row)
+            shares[cls] = {
+                name: (count / total if total else 0.0)
+                for name, count in zip(CATEGORIES, row, strict=True)
+            }
+        return shares
+
+    @property
+    def worst_severity(self) -> str | None:
+        """The most serious severity among the findings (None without findings)."""
+        return worst_severity(self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every computed quantity as plain Python types (JSON-serialisable).
+
+        NaN and infinite floats become ``None``; class labels become dictionary keys
+        as strings in ``typology_shares``.
+        """
+        out: dict[str, Any] = {}
+        for item in fields(self):
+            if item.name in ("findings", "projection"):
+                continue
+            out[item.name] = _plain(getattr(self, item.name))
+        out["typology_shares"] = _plain(self.typology_shares)
+        out["worst_severity"] = self.worst_severity
+        out["findings"] = [_plain(f.to_dict()) for f in self.findings]
+        return out
+
+    def _class_table(self) -> list[str]:
+        names = [str(c) for c in self.classes]
+        width = max([5, *(len(n) for n in names)])
+        header = f"{'class':<{width}}  {'count':>9}  {'share':>6}  {'ratio':>7}"
+        shares = self.typology_shares
+        if shares is not None:
+            header += "".join(f"  {name:>10}" for name in CATEGORIES)
+        lines = [header]
+        total = max(self.n_samples, 1)
+        for name, cls, count, ratio in zip(
+            names, self.classes, self.class_counts, self.imbalance_ratios, strict=True
+        ):
+            line = (
+                f"{name:<{width}}  {count:>9,}  {_percent(count / total):>6}  "
+                f"{ratio:>7.1f}"
+            )
+            if shares is not None:
+                line += "".join(
+                    f"  {_percent(shares[cls][cat]):>10}" for cat in CATEGORIES
+                )
+            lines.append(line)
+        return lines
+
+    def __str__(self) -> str:
+        title = (
+            f"Data report: {self.n_samples:,} samples x {self.n_features} features, "
+            f"{self.n_classes} classes"
+        )
+        if self.typology_counts is not None:
+            scope = " (subsample)" if self.typology_sampled else ""
+            title += f"; difficulty from {self.n_neighbors} neighbours{scope}"
+        parts = [title, "", *self._class_table(), ""]
+        worst = self.worst_severity
+        parts.append(f"Findings (worst: {worst}):" if worst else "Findings:")
+        parts.append(render_findings(self.findings))
+        return "\n".join(parts)
+
+    def plot(self, path_or_dir: str | os.PathLike[str]) -> list[Path]:
+        """Save the plots as PNG files; returns their paths.
+
+        A directory (created when missing; any path without a suffix) receives
+        ``class_distribution.png``, ``difficulty.png`` and ``projection.png`` (the last
+        two only when computed); a file path receives one figure with every panel.
+        Needs matplotlib.
+        """
+        from balancekit.diagnostics.plots import plot_report
+
+        return plot_report(self, path_or_dir)
