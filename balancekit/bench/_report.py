@@ -78,7 +78,7 @@ def summary_markdown(
     >>> print(summary_markdown([row], dataset="d", model="m", metrics=["pr_auc"]))
     | strategy | PR-AUC | fit s | fitted on |
     | --- | --- | --- | --- |
-    | none | 0.500 ± 0.100 | 0.01 | 9 / 1 |
+    | none | 0.500 ± 0.100 | 0.010 | 9 / 1 |
     """
     rows = [r for r in summary if r["dataset"] == dataset and r["model"] == model]
     sign = 1.0 if HIGHER_IS_BETTER[sort_by] else -1.0
@@ -94,7 +94,7 @@ def summary_markdown(
             cells = [r["strategy"]]
             cells += [_cell(r[f"{m}_mean"], r[f"{m}_std"]) for m in metrics]
             cells += [
-                f"{r['fit_time_s_mean']:.2f}",
+                f"{r['fit_time_s_mean']:.3f}",
                 _counts_cell(r["resampled_counts"]),
             ]
             if r["n_failed"]:

@@ -256,16 +256,27 @@ def plot_critical_difference(
     first_name_y = 0.15 + group_step * max(len(groups), 1)
     n_rows = max(len(left), len(right))
     bottom = first_name_y + name_step * n_rows
-    figure, axes = figure_and_axes(ax, (7.0, 1.0 + 1.8 * bottom))
-
+    # Room for the longest name on each side: about 0.075 inch per character.
+    label_chars = max(
+        len(f"{name} ({rank:.{digits}f})")
+        for name, rank in zip(labels, ranks, strict=True)
+    )
+    inch_per_rank, label_inches = 0.4, 0.075 * label_chars + 0.3
     span = high - low
-    axes.set_xlim(low - 0.3 * span - 0.5, high + 0.3 * span + 0.5)
+    width = span * inch_per_rank + 2 * label_inches
+    figure, axes = figure_and_axes(ax, (max(width, 6.0), 1.0 + 1.8 * bottom))
+    margin = label_inches / inch_per_rank
+    axes.set_xlim(low - margin, high + margin)
     axes.set_ylim(bottom + 0.05, -0.55)
     axes.set_axis_off()
     axes.plot([low, high], [0.0, 0.0], color="black", linewidth=1.2, gid="axis")
+    label_every = 1 if span <= 12 else 2 if span <= 24 else 5
     for tick in range(int(low), int(high) + 1):
         axes.plot([tick, tick], [-0.05, 0.0], color="black", linewidth=1.2, gid="tick")
-        axes.text(tick, -0.08, str(tick), ha="center", va="bottom", fontsize="small")
+        if (tick - int(low)) % label_every == 0:
+            axes.text(
+                tick, -0.08, str(tick), ha="center", va="bottom", fontsize="small"
+            )
 
     # The CD scale bar above the axis, starting at the best rank.
     cd_y = -0.38
