@@ -483,7 +483,7 @@ GOALS: list[Goal] = [
     ),
     # issue 9: diagnostics, no peer: time and peak memory reported (rows by
     # position: the first name carries the subsample size; the second row is absent
-    # with --skip-full)
+    # without --full)
     Goal(
         9,
         "inspect, 1M x 32, kNN typology on a 20k-row subsample: completes (time, "

@@ -228,7 +228,7 @@ def test_suite_smoke_run(tmp_path):
 def test_inspect_smoke_run(bench_module, tmp_path, capsys):
     out_file = tmp_path / "result.json"
     bench = bench_module("bench_inspect")
-    args = ["--quick", "--n-samples", "5000", "--n-features", "8"]
+    args = ["--quick", "--full", "--n-samples", "5000", "--n-features", "8"]
     assert bench.main([*args, "--json", str(out_file)]) == 0
     assert "| inspect(max_samples=2,500) |" in capsys.readouterr().out
     results = json.loads(out_file.read_text())["results"]
