@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 
 from balancekit._sampling_strategy import SamplingType, resolve_sampling_strategy
+from balancekit._validation import check_int
 
 __all__ = [
     "DISTRIBUTION_NAMES",
@@ -247,11 +248,4 @@ def epoch_class_counts(
 
 def check_positive_int(value: Any, name: str, *, allow_none: bool = False) -> Any:
     """``value`` as an int >= 1 (or None when allowed)."""
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        expected = "None or an int" if allow_none else "an int"
-        raise TypeError(f"`{name}` must be {expected}; got {type(value).__name__}.")
-    if value <= 0:
-        raise ValueError(f"`{name}` must be >= 1; got {value}.")
-    return int(value)
+    return check_int(value, name, low=1, allow_none=allow_none)

@@ -21,7 +21,14 @@ from balancekit._array_api import (
 )
 from balancekit._labels import Labels, check_labels
 
-__all__ = ["Validated", "check_X", "check_X_y", "check_sample_weight"]
+__all__ = [
+    "Validated",
+    "check_X",
+    "check_X_y",
+    "check_int",
+    "check_sample_weight",
+    "check_scalar",
+]
 
 
 @dataclass(frozen=True)
@@ -207,6 +214,28 @@ def check_n_jobs(n_jobs: Any) -> None:
         raise TypeError(
             f"`n_jobs` must be an int or None; got {type(n_jobs).__name__}."
         )
+
+
+def check_int(value: Any, name: str, *, low: int = 1, allow_none: bool = False) -> Any:
+    """``value`` as an int >= ``low`` (or None when ``allow_none``).
+
+    Examples
+    --------
+    >>> check_int(3, "epochs"), check_int(None, "max_samples", allow_none=True)
+    (3, None)
+    >>> check_int(0, "epochs")
+    Traceback (most recent call last):
+    ...
+    ValueError: `epochs` must be >= 1; got 0.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        expected = "None or an int" if allow_none else "an int"
+        raise TypeError(f"`{name}` must be {expected}; got {type(value).__name__}.")
+    if value < low:
+        raise ValueError(f"`{name}` must be >= {low}; got {value}.")
+    return int(value)
 
 
 def check_scalar(

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from balancekit._validation import check_int, check_scalar
 from balancekit.bench._models import Model, missing_requirement, resolve_models
 from balancekit.bench._protocol import TUNE_MODES, run_once
 from balancekit.bench._scores import METRICS
@@ -143,9 +144,7 @@ def _seeds(seeds: int | Sequence[int]) -> list[int]:
     if isinstance(seeds, bool):
         raise TypeError(f"`seeds` must be an int or a list of ints; got {seeds!r}.")
     if isinstance(seeds, (int, np.integer)):
-        if seeds < 1:
-            raise ValueError(f"`seeds` must be >= 1 when an int; got {seeds}.")
-        return list(range(int(seeds)))
+        return list(range(check_int(seeds, "seeds")))
     values = [int(s) for s in seeds]
     if not values or len(set(values)) != len(values):
         raise ValueError(f"`seeds` must be distinct ints; got {seeds!r}.")
@@ -189,11 +188,11 @@ def run_comparison(
     seed_list = _seeds(seeds)
     if tune not in TUNE_MODES:
         raise ValueError(f"`tune` must be one of {TUNE_MODES}; got {tune!r}.")
-    if not 0.0 < float(test_size) < 1.0:
-        raise ValueError(f"`test_size` must be in (0, 1); got {test_size!r}.")
-    for value, name, low in ((n_iter, "n_iter", 1), (cv, "cv", 2)):
-        if not isinstance(value, int) or value < low:
-            raise ValueError(f"`{name}` must be an int >= {low}; got {value!r}.")
+    test_size = check_scalar(
+        test_size, "test_size", low=0.0, high=1.0, low_open=True, high_open=True
+    )
+    n_iter = check_int(n_iter, "n_iter")
+    cv = check_int(cv, "cv", low=2)
     result = Comparison()
     result.protocol = {
         "test_size": float(test_size),

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["LOSSES", "check_choice", "check_hidden_layer_sizes", "check_int"]
+__all__ = ["LOSSES", "check_choice", "check_hidden_layer_sizes"]
 
 #: The losses both MLPs train with (balancekit.torch / balancekit.tensorflow losses).
 LOSSES = (
@@ -37,15 +37,6 @@ def check_hidden_layer_sizes(value: Any) -> tuple[int, ...]:
                 f"`hidden_layer_sizes` must hold ints >= 1; got {value!r}."
             )
     return tuple(int(size) for size in sizes)
-
-
-def check_int(value: Any, name: str) -> int:
-    """``value`` as an int >= 1."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"`{name}` must be an int; got {type(value).__name__}.")
-    if value < 1:
-        raise ValueError(f"`{name}` must be >= 1; got {value}.")
-    return int(value)
 
 
 def check_choice(value: Any, name: str, choices: tuple) -> Any:

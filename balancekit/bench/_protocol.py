@@ -13,6 +13,7 @@ import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -26,9 +27,8 @@ from sklearn.model_selection import (
 from sklearn.preprocessing import StandardScaler
 
 from balancekit.bench._models import ClassWeighted, Model
-from balancekit.bench._scores import score_run
+from balancekit.bench._scores import pr_auc, score_run
 from balancekit.bench._strategies import Strategy
-from balancekit.metrics import average_precision_score
 
 __all__ = ["TUNE_MODES", "RunOutcome", "build_pipeline", "run_once"]
 
@@ -75,18 +75,15 @@ def build_pipeline(model: Model, strategy: Strategy, seed: int) -> Pipeline:
     return Pipeline(steps)
 
 
-def pr_auc_scorer(estimator: Any, X: Any, y: Any) -> float:
-    """Cross-validation score: PR-AUC of the smallest class (macro if C > 2)."""
+def pr_auc_scorer(estimator: Any, X: Any, y: Any, *, minority: int) -> float:
+    """Cross-validation score: :func:`pr_auc` of the run's minority class."""
     proba = estimator.predict_proba(X)
-    classes = list(estimator.classes_)
-    if len(classes) == 2:
-        values, counts = np.unique(y, return_counts=True)
-        minority = values[np.argmin(counts)]
-        positive = (np.asarray(y) == minority).astype(np.int64)
-        return float(
-            average_precision_score(positive, proba[:, classes.index(minority)])
+    if not np.array_equal(estimator.classes_, np.arange(proba.shape[1])):
+        raise RuntimeError(
+            "a class is missing from a training fold (the fold is too small for "
+            "this strategy); lower `cv`"
         )
-    return float(average_precision_score(np.asarray(y), proba, average="macro"))
+    return pr_auc(np.asarray(y), proba, minority)
 
 
 def _search(
@@ -96,10 +93,15 @@ def _search(
     n_iter: int,
     cv: int,
     seed: int,
+    minority: int,
 ) -> Any:
     folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
     grid = {key: list(values) for key, values in space.items()}
-    common = {"scoring": pr_auc_scorer, "cv": folds, "error_score": np.nan}
+    common = {
+        "scoring": partial(pr_auc_scorer, minority=minority),
+        "cv": folds,
+        "error_score": np.nan,
+    }
     if tune == "grid" or n_iter >= len(ParameterGrid(grid)):
         return GridSearchCV(pipeline, grid, refit=False, **common)
     return RandomizedSearchCV(
@@ -117,12 +119,13 @@ def tune_parameters(
     n_iter: int,
     cv: int,
     seed: int,
+    minority: int,
 ) -> dict[str, Any]:
     """The best parameters of ``strategy.search_space`` by stratified K-fold CV on the
     training part (an empty dict when the strategy declares no space)."""
     if not strategy.search_space:
         return {}
-    search = _search(pipeline, strategy.search_space, tune, n_iter, cv, seed)
+    search = _search(pipeline, strategy.search_space, tune, n_iter, cv, seed, minority)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         search.fit(X_train, y_train)
@@ -183,6 +186,7 @@ def run_once(
             n_iter=n_iter,
             cv=cv,
             seed=seed,
+            minority=minority,
         )
         outcome.tune_time_s = time.perf_counter() - start
         pipeline.set_params(**outcome.params)

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from balancekit import __version__
+from balancekit._json import plain
 from balancekit.bench._compare import COLUMNS, Comparison, protocol_text
 from balancekit.bench._scores import HIGHER_IS_BETTER, METRICS
 from balancekit.bench._stats import FriedmanResult, friedman_test
-from balancekit.bench._summary import rank_table, summarize
+from balancekit.bench._summary import ranks_of_summary, summarize
 
 __all__ = [
     "TERMINAL_METRICS",
@@ -104,13 +105,14 @@ def summary_markdown(
 
 
 def friedman_by_model(
-    table: Any, *, metric: str = "pr_auc", alpha: float = 0.05
+    summary: list[dict[str, Any]], *, metric: str = "pr_auc", alpha: float = 0.05
 ) -> dict[str, tuple[Any, FriedmanResult]]:
-    """The Friedman test per model over the data sets (models with >= 2 data sets)."""
+    """The Friedman test per model over the data sets (models with >= 2 data sets),
+    from the rows of :func:`summarize`."""
     results = {}
-    models = list(dict.fromkeys(r["model"] for r in summarize(table)))
+    models = list(dict.fromkeys(r["model"] for r in summary))
     for model in models:
-        ranks = rank_table(table, model=model, metric=metric)
+        ranks = ranks_of_summary(summary, model=model, metric=metric)
         if len(ranks.datasets) < 2 or len(ranks.strategies) < 2:
             continue
         result = friedman_test(
@@ -165,10 +167,16 @@ def markdown_report(
     datasets: Sequence[dict[str, Any]] = (),
     metric: str = "pr_auc",
     files: Sequence[str] = (),
+    summary: list[dict[str, Any]] | None = None,
+    tests: dict[str, tuple[Any, FriedmanResult]] | None = None,
 ) -> str:
     """The whole report in Markdown: protocol, one table per (data set, model),
-    average ranks with the Friedman test, failures, files."""
-    summary = summarize(result.records)
+    average ranks with the Friedman test, failures, files. ``summary`` and ``tests``
+    (:func:`summarize`, :func:`friedman_by_model`) are computed when not given."""
+    if summary is None:
+        summary = summarize(result.records)
+    if tests is None:
+        tests = friedman_by_model(summary, metric=metric)
     lines = ["# balancekit bench report", "", "## Protocol", ""]
     lines.append(protocol_text(result.protocol))
     env = ", ".join(f"{k} {v}" for k, v in _environment().items())
@@ -196,7 +204,6 @@ def markdown_report(
         lines.append(
             summary_markdown(summary, dataset=dataset, model=model, sort_by=metric)
         )
-    tests = friedman_by_model(result.records, metric=metric)
     if tests:
         lines += ["", "## Across data sets", ""]
         for model, (ranks, test) in tests.items():
@@ -218,11 +225,16 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in text).strip("_")
 
 
-def _plots(result: Comparison, out: Path, metric: str) -> list[Path]:
+def _plots(
+    result: Comparison,
+    out: Path,
+    metric: str,
+    summary: list[dict[str, Any]],
+    tests: dict[str, tuple[Any, FriedmanResult]],
+) -> list[Path]:
     from balancekit.bench import plots
 
     written = []
-    summary = summarize(result.records)
     for dataset, model in dict.fromkeys((r["dataset"], r["model"]) for r in summary):
         rows = [
             r
@@ -255,9 +267,7 @@ def _plots(result: Comparison, out: Path, metric: str) -> list[Path]:
                 y_true, {n: c[1] for n, c in curves.items()}, path=path
             )
             written.append(path)
-    for model, (ranks, test) in friedman_by_model(
-        result.records, metric=metric
-    ).items():
+    for model, (ranks, test) in tests.items():
         path = out / f"critical_difference_{_slug(model)}.png"
         plots.plot_critical_difference(
             ranks.strategies, test.average_ranks, test.critical_difference, path=path
@@ -283,13 +293,14 @@ def write_files(
         writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
         writer.writeheader()
         writer.writerows(result.records)
+    summary = summarize(result.records)
+    tests = friedman_by_model(summary, metric=metric)
     if plots:
         try:
-            written += _plots(result, out, metric)
+            written += _plots(result, out, metric, summary, tests)
         except ImportError as error:
             if log is not None:
                 log(f"plots skipped: {error} (pip install balancekit[plot])")
-    tests = friedman_by_model(result.records, metric=metric)
     payload = {
         "protocol": result.protocol,
         "protocol_text": protocol_text(result.protocol),
@@ -297,7 +308,7 @@ def write_files(
         "notes": result.notes,
         "datasets": list(datasets),
         "runs": result.records,
-        "summary": summarize(result.records),
+        "summary": summary,
         "friedman": {
             model: {
                 "metric": ranks.metric,
@@ -313,21 +324,17 @@ def write_files(
         },
     }
     with open(written[1], "w") as handle:
-        json.dump(_json_safe(payload), handle, indent=1)
+        json.dump(plain(payload), handle, indent=1)
     report = out / "report.md"
     names = [p.name for p in [*written, report]]
     report.write_text(
-        markdown_report(result, datasets=datasets, metric=metric, files=names)
+        markdown_report(
+            result,
+            datasets=datasets,
+            metric=metric,
+            files=names,
+            summary=summary,
+            tests=tests,
+        )
     )
     return [*written, report]
-
-
-def _json_safe(value: Any) -> Any:
-    """NaN becomes null (strict JSON); tuples become lists."""
-    if isinstance(value, float):
-        return None if math.isnan(value) else value
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    return value

@@ -17,7 +17,7 @@ from balancekit.metrics import (
     roc_auc_score,
 )
 
-__all__ = ["HIGHER_IS_BETTER", "METRICS", "score_run"]
+__all__ = ["HIGHER_IS_BETTER", "METRICS", "pr_auc", "score_run"]
 
 #: Metric columns of the table, in order, and what they are.
 METRICS = {
@@ -34,6 +34,23 @@ METRICS = {
 
 #: Whether a larger value of a column is better.
 HIGHER_IS_BETTER = {name: name != "brier" for name in METRICS} | {"fit_time_s": False}
+
+
+def pr_auc(y: np.ndarray, proba: np.ndarray, minority: int) -> float:
+    """Average precision of class ``minority`` (macro one-vs-rest when C > 2).
+
+    ``y`` holds integer codes ``0..C-1``, the columns of ``proba``.
+
+    Examples
+    --------
+    >>> p1 = np.array([0.1, 0.2, 0.6, 0.7, 0.4])
+    >>> round(pr_auc(np.array([0, 0, 0, 1, 1]), np.column_stack([1 - p1, p1]), 1), 3)
+    0.833
+    """
+    if proba.shape[1] == 2:
+        positive = (y == minority).astype(np.int64)
+        return float(average_precision_score(positive, proba[:, minority]))
+    return float(average_precision_score(y, proba, average="macro"))
 
 
 def score_run(y_test: np.ndarray, proba: np.ndarray, minority: int) -> dict[str, float]:
@@ -56,13 +73,11 @@ def score_run(y_test: np.ndarray, proba: np.ndarray, minority: int) -> dict[str,
         positive = (y_test == minority).astype(np.int64)
         score = proba[:, minority]
         ranking = {
-            "pr_auc": average_precision_score(positive, score),
             "roc_auc": roc_auc_score(positive, score),
             "brier": brier_score_loss(positive, score),
         }
     else:
         ranking = {
-            "pr_auc": average_precision_score(y_test, proba, average="macro"),
             "roc_auc": roc_auc_score(y_test, proba, multi_class="ovr"),
             "brier": brier_score_loss(y_test, proba),
         }
@@ -71,7 +86,7 @@ def score_run(y_test: np.ndarray, proba: np.ndarray, minority: int) -> dict[str,
         y_test, pred, labels=labels, average=None, zero_division=0.0
     )
     values: dict[str, Any] = {
-        "pr_auc": ranking["pr_auc"],
+        "pr_auc": pr_auc(y_test, proba, minority),
         "roc_auc": ranking["roc_auc"],
         "balanced_accuracy": balanced_accuracy_score(y_test, pred),
         "g_mean": geometric_mean_score(y_test, pred, labels=labels),

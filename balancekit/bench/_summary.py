@@ -12,7 +12,7 @@ import numpy as np
 
 from balancekit.bench._scores import HIGHER_IS_BETTER, METRICS
 
-__all__ = ["RankTable", "rank_table", "records_of", "summarize"]
+__all__ = ["RankTable", "rank_table", "ranks_of_summary", "records_of", "summarize"]
 
 SUMMARY_VALUES = (*METRICS, "fit_time_s")
 
@@ -107,11 +107,18 @@ def rank_table(table: Any, *, model: str, metric: str = "pr_auc") -> RankTable:
     >>> t.datasets, t.strategies, t.scores.tolist()
     (['a', 'b'], ['x', 'y'], [[0.1, 0.3], [0.2, nan]])
     """
+    return ranks_of_summary(summarize(table), model=model, metric=metric)
+
+
+def ranks_of_summary(
+    summary: list[dict[str, Any]], *, model: str, metric: str = "pr_auc"
+) -> RankTable:
+    """:func:`rank_table` from rows already :func:`summarize`-d."""
     if metric not in HIGHER_IS_BETTER:
         raise ValueError(
             f"`metric` must be one of {sorted(HIGHER_IS_BETTER)}; got {metric!r}."
         )
-    rows = [r for r in summarize(table) if r["model"] == model]
+    rows = [r for r in summary if r["model"] == model]
     if not rows:
         raise ValueError(f"`model` {model!r} has no runs in the table.")
     datasets = list(dict.fromkeys(r["dataset"] for r in rows))

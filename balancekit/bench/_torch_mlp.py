@@ -25,7 +25,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from balancekit._random import check_random_state
-from balancekit._validation import check_scalar
+from balancekit._validation import check_int, check_scalar
 from balancekit.augmentation import (
     balanced_mixup,
     gaussian_noise,
@@ -37,7 +37,6 @@ from balancekit.bench._mlp_common import (
     LOSSES,
     check_choice,
     check_hidden_layer_sizes,
-    check_int,
 )
 from balancekit.torch import (
     BalancedSampler,

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from balancekit._random import RandomStateLike, check_random_state
-from balancekit._validation import check_scalar
+from balancekit._validation import check_int, check_scalar
 
 __all__ = ["Dataset", "list_datasets", "load_dataset", "load_file", "make_synthetic"]
 
@@ -452,10 +452,12 @@ def make_synthetic(
     >>> make_synthetic(600, imbalance_ratio=4, n_classes=3, random_state=0).class_counts
     array([343, 171,  86])
     """
-    n_samples = _check_int(n_samples, "n_samples", 2)
-    n_features = _check_int(n_features, "n_features", 1)
-    n_classes = _check_int(n_classes, "n_classes", 2)
-    n_clusters_per_class = _check_int(n_clusters_per_class, "n_clusters_per_class", 1)
+    n_samples = check_int(n_samples, "n_samples", low=2)
+    n_features = check_int(n_features, "n_features", low=1)
+    n_classes = check_int(n_classes, "n_classes", low=2)
+    n_clusters_per_class = check_int(
+        n_clusters_per_class, "n_clusters_per_class", low=1
+    )
     imbalance_ratio = check_scalar(imbalance_ratio, "imbalance_ratio", low=1.0)
     class_sep = check_scalar(class_sep, "class_sep", low=0.0, low_open=True)
     flip_y = check_scalar(flip_y, "flip_y", low=0.0, high=1.0, high_open=True)
@@ -466,7 +468,7 @@ def make_synthetic(
     needed = max(1, math.ceil(math.log2(n_classes * n_clusters_per_class)))
     if n_informative is None:
         n_informative = min(n_features, max(2, n_features // 2, needed))
-    n_informative = _check_int(n_informative, "n_informative", 1)
+    n_informative = check_int(n_informative, "n_informative", low=1)
     if n_informative > n_features or n_informative < needed:
         raise ValueError(
             f"`n_informative` must be in [{needed}, n_features={n_features}] for "
@@ -522,14 +524,6 @@ def make_synthetic(
         ),
         feature_names=[f"x{i}" for i in range(n_features)],
     )
-
-
-def _check_int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"`{name}` must be an int; got {type(value).__name__}.")
-    if value < minimum:
-        raise ValueError(f"`{name}` must be >= {minimum}; got {value}.")
-    return int(value)
 
 
 # -------------------------------------------------------------------------- files

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from numbers import Integral
 from types import ModuleType
 from typing import Any
 
@@ -22,6 +21,7 @@ from balancekit._array_api import (
 )
 from balancekit._labels import check_labels
 from balancekit._random import RandomStateLike, check_random_state
+from balancekit._validation import check_int
 from balancekit.diagnostics._advice import advise
 from balancekit.diagnostics._data_checks import column_summary, duplicate_summary
 from balancekit.diagnostics._report import DataReport, Projection
@@ -35,14 +35,6 @@ __all__ = ["inspect"]
 
 #: Rows drawn to the host for the 2-D projection plot.
 PROJECTION_SAMPLES = 5_000
-
-
-def _check_int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"`{name}` must be an int >= {minimum}; got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"`{name}` must be an int >= {minimum}; got {value}.")
-    return int(value)
 
 
 def _host_features(X: Any) -> tuple[Any, list[str] | None]:
@@ -253,9 +245,9 @@ def inspect(
     >>> [f.code for f in report.findings if f.severity != "info"]
     ['nan_values', 'rare_outlier_class']
     """
-    n_neighbors = _check_int(n_neighbors, "n_neighbors", 1)
+    n_neighbors = check_int(n_neighbors, "n_neighbors", low=1)
     if max_samples is not None:
-        max_samples = _check_int(max_samples, "max_samples", 1)
+        max_samples = check_int(max_samples, "max_samples", low=1)
     rng = check_random_state(random_state)
     X, names_from_frame = _host_features(X)
     xp, device = get_namespace_and_device(X=X, y=y)

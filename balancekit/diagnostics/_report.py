@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from balancekit._json import plain
 from balancekit.diagnostics._findings import Finding, render_findings, worst_severity
 from balancekit.diagnostics._typology import CATEGORIES
 
@@ -44,19 +44,6 @@ class Projection:
     class_codes: np.ndarray
     categories: np.ndarray | None
     explained_variance_ratio: tuple[float, ...]
-
-
-def _plain(value: Any) -> Any:
-    """JSON-friendly Python value: NumPy scalars unwrapped, NaN and inf as None."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(_plain(k)): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _percent(share: float) -> str:
@@ -194,10 +181,10 @@ class DataReport:
         for item in fields(self):
             if item.name in ("findings", "projection"):
                 continue
-            out[item.name] = _plain(getattr(self, item.name))
-        out["typology_shares"] = _plain(self.typology_shares)
+            out[item.name] = plain(getattr(self, item.name))
+        out["typology_shares"] = plain(self.typology_shares)
         out["worst_severity"] = self.worst_severity
-        out["findings"] = [_plain(f.to_dict()) for f in self.findings]
+        out["findings"] = [plain(f.to_dict()) for f in self.findings]
         return out
 
     def _class_table(self) -> list[str]:

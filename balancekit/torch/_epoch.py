@@ -12,21 +12,14 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterator
-from numbers import Integral
 from typing import Any
 
 import numpy as np
 import torch.distributed as dist
 
+from balancekit._validation import check_int
+
 __all__ = ["EpochDraws", "check_replicas", "shard"]
-
-
-def _check_int(value: Any, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"`{name}` must be an int; got {type(value).__name__}.")
-    if value < low:
-        raise ValueError(f"`{name}` must be >= {low}; got {value}.")
-    return int(value)
 
 
 def check_replicas(num_replicas: Any, rank: Any) -> tuple[int, int]:
@@ -40,8 +33,8 @@ def check_replicas(num_replicas: Any, rank: Any) -> tuple[int, int]:
         num_replicas = dist.get_world_size() if initialised else 1
     if rank is None:
         rank = dist.get_rank() if initialised else 0
-    num_replicas = _check_int(num_replicas, "num_replicas", 1)
-    rank = _check_int(rank, "rank", 0)
+    num_replicas = check_int(num_replicas, "num_replicas", low=1)
+    rank = check_int(rank, "rank", low=0)
     if rank >= num_replicas:
         raise ValueError(
             f"`rank` must be in [0, num_replicas - 1] = [0, {num_replicas - 1}]; got "
@@ -90,7 +83,7 @@ class EpochDraws:
     def _init_epochs(
         self, seed: Any, num_replicas: Any, rank: Any, drop_last: Any
     ) -> None:
-        self.seed = _check_int(seed, "seed", 0)
+        self.seed = check_int(seed, "seed", low=0)
         self.num_replicas, self.rank = check_replicas(num_replicas, rank)
         if not isinstance(drop_last, bool):
             raise TypeError(
@@ -111,11 +104,11 @@ class EpochDraws:
 
     def set_epoch(self, epoch: int) -> None:
         """Use the draw of ``epoch`` at the next iteration (call it every epoch)."""
-        self.epoch = _check_int(epoch, "epoch", 0)
+        self.epoch = check_int(epoch, "epoch", low=0)
 
     def epoch_draw(self, epoch: int | None = None) -> np.ndarray:
         """The whole draw of an epoch (every rank's share, before sharding)."""
-        epoch = self.epoch if epoch is None else _check_int(epoch, "epoch", 0)
+        epoch = self.epoch if epoch is None else check_int(epoch, "epoch", low=0)
         return self._draw(np.random.default_rng([self.seed, epoch]), epoch)
 
     def __len__(self) -> int:
@@ -158,7 +151,7 @@ class EpochDraws:
                 f"`state_dict` was saved with seed={state_dict['seed']} but this "
                 f"sampler has seed={self.seed}; build the sampler with the same seed."
             )
-        yielded = _check_int(state_dict["yielded"], "state_dict['yielded']", 0)
+        yielded = check_int(state_dict["yielded"], "state_dict['yielded']", low=0)
         if yielded > len(self):
             raise ValueError(
                 f"`state_dict` says {yielded} items were yielded, more than this "
