@@ -17,6 +17,7 @@ import copy
 import os
 from numbers import Integral
 from types import ModuleType
+from collections.abc import Callable
 from typing import Any
 
 import array_api_compat
@@ -95,26 +96,121 @@ def _ranking_distances(block: Any, fit: Any, fit_sq: Any, xp: ModuleType) -> Any
     return fit_sq[None, :] - 2 * (block @ fit.T)
 
 
-def _chunked_kneighbors(query: Any, fit: Any, k: int, xp: ModuleType, device: Any):
-    """Exact k nearest rows of ``fit`` for each row of ``query``; both 2-D float."""
+def _squared_distances(query: Any, fit: Any, candidates: Any, xp: ModuleType) -> Any:
+    """Exact squared distances from each query row to its candidate fit rows.
+
+    Differences, not products, so that tied points (duplicates, integer grids) get
+    bit-identical distances on every backend. Dense arrays of any namespace, or SciPy
+    sparse matrices (NumPy path).
+    """
+    n_queries, n_candidates = candidates.shape
+    if is_sparse(fit):
+        rows = fit[np.reshape(candidates, (-1,))]
+        repeated = query[np.repeat(np.arange(n_queries), n_candidates)]
+        diff = rows - repeated
+        squared = np.asarray(diff.multiply(diff).sum(axis=1)).ravel()
+        return np.reshape(squared, (n_queries, n_candidates))
+    rows = xp.take(fit, xp.reshape(candidates, (-1,)), axis=0)
+    rows = xp.reshape(rows, (n_queries, n_candidates, fit.shape[1]))
+    return xp.sum((rows - query[:, None, :]) ** 2, axis=2)
+
+
+def _rank_candidates(query: Any, fit: Any, candidates: Any, xp: ModuleType):
+    """Candidates ordered by (exact squared distance, index): ties to the lower index.
+
+    Sorting the candidate indices first makes the stable sort of the distances break
+    ties by index, whatever order the candidate search returned them in.
+    """
+    candidates = xp.sort(candidates, axis=1)
+    exact = _squared_distances(query, fit, candidates, xp)
+    order = xp.argsort(exact, axis=1, stable=True)
+    return (
+        xp.take_along_axis(exact, order, axis=1),
+        xp.take_along_axis(candidates, order, axis=1),
+    )
+
+
+def _set_rows(values: Any, rows: Any, new: Any, xp: ModuleType) -> Any:
+    """``values`` with the rows selected by the boolean mask ``rows`` replaced."""
+    import array_api_extra as xpx
+
+    return xpx.at(values)[rows].set(new, copy=True, xp=xp)
+
+
+def _nearest(
+    query: Any,
+    fit: Any,
+    k: int,
+    n_candidates: int,
+    candidates_of: Callable[[Any, int], Any],
+    xp: ModuleType,
+) -> tuple[Any, Any]:
+    """The k nearest fit rows of each query row, ties to the lower index.
+
+    ``candidates_of(query, m)`` returns m candidate indices per row (any order) that
+    contain the m nearest up to ties. When the k-th distance ties with the last
+    candidate's, further tied points may lie outside the candidates: those rows are
+    searched again with twice the candidates, until the tie ends inside them or
+    every fit row is a candidate.
+    """
+    n_fit = int(fit.shape[0])
+    exact, indices = _rank_candidates(
+        query, fit, candidates_of(query, n_candidates), xp
+    )
+    exact_k, indices_k = exact[:, :k], indices[:, :k]
+    if n_candidates < n_fit:
+        open_ties = exact[:, k - 1] >= exact[:, n_candidates - 1]
+        if bool(xp.any(open_ties)):
+            rows = xp.nonzero(open_ties)[0]
+            sub_exact, sub_indices = _nearest(
+                xp.take(query, rows, axis=0) if not is_sparse(query) else query[rows],
+                fit,
+                k,
+                min(n_fit, 2 * n_candidates),
+                candidates_of,
+                xp,
+            )
+            exact_k = _set_rows(exact_k, open_ties, sub_exact, xp)
+            indices_k = _set_rows(indices_k, open_ties, sub_indices, xp)
+    return exact_k, indices_k
+
+
+def _chunked_kneighbors(
+    query: Any,
+    fit: Any,
+    k: int,
+    xp: ModuleType,
+    device: Any,
+    candidates_of: Callable[[Any, int], Any] | None = None,
+):
+    """Exact k nearest rows of ``fit`` for each row of ``query``; both 2-D float.
+
+    Candidates come from ``candidates_of`` (scikit-learn's search on the NumPy path)
+    or from the product-based distances; either way they are re-ranked by exact
+    distances with ties to the lower index, in chunks of queries.
+    """
     n_fit, n_features = fit.shape
     n_candidates = min(n_fit, k + RERANK_MARGIN)
     itemsize = 8
-    per_row = n_fit * itemsize * 3 + n_candidates * n_features * itemsize
+    per_row = n_candidates * n_features * itemsize * 2
+    if candidates_of is None:
+        per_row += n_fit * itemsize * 3
+        fit_sq = xp.sum(fit * fit, axis=1)
+
+        def candidates_of(block: Any, m: int) -> Any:
+            return _smallest(_ranking_distances(block, fit, fit_sq, xp), m, xp)
+
     chunk = max(1, min(query.shape[0], memory_budget(xp, device) // per_row))
-    fit_sq = xp.sum(fit * fit, axis=1)
     distances, indices = [], []
     for start in range(0, query.shape[0], chunk):
-        block = query[start : start + chunk, ...]
-        candidates = _smallest(
-            _ranking_distances(block, fit, fit_sq, xp), n_candidates, xp
+        block = (
+            query[start : start + chunk]
+            if is_sparse(query)
+            else (query[start : start + chunk, ...])
         )
-        rows = xp.take(fit, xp.reshape(candidates, (-1,)), axis=0)
-        rows = xp.reshape(rows, (block.shape[0], n_candidates, n_features))
-        exact = xp.sum((rows - block[:, None, :]) ** 2, axis=2)
-        order = xp.argsort(exact, axis=1, stable=True)[:, :k]
-        indices.append(xp.take_along_axis(candidates, order, axis=1))
-        distances.append(xp.sqrt(xp.take_along_axis(exact, order, axis=1)))
+        exact, found = _nearest(block, fit, k, n_candidates, candidates_of, xp)
+        indices.append(found)
+        distances.append(xp.sqrt(exact))
     return xp.concat(distances, axis=0), xp.concat(indices, axis=0)
 
 
@@ -145,8 +241,7 @@ class NearestNeighbors(BaseEstimator):
 
     def fit(self, X: Any, y: Any = None) -> NearestNeighbors:
         """Store the points to search among (flattened to 2-D)."""
-        xp, device = get_namespace_and_device(X=X)
-        self._xp, self._device = xp, device
+        xp, _ = get_namespace_and_device(X=X)
         self._fit_X = _flatten(X, xp)
         if is_numpy_namespace(xp):
             self._sklearn = _SklearnNearestNeighbors(n_neighbors=self.n_neighbors)
@@ -161,7 +256,8 @@ class NearestNeighbors(BaseEstimator):
 
         The query points are not excluded: a fitted point is its own first neighbour.
         Indices and distances are arrays of shape (n_queries, n_neighbors) in ``X``'s
-        namespace and on its device, ordered from nearest.
+        namespace and on its device, ordered from nearest; among equal distances the
+        lower index comes first, on every backend.
         """
         k = self.n_neighbors if n_neighbors is None else n_neighbors
         if k > self.n_samples_fit_:
@@ -169,17 +265,22 @@ class NearestNeighbors(BaseEstimator):
                 f"Expected n_neighbors <= n_samples_fit, but n_neighbors = {k}, "
                 f"n_samples_fit = {self.n_samples_fit_}."
             )
-        xp = self._xp
+        # The namespace is looked up from the fitted array, never stored: a module
+        # on the instance would make it unpicklable.
+        xp, device = get_namespace_and_device(X=self._fit_X)
         query = _flatten(X, xp)
+        if not is_sparse(query) and query.dtype != self._fit_X.dtype:
+            query = xp.astype(query, self._fit_X.dtype)
+        candidates_of = None
         if is_numpy_namespace(xp):
-            result = self._sklearn.kneighbors(query, n_neighbors=k)
-            distances, indices = result
-        else:
-            if query.dtype != self._fit_X.dtype:
-                query = xp.astype(query, self._fit_X.dtype)
-            distances, indices = _chunked_kneighbors(
-                query, self._fit_X, k, xp, self._device
-            )
+            search = self._sklearn
+
+            def candidates_of(block: Any, m: int) -> Any:
+                return search.kneighbors(block, n_neighbors=m, return_distance=False)
+
+        distances, indices = _chunked_kneighbors(
+            query, self._fit_X, k, xp, device, candidates_of
+        )
         return (distances, indices) if return_distance else indices
 
 

@@ -127,3 +127,84 @@ def test_torch_path_equals_sklearn_property(n_fit, n_features, seed, data):
     nn = NearestNeighbors(n_neighbors=k).fit(torch.as_tensor(fit))
     idx = nn.kneighbors(torch.as_tensor(query), return_distance=False)
     np.testing.assert_array_equal(idx.numpy(), ref_idx)
+
+
+def _lexicographic_reference(fit, query, k):
+    """The k nearest by (exact squared distance, index): the tie rule of DESIGN.md."""
+    squared = ((query[:, None, :] - fit[None, :, :]) ** 2).sum(axis=2)
+    order = np.argsort(squared, axis=1, kind="stable")[:, :k]
+    return order, np.sqrt(np.take_along_axis(squared, order, axis=1))
+
+
+@pytest.mark.parametrize("k", [1, 4, 12])
+@pytest.mark.parametrize("levels", [2, 3])  # 2: ties far larger than the margin
+def test_ties_go_to_the_lower_index_on_every_backend(backend, k, levels):
+    rng = np.random.default_rng(levels)
+    fit = rng.integers(0, levels, size=(400, 2)).astype(np.float64)
+    query = rng.integers(0, levels, size=(60, 2)).astype(np.float64)
+    ref_idx, ref_dist = _lexicographic_reference(fit, query, k)
+    nn = NearestNeighbors(n_neighbors=k).fit(backend.asarray(fit))
+    dist, idx = nn.kneighbors(backend.asarray(query))
+    assert backend.device_of(idx) == backend.device
+    np.testing.assert_array_equal(backend.to_numpy(idx), ref_idx)
+    np.testing.assert_allclose(backend.to_numpy(dist), ref_dist)
+
+
+def test_ties_in_the_repro_of_issue_14(backend):
+    X = np.array([[2.0], [2.0], [0.0], [1.0]])
+    idx = NearestNeighbors(n_neighbors=4).fit(backend.asarray(X))
+    idx = backend.to_numpy(idx.kneighbors(backend.asarray(X), return_distance=False))
+    np.testing.assert_array_equal(
+        idx, [[0, 1, 3, 2], [0, 1, 3, 2], [2, 3, 0, 1], [3, 0, 1, 2]]
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n_fit=st.integers(1, 60),
+    n_features=st.integers(1, 3),
+    levels=st.integers(1, 4),
+    k=st.integers(1, 20),
+    seed=st.integers(0, 2**16),
+)
+def test_tie_rule_property(n_fit, n_features, levels, k, seed):
+    import torch
+
+    k = min(k, n_fit)
+    rng = np.random.default_rng(seed)
+    fit = rng.integers(0, levels, size=(n_fit, n_features)).astype(np.float32)
+    query = rng.integers(0, levels, size=(7, n_features)).astype(np.float32)
+    ref_idx, _ = _lexicographic_reference(fit, query, k)
+    on_numpy = NearestNeighbors(k).fit(fit).kneighbors(query, return_distance=False)
+    on_torch = NearestNeighbors(k).fit(torch.from_numpy(fit))
+    on_torch = on_torch.kneighbors(torch.from_numpy(query), return_distance=False)
+    np.testing.assert_array_equal(on_numpy, ref_idx)
+    np.testing.assert_array_equal(on_torch.numpy(), ref_idx)
+
+
+def test_ties_with_sparse_input():
+    from scipy import sparse
+
+    rng = np.random.default_rng(7)
+    fit = rng.integers(0, 2, size=(200, 3)).astype(np.float64)
+    ref_idx, ref_dist = _lexicographic_reference(fit, fit, 5)
+    dist, idx = (
+        NearestNeighbors(5)
+        .fit(sparse.csr_matrix(fit))
+        .kneighbors(sparse.csr_matrix(fit))
+    )
+    np.testing.assert_array_equal(idx, ref_idx)
+    np.testing.assert_allclose(dist, ref_dist)
+
+
+def test_ties_survive_chunking(monkeypatch, backend):
+    import balancekit._neighbors as neighbors
+
+    rng = np.random.default_rng(11)
+    fit = rng.integers(0, 2, size=(150, 2)).astype(np.float64)
+    monkeypatch.setattr(neighbors, "memory_budget", lambda xp, device: 1)  # 1 row
+    idx = NearestNeighbors(6).fit(backend.asarray(fit))
+    idx = idx.kneighbors(backend.asarray(fit[:20]), return_distance=False)
+    np.testing.assert_array_equal(
+        backend.to_numpy(idx), _lexicographic_reference(fit, fit[:20], 6)[0]
+    )

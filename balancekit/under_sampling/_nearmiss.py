@@ -197,7 +197,7 @@ class NearMiss(BaseFeatureIndexSampler, BaseUnderSampler):
                 UserWarning,
                 stacklevel=5,
             )
-        return xp.take(candidates, order[:n_keep], axis=0)
+        return xp.take(candidates, order[: min(n_keep, n_candidates)], axis=0)
 
     def _scores(
         self, points: Any, n_query: int, n_sum: int, xp: ModuleType, device: Any
