@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Callable
 from numbers import Integral
 from types import ModuleType
-from collections.abc import Callable
 from typing import Any
 
 import array_api_compat
