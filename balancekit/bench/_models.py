@@ -84,6 +84,14 @@ def _keras_mlp(seed: int) -> Any:
     return KerasMLPClassifier(random_state=seed)
 
 
+def _logistic_regression(seed: int) -> Any:
+    return LogisticRegression(max_iter=2000)
+
+
+def _hist_gradient_boosting(seed: int) -> Any:
+    return HistGradientBoostingClassifier(random_state=seed)
+
+
 def default_models() -> list[Model]:
     """Logistic regression, histogram gradient boosting, a torch and a Keras MLP.
 
@@ -95,12 +103,12 @@ def default_models() -> list[Model]:
     return [
         Model(
             "logistic_regression",
-            lambda seed: LogisticRegression(max_iter=2000),
+            _logistic_regression,
             description="scikit-learn LogisticRegression (L2, C=1)",
         ),
         Model(
             "hist_gradient_boosting",
-            lambda seed: HistGradientBoostingClassifier(random_state=seed),
+            _hist_gradient_boosting,
             description="scikit-learn HistGradientBoostingClassifier (defaults)",
         ),
         Model(

@@ -24,7 +24,6 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-import array_api_compat
 import numpy as np
 
 from balancekit._array_api import (
@@ -35,6 +34,7 @@ from balancekit._array_api import (
     to_host,
 )
 from balancekit._validation import check_sample_weight
+from balancekit.metrics._accumulator import Accumulator
 from balancekit.metrics._classification import (
     balanced_accuracy_score,
     cohen_kappa_score,
@@ -100,129 +100,6 @@ LABEL_METRICS: dict[str, Callable[..., Any]] = {
 }
 
 
-class _Accumulator:
-    """State shared by the streaming metrics: unweighted counts (index dtype) and,
-    once a batch brought ``sample_weight``, weighted sums (float) of the same shape.
-
-    ``_counts`` is None before the first update; ``_weights`` is None while every
-    batch was unweighted (the weights are then the counts).
-    """
-
-    _shape: tuple[int, ...]
-
-    def __init__(self) -> None:
-        self._xp: ModuleType | None = None
-        self._device: Any = None
-        self._counts: Any = None
-        self._weights: Any = None
-        self._integer_weights = True
-
-    # ------------------------------------------------------------------ state
-
-    def reset(self) -> _Accumulator:
-        """Forget every update; the configuration (labels, bins) is kept.
-
-        Returns
-        -------
-        self
-        """
-        self._xp, self._device = None, None
-        self._counts, self._weights = None, None
-        self._integer_weights = True
-        return self
-
-    @property
-    def is_empty(self) -> bool:
-        """Whether no batch has been added since construction or :meth:`reset`."""
-        return self._counts is None
-
-    def _fingerprint(self) -> int:
-        """A 31-bit checksum of the configuration; equal configurations agree."""
-        raise NotImplementedError
-
-    def _check_placement(self, xp: ModuleType, device: Any, name: str) -> None:
-        if self._xp is None:
-            return
-        if xp is not self._xp or (
-            not is_numpy_namespace(xp) and device != self._device
-        ):
-            where = "NumPy" if is_numpy_namespace(self._xp) else repr(self._device)
-            raise ValueError(
-                f"`{name}` is not where the metric accumulates ({where}): every "
-                "batch since the last reset() must come from the same array library "
-                "and device."
-            )
-
-    def _add(
-        self,
-        counts: Any,
-        weights: Any,
-        integer_weights: bool,
-        xp: ModuleType,
-        device: Any,
-    ) -> None:
-        """Add a batch (or another instance's) state, materialising weights once
-        either side has them."""
-        if self._counts is None:
-            self._xp, self._device = xp, device
-            self._counts, self._weights = counts, weights
-            self._integer_weights = integer_weights
-            return
-        self._integer_weights = self._integer_weights and integer_weights
-        if weights is not None or self._weights is not None:
-            dtype = float_dtype(xp, device)
-            mine = self._weights
-            if mine is None:
-                mine = xp.astype(self._counts, dtype)
-            theirs = weights if weights is not None else xp.astype(counts, dtype)
-            self._weights = mine + theirs
-        self._counts = self._counts + counts
-
-    def _merge_state(self, other: _Accumulator) -> None:
-        if type(other) is not type(self):
-            raise TypeError(
-                f"`other` must be a {type(self).__name__}; got {type(other).__name__}."
-            )
-        if other._fingerprint() != self._fingerprint():
-            raise ValueError(
-                "`other` has a different configuration (labels or bins); only "
-                "metrics built with the same arguments can be merged."
-            )
-        if other._counts is None:
-            return
-        self._check_placement(other._xp, other._device, "other")  # type: ignore[arg-type]
-        self._add(
-            other._counts,
-            other._weights,
-            other._integer_weights,
-            other._xp,  # type: ignore[arg-type]
-            other._device,
-        )
-
-    def _require_state(self) -> tuple[ModuleType, Any]:
-        if self._counts is None or self._xp is None:
-            raise ValueError(
-                f"This {type(self).__name__} has no samples: call update() with a "
-                "batch first."
-            )
-        return self._xp, self._device
-
-    def _cells(self) -> tuple[Any, Any, Any]:
-        """Flat indices of the cells that saw samples, and their weight sums."""
-        xp, device = self._require_state()
-        flat = xp.reshape(self._counts, (-1,))
-        cells = xp.nonzero(flat > 0)[0]
-        if self._weights is None:
-            sums = xp.take(flat, cells)
-            if not self._integer_weights:  # score histograms replay float weights
-                sums = xp.astype(sums, float_dtype(xp, device))
-        else:
-            sums = xp.take(xp.reshape(self._weights, (-1,)), cells)
-            if self._integer_weights:
-                sums = xp.astype(xp.round(sums), index_dtype(xp, device))
-        return cells, sums, xp
-
-
 def _weights_array(sample_weight: Any, n_samples: int, xp: ModuleType) -> Any:
     weights = check_sample_weight(sample_weight, n_samples, xp)
     if weights is not None and is_numpy_namespace(xp):
@@ -230,7 +107,7 @@ def _weights_array(sample_weight: Any, n_samples: int, xp: ModuleType) -> Any:
     return weights
 
 
-class StreamingConfusionMatrix(_Accumulator):
+class StreamingConfusionMatrix(Accumulator):
     """A confusion matrix accumulated over batches, and every metric derived from it.
 
     ``update`` counts each batch with one bincount on the batch's device (every batch
@@ -299,6 +176,20 @@ class StreamingConfusionMatrix(_Accumulator):
 
     def _fingerprint(self) -> int:
         return zlib.crc32(repr(("confusion", self.labels)).encode()) & 0x7FFFFFFF
+
+    def _extra_state(self) -> dict[str, Any]:
+        if self._dtypes is None:
+            return {"label_dtypes": None}
+        return {"label_dtypes": [_dtype_name(dtype) for dtype in self._dtypes]}
+
+    def _load_extra_state(self, state: Any) -> None:
+        names = state.get("label_dtypes")
+        if self._counts is None or names is None:
+            self._dtypes = None
+            return
+        xp = self._placement()[0]
+        true_dtype, pred_dtype = (_dtype_of(name, xp) for name in names)
+        self._dtypes = (true_dtype, pred_dtype)
 
     def reset(self) -> StreamingConfusionMatrix:
         """Forget every update; the labels are kept.
@@ -606,6 +497,19 @@ class StreamingConfusionMatrix(_Accumulator):
         return self.score("index_balanced_accuracy", **kwargs)
 
 
+def _dtype_name(dtype: Any) -> str:
+    """A dtype as a string that :func:`_dtype_of` turns back into it."""
+    if isinstance(dtype, np.dtype):
+        return dtype.str  # keeps string widths and byte order
+    return str(dtype).rsplit(".", 1)[-1]  # "torch.int64" -> "int64"
+
+
+def _dtype_of(name: str, xp: ModuleType) -> Any:
+    if is_numpy_namespace(xp):
+        return np.dtype(name)
+    return getattr(xp, name)
+
+
 def _number(value: Any) -> int | float:
     if isinstance(value, bool):
         return int(value)
@@ -619,7 +523,7 @@ def _hashable(value: Any) -> Any:
     return (type(value) is str, value)
 
 
-class StreamingScores(_Accumulator):
+class StreamingScores(Accumulator):
     """ROC AUC, average precision and their curves from binned score histograms.
 
     Each update adds the (weighted) numbers of positives and negatives whose score
@@ -940,15 +844,3 @@ class StreamingScores(_Accumulator):
         safe = xp.where(total == 0, xp.ones_like(total), total)
         bound = xp.sum(negatives * positives) / (2 * safe)
         return xp.where(total == 0, xp.full_like(bound, math.nan), bound)
-
-
-def state_namespace(metric: Any) -> str:
-    """``"numpy"``, ``"torch"``, another namespace's name, or ``"empty"``."""
-    xp = getattr(metric, "_xp", None)
-    if xp is None:
-        return "empty"
-    if is_numpy_namespace(xp):
-        return "numpy"
-    if array_api_compat.is_torch_namespace(xp):
-        return "torch"
-    return str(getattr(xp, "__name__", xp))

@@ -67,6 +67,7 @@ class _ImbalanceLoss(keras.losses.Loss):
         return config
 
 
+@keras.saving.register_keras_serializable(package="balancekit")
 class FocalLoss(_ImbalanceLoss):
     """Focal loss: cross-entropy down-weighting well-classified examples.
 

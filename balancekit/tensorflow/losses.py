@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import keras
 import numpy as np
 import tensorflow as tf
 
@@ -60,6 +61,7 @@ __all__ = [
 ]
 
 
+@keras.saving.register_keras_serializable(package="balancekit")
 class ClassBalancedLoss(_ImbalanceLoss):
     """Class-balanced loss by the effective number of samples (Cui et al., 2019).
 
@@ -160,6 +162,7 @@ class ClassBalancedLoss(_ImbalanceLoss):
         return config
 
 
+@keras.saving.register_keras_serializable(package="balancekit")
 class LogitAdjustedLoss(_ImbalanceLoss):
     """Logit-adjusted cross-entropy (Menon et al., 2021).
 
@@ -226,6 +229,7 @@ class LogitAdjustedLoss(_ImbalanceLoss):
         return config
 
 
+@keras.saving.register_keras_serializable(package="balancekit")
 class BalancedSoftmaxLoss(_ImbalanceLoss):
     """Balanced softmax cross-entropy (Ren et al., 2020).
 
@@ -287,6 +291,7 @@ class BalancedSoftmaxLoss(_ImbalanceLoss):
         return config
 
 
+@keras.saving.register_keras_serializable(package="balancekit")
 class LDAMLoss(_ImbalanceLoss):
     """Label-distribution-aware margin loss (Cao et al., 2019).
 

@@ -14,11 +14,8 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from balancekit.metrics._stateful import (
-    StreamingConfusionMatrix,
-    StreamingScores,
-    state_namespace,
-)
+from balancekit.metrics._accumulator import state_namespace
+from balancekit.metrics._stateful import StreamingConfusionMatrix, StreamingScores
 
 __all__ = ["all_reduce_"]
 
@@ -135,15 +132,9 @@ def all_reduce_(
         if isinstance(metric, StreamingConfusionMatrix):
             metric._dtypes = _label_dtypes(metric, namespace)
     if namespace == "numpy":
-        import array_api_compat.numpy as xp_numpy
-
-        metric._xp, metric._device = xp_numpy, "cpu"
         metric._counts = counts.cpu().numpy()
         metric._weights = None if weights is None else weights.cpu().numpy()
     else:
-        import array_api_compat.torch as xp_torch
-
-        metric._xp, metric._device = xp_torch, device
         metric._counts, metric._weights = counts, weights
     metric._integer_weights = all_integer
     return metric
