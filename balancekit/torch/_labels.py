@@ -48,33 +48,90 @@ class EncodedLabels:
         """``{class: count}`` in sorted class order."""
         return dict(zip(self.classes, self.counts.tolist(), strict=True))
 
+    def codes(self) -> np.ndarray:
+        """Class code of every sample, in dataset order (the smallest unsigned
+        integer type that holds them)."""
+        dtype = np.min_scalar_type(max(len(self.classes) - 1, 0))
+        codes = np.empty(self.order.shape[0], dtype=dtype)
+        for cls, (start, count) in enumerate(
+            zip(self.starts.tolist(), self.counts.tolist(), strict=True)
+        ):
+            codes[self.order[start : start + count]] = cls
+        return codes
+
 
 def _from_dataset(dataset: Any) -> Any:
     """The labels a dataset carries, without loading any sample."""
     if isinstance(dataset, Subset):
         parent = _from_dataset(dataset.dataset)
         return np.asarray(host_labels(parent))[np.asarray(dataset.indices)]
+    unusable = []
     for attribute in ("targets", "labels"):
-        value = getattr(dataset, attribute, None)
-        if value is not None and not callable(value):
+        if not hasattr(dataset, attribute):
+            continue
+        value = getattr(dataset, attribute)
+        if value is None:
+            unusable.append(f"its `{attribute}` attribute is None")
+        elif callable(value):
+            unusable.append(f"its `{attribute}` attribute is a method")
+        else:
             return value
     if isinstance(dataset, TensorDataset):
         return dataset.tensors[-1]
+    why = " and ".join(unusable) or "it has no `targets` or `labels` attribute"
     raise TypeError(
-        f"`labels` is a {type(dataset).__name__} without a `targets` or `labels` "
-        "attribute; pass the labels themselves, or `labels_fn=` a function that "
-        "returns them from the dataset (e.g. `labels_fn=lambda ds: ds.df['label']`)."
+        f"`labels` is a {type(dataset).__name__} dataset, but {why}; pass the labels "
+        "themselves (one class label per item, e.g. `BalancedSampler(labels)`), set "
+        "the attribute to them, or pass `labels_fn=` a function that returns them "
+        "from the dataset (e.g. `labels_fn=lambda ds: ds.df['label']`)."
     )
+
+
+def _tensor_on_host(labels: torch.Tensor) -> np.ndarray:
+    """A NumPy copy of a dense tensor of labels, with a clear error for tensors that
+    hold no values or have no NumPy form."""
+    if labels.is_meta:
+        raise ValueError(
+            "`labels` is a tensor on the meta device, which has a shape but no values; "
+            "pass the real labels (a meta tensor must be materialised first, e.g. "
+            "loaded from a checkpoint, before a sampler can read its classes)."
+        )
+    if labels.layout != torch.strided:
+        raise TypeError(
+            f"`labels` is a tensor with layout {labels.layout}; pass dense labels "
+            "(e.g. `labels.to_dense()`)."
+        )
+    if labels.is_quantized or labels.is_nested:
+        kind = "quantized" if labels.is_quantized else "nested"
+        raise TypeError(
+            f"`labels` is a {kind} tensor; pass a plain tensor of class labels."
+        )
+    labels = labels.detach().to("cpu")
+    if labels.dtype in (torch.bfloat16, torch.float16):
+        labels = labels.to(torch.float32)  # exact; NumPy has no bfloat16
+    try:
+        return labels.numpy()
+    except (TypeError, RuntimeError) as exc:
+        raise TypeError(
+            f"`labels` has dtype {labels.dtype}, which has no NumPy form ({exc}); "
+            "pass integer class labels (e.g. `labels.long()`)."
+        ) from None
 
 
 def host_labels(labels: Any) -> np.ndarray:
     """A NumPy copy (or view) of 1-D labels from any array library or a sequence."""
     if isinstance(labels, torch.Tensor):
-        return labels.detach().to("cpu").numpy()
+        return _tensor_on_host(labels)
     if is_pandas(labels):
         return labels.to_numpy()
     if isinstance(labels, np.ndarray | list | tuple | range):
-        return np.asarray(labels)
+        try:
+            return np.asarray(labels)
+        except ValueError as exc:
+            raise ValueError(
+                f"`labels` could not be read as an array ({exc}); pass one class "
+                "label per sample, shape (n_samples,)."
+            ) from None
     if array_api_compat.is_array_api_obj(labels):
         xp, _ = get_namespace_and_device(labels=labels)
         if array_api_compat.is_array_api_strict_namespace(xp):
@@ -87,6 +144,21 @@ def host_labels(labels: Any) -> np.ndarray:
     raise TypeError(
         "`labels` must be a sequence, an array or tensor of class labels, or a "
         f"dataset with `targets`/`labels`; got {type(labels).__name__}."
+    )
+
+
+def _check_one_hot(y: np.ndarray) -> None:
+    """Refuse 2-D labels other than a column or one-hot rows, naming ``labels``."""
+    if y.ndim != 2 or y.shape[1] <= 1 or y.shape[0] == 0:
+        return
+    if y.dtype.kind in "biuf":
+        binary = np.isin(y, (0, 1)).all()
+        if binary and (np.count_nonzero(y, axis=1) == 1).all():
+            return
+    raise ValueError(
+        f"`labels` has shape {tuple(y.shape)} and its rows are not one-hot (exactly "
+        "one 1 per row): multilabel and multi-output targets are not supported. Pass "
+        "one class label per sample, shape (n_samples,)."
     )
 
 
@@ -117,9 +189,15 @@ def encode_labels(
                 f"`labels_fn` must be callable; got {type(labels_fn).__name__}."
             )
         labels = labels_fn(labels)
+        if labels is None:
+            raise TypeError(
+                "`labels_fn` returned None; it must return the labels (one class "
+                "label per item of the dataset)."
+            )
     elif isinstance(labels, Dataset) and not isinstance(labels, torch.Tensor):
         labels = _from_dataset(labels)
     y = host_labels(labels)
+    _check_one_hot(y)
     import array_api_compat.numpy as np_xp
 
     checked = check_labels(y, np_xp, name="labels")

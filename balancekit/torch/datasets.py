@@ -12,6 +12,8 @@ from torch.utils.data import Dataset, TensorDataset
 
 __all__ = ["ResampledDataset"]
 
+_NAMES = ("X", "y", "sample_weight")
+
 
 def _tensors(dataset_or_tensors: Any) -> tuple[torch.Tensor, ...]:
     if isinstance(dataset_or_tensors, TensorDataset):
@@ -30,6 +32,13 @@ def _tensors(dataset_or_tensors: Any) -> tuple[torch.Tensor, ...]:
         raise TypeError(
             "`dataset_or_tensors` must hold 2 or 3 tensors (X, y[, sample_weight]); "
             f"got {[type(t).__name__ for t in tensors]}."
+        )
+    on_meta = [name for name, t in zip(_NAMES, tensors, strict=False) if t.is_meta]
+    if on_meta:
+        raise ValueError(
+            f"`dataset_or_tensors` has {' and '.join(on_meta)} on the meta device, "
+            "which holds shapes but no values, so nothing can be resampled; pass "
+            "materialised tensors (e.g. on 'cpu' or 'cuda')."
         )
     return tensors
 

@@ -20,8 +20,9 @@ from balancekit._class_targets import (
     check_positive_int,
     epoch_class_counts,
 )
-from balancekit.torch._epoch import EpochDraws
+from balancekit.torch._epoch import EpochDraws, check_epoch_size, shard_length
 from balancekit.torch._labels import EncodedLabels, encode_labels
+from balancekit.torch._state import describe
 
 __all__ = ["BalancedBatchSampler", "BalancedSampler"]
 
@@ -119,6 +120,24 @@ default="auto"
     class_counts : dict
         ``{class: count}`` in the labels.
 
+    Raises
+    ------
+    ValueError
+        If an epoch would hold more than 2**31 indices, or its draw would not fit
+        in this machine's memory (checked before anything is drawn), or for bad
+        labels or settings (the message names the parameter).
+
+    Notes
+    -----
+    Resume: :meth:`state_dict` saves the position in the epoch with a fingerprint
+    of every setting that decides the draw; :meth:`load_state_dict` refuses a state
+    saved by a sampler built differently (naming what differs), since resuming it
+    would repeat and skip indices. A plain ``DataLoader`` with ``num_workers > 0``
+    fetches batches ahead of the training loop, so the sampler's own count runs
+    ahead of what the loop used: use torchdata's
+    ``torchdata.stateful_dataloader.StatefulDataLoader`` (exact, with or without
+    workers), or pass ``state_dict(consumed=...)``.
+
     Examples
     --------
     >>> import torch
@@ -158,11 +177,16 @@ default="auto"
         self.replacement = _check_bool(replacement, "replacement")
         self.shuffle = _check_bool(shuffle, "shuffle")
         self._init_epochs(seed, num_replicas, rank, drop_last)
-        self._fixed_counts = (
-            None
-            if isinstance(sampling_strategy, ProgressiveSchedule)
-            else self._resolve(0)
-        )
+        if self.num_samples is not None:
+            self._check_size(self.num_samples)
+        self._fixed_counts: np.ndarray | None = None
+        self._epoch_counts_text: str | None = None
+        counts = self._resolve(0)
+        self._check_size(int(counts.sum()))
+        if not isinstance(sampling_strategy, ProgressiveSchedule):
+            self._fixed_counts = counts
+
+    _state_kind = "BalancedSampler"
 
     @property
     def classes(self) -> tuple:
@@ -172,12 +196,43 @@ default="auto"
     def class_counts(self) -> dict:
         return self._labels.class_counts
 
+    def _check_size(self, n_items: int) -> None:
+        what = (
+            f"`num_samples`={self.num_samples}"
+            if self.num_samples is not None
+            else f"`sampling_strategy`={describe(self.sampling_strategy)} (mode="
+            f"{self.mode!r})"
+        )
+        check_epoch_size(
+            n_items,
+            shard_length(n_items, self.num_replicas, self.drop_last),
+            what,
+            "Pass a smaller `num_samples` (e.g. the dataset's length) and train more "
+            "epochs: `set_epoch` gives each a fresh draw.",
+        )
+
+    def _draw_settings(self) -> dict[str, str]:
+        # The counts of a fixed strategy never change: describe them once (O(C)).
+        counts_text: str | None = getattr(self, "_epoch_counts_text", None)
+        if counts_text is None:
+            fixed = self._fixed_counts
+            counts_text = "per epoch" if fixed is None else describe(fixed.tolist())
+            self._epoch_counts_text = counts_text
+        return {
+            "sampling_strategy": describe(self.sampling_strategy),
+            "mode": describe(self.mode),
+            "num_samples": describe(self.num_samples),
+            "epoch_counts": counts_text,
+            "replacement": describe(self.replacement),
+            "shuffle": describe(self.shuffle),
+        }
+
     def _resolve(self, epoch: int) -> np.ndarray:
         labels = None
         if callable(self.sampling_strategy) and not isinstance(
             self.sampling_strategy, ProgressiveSchedule
         ):
-            labels = np.asarray(self.classes)[self._codes()]
+            labels = np.asarray(self.classes)[self._labels.codes()]
         counts = epoch_class_counts(
             self.sampling_strategy,
             self.class_counts,
@@ -193,15 +248,6 @@ default="auto"
             )
         return counts
 
-    def _codes(self) -> np.ndarray:
-        """Class code of every sample, in dataset order."""
-        codes = np.empty(self._labels.order.shape[0], dtype=np.int64)
-        for cls, (start, count) in enumerate(
-            zip(self._labels.starts, self._labels.counts, strict=True)
-        ):
-            codes[self._labels.order[start : start + count]] = cls
-        return codes
-
     def epoch_counts(self, epoch: int | None = None) -> dict:
         """``{class: samples drawn}`` in the epoch (every rank's share together)."""
         epoch = self.epoch if epoch is None else epoch
@@ -215,12 +261,13 @@ default="auto"
             else self._resolve(epoch)
         )
 
-    def _epoch_length(self) -> int:
-        return int(self._counts(self.epoch).sum())
+    def _epoch_length(self, epoch: int) -> int:
+        return int(self._counts(epoch).sum())
 
     def _draw(self, rng: np.random.Generator, epoch: int) -> np.ndarray:
         labels = self._labels
         counts = self._counts(epoch)
+        self._check_size(int(counts.sum()))
         parts = [
             _members(
                 labels, cls, class_positions(rng, int(n), int(m), self.replacement)
@@ -236,7 +283,8 @@ default="auto"
             return drawn
         # Keep each class's draws in order (its passes one after another) and shuffle
         # only which class comes at each position.
-        sequence = np.repeat(np.arange(counts.shape[0], dtype=np.uint16), counts)
+        code_type = np.uint16 if counts.shape[0] <= 1 << 16 else np.uint32
+        sequence = np.repeat(np.arange(counts.shape[0], dtype=code_type), counts)
         rng.shuffle(sequence)
         out = np.empty_like(drawn)
         out[np.argsort(sequence, kind="stable")] = drawn
@@ -270,6 +318,18 @@ class BalancedBatchSampler(EpochDraws, Sampler[list[int]]):
         least ``n_samples_per_class`` items.
     seed, num_replicas, rank, drop_last, labels_fn
         As in :class:`BalancedSampler` (sharding is over batches).
+
+    Raises
+    ------
+    ValueError
+        If ``num_batches`` times the batch size exceeds 2**31 indices or the draw
+        would not fit in this machine's memory (checked at construction), or for
+        bad labels or settings.
+
+    Notes
+    -----
+    Resume as in :class:`BalancedSampler`, counted in batches: a state is refused
+    by a sampler built differently, and by a :class:`BalancedSampler`.
 
     Examples
     --------
@@ -330,6 +390,37 @@ class BalancedBatchSampler(EpochDraws, Sampler[list[int]]):
             else check_positive_int(num_batches, "num_batches")
         )
         self._init_epochs(seed, num_replicas, rank, drop_last)
+        self._check_size(given=num_batches is not None)
+
+    _state_kind = "BalancedBatchSampler"
+
+    def _check_size(self, *, given: bool = True) -> None:
+        shape = (
+            f"batches of {self.batch_size} (n_classes_per_batch="
+            f"{self.n_classes_per_batch} x n_samples_per_class="
+            f"{self.n_samples_per_class})"
+        )
+        what = (
+            f"`num_batches`={self.num_batches} {shape}"
+            if given
+            else f"{self.num_batches} {shape} (the default `num_batches`)"
+        )
+        per_rank = shard_length(self.num_batches, self.num_replicas, self.drop_last)
+        check_epoch_size(
+            self.num_batches * self.batch_size,
+            per_rank * self.batch_size,
+            what,
+            "Pass fewer `num_batches` (or smaller batches) and train more epochs: "
+            "`set_epoch` gives each a fresh draw.",
+        )
+
+    def _draw_settings(self) -> dict[str, str]:
+        return {
+            "n_classes_per_batch": describe(self.n_classes_per_batch),
+            "n_samples_per_class": describe(self.n_samples_per_class),
+            "num_batches": describe(self.num_batches),
+            "replacement": describe(self.replacement),
+        }
 
     @property
     def batch_size(self) -> int:
@@ -340,7 +431,7 @@ class BalancedBatchSampler(EpochDraws, Sampler[list[int]]):
     def classes(self) -> tuple:
         return self._labels.classes
 
-    def _epoch_length(self) -> int:
+    def _epoch_length(self, epoch: int) -> int:
         return self.num_batches
 
     def _batch_classes(self, rng: np.random.Generator) -> np.ndarray:
@@ -352,10 +443,12 @@ class BalancedBatchSampler(EpochDraws, Sampler[list[int]]):
             rows = min(rows_per_block, self.num_batches - start)
             keys = rng.random((rows, n_classes))
             picked = np.argpartition(keys, self.n_classes_per_batch - 1, axis=1)
-            blocks.append(picked[:, : self.n_classes_per_batch])
+            # A copy: a view would keep the whole (rows, n_classes) block alive.
+            blocks.append(picked[:, : self.n_classes_per_batch].copy())
         return np.concatenate(blocks, axis=0)
 
     def _draw(self, rng: np.random.Generator, epoch: int) -> np.ndarray:
+        self._check_size()
         labels, per_class = self._labels, self.n_samples_per_class
         chosen = self._batch_classes(rng).ravel()
         # The k-th time class c is chosen, it takes items k*m .. k*m + m - 1 of its
