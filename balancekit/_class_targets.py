@@ -16,7 +16,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-from balancekit._sampling_strategy import SamplingType, resolve_sampling_strategy
+from balancekit._sampling_strategy import (
+    STRATEGY_NAMES,
+    SamplingType,
+    resolve_sampling_strategy,
+    unknown_name_message,
+)
 from balancekit._validation import check_int
 
 __all__ = [
@@ -223,6 +228,12 @@ def epoch_class_counts(
     mode = check_mode(mode)
     classes = list(class_counts)
     counts = np.array([class_counts[c] for c in classes], dtype=np.int64)
+    if isinstance(sampling_strategy, str) and not (
+        sampling_strategy in DISTRIBUTION_NAMES or sampling_strategy in STRATEGY_NAMES
+    ):
+        raise ValueError(
+            unknown_name_message(sampling_strategy, DISTRIBUTION_NAMES + STRATEGY_NAMES)
+        )
     if _is_distribution(sampling_strategy):
         if len(classes) < 1:
             raise ValueError("`labels` hold no class to draw from.")

@@ -38,6 +38,23 @@ STRATEGY_NAMES: tuple[str, ...] = (
 )
 
 
+def unknown_name_message(value: str, names: tuple[str, ...]) -> str:
+    """The error for a ``sampling_strategy`` name that is none of ``names``.
+
+    Examples
+    --------
+    >>> message = unknown_name_message("balancd", ("auto", "balanced", "sqrt"))
+    >>> message.endswith("'balanced', 'sqrt'; got 'balancd'. Did you mean 'balanced'?")
+    True
+    """
+    import difflib
+
+    listed = ", ".join(repr(name) for name in names)
+    message = f"`sampling_strategy` as a string must be one of {listed}; got {value!r}."
+    close = difflib.get_close_matches(value.lower(), names, n=1)
+    return message + (f" Did you mean {close[0]!r}?" if close else "")
+
+
 def _majority(counts: Mapping[Hashable, int]) -> Hashable:
     # Ties go to the first class in sorted order, as imbalanced-learn's max() over
     # np.unique.
@@ -258,10 +275,7 @@ def resolve_sampling_strategy(
         return sampling_strategy
     if isinstance(sampling_strategy, str):
         if sampling_strategy not in STRATEGY_NAMES:
-            raise ValueError(
-                f"`sampling_strategy` as a string must be one of {STRATEGY_NAMES}; got "
-                f"{sampling_strategy!r}."
-            )
+            raise ValueError(unknown_name_message(sampling_strategy, STRATEGY_NAMES))
         resolved = _from_name(sampling_strategy, counts, sampling_type)
     elif isinstance(sampling_strategy, Mapping):
         resolved = _from_dict(sampling_strategy, counts, sampling_type)

@@ -191,3 +191,30 @@ def test_random_float_ratios_match_imblearn(
         lambda: resolve_sampling_strategy(ratio, class_counts, sampling_type)
     )
     assert got == expected if got[0] == "ok" else got[0] == expected[0]
+
+
+@pytest.mark.parametrize(
+    ("typo", "suggestion"),
+    [
+        ("balancd", "balanced"),
+        ("Balanced", "balanced"),
+        ("sqr", "sqrt"),
+        ("atuo", "auto"),
+    ],
+)
+def test_a_strategy_name_typo_lists_every_name_and_suggests_one(typo, suggestion):
+    from balancekit import epoch_class_counts
+
+    with pytest.raises(ValueError, match="must be one of") as error:
+        epoch_class_counts(typo, {0: 90, 1: 10})
+    for name in ("'balanced'", "'sqrt'", "'auto'", "'not minority'"):
+        assert name in str(error.value)
+    assert f"Did you mean {suggestion!r}?" in str(error.value)
+
+
+def test_a_sampler_strategy_typo_suggests_the_name():
+    from balancekit import RandomOverSampler
+
+    X, y = np.zeros((10, 1)), np.array([0] * 8 + [1] * 2)
+    with pytest.raises(ValueError, match="Did you mean 'not minority'"):
+        RandomOverSampler(sampling_strategy="not_minority").fit_resample(X, y)
