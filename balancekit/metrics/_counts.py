@@ -17,7 +17,6 @@ import numpy as np
 
 from balancekit._array_api import (
     bincount,
-    get_namespace_and_device,
     index_dtype,
     is_numpy_namespace,
     is_pandas,
@@ -26,6 +25,7 @@ from balancekit._array_api import (
 from balancekit._labels import check_float_labels
 from balancekit._validation import check_sample_weight
 from balancekit.metrics._common import float_dtype
+from balancekit.metrics._inputs import metric_namespace
 
 __all__ = ["Counts", "bincount", "count"]
 
@@ -298,9 +298,12 @@ def count(
            [0, 0, 2]])
     """
     true_name, pred_name = names
-    xp, device = get_namespace_and_device(
-        **{true_name: y_true, pred_name: y_pred, "sample_weight": sample_weight}
+    xp, device, arrays = metric_namespace(
+        pred_name,
+        {true_name: y_true, pred_name: y_pred, "sample_weight": sample_weight},
     )
+    y_true, y_pred = arrays[true_name], arrays[pred_name]
+    sample_weight = arrays["sample_weight"]
     y_true = _check_y(y_true, xp, true_name)
     y_pred = _check_y(y_pred, xp, pred_name)
     n_samples = int(y_true.shape[0])

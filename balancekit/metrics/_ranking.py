@@ -53,7 +53,9 @@ _NO_POSITIVE_PR = (
 def _binary_inputs(
     y_true: Any, y_score: Any, sample_weight: Any, pos_label: Any, infer: str
 ) -> tuple[ModuleType, Any, Any, BinaryTarget, Any]:
-    xp, device, y_true, y_score = resolve_inputs(y_true, y_score, sample_weight)
+    xp, device, y_true, y_score, sample_weight = resolve_inputs(
+        y_true, y_score, sample_weight
+    )
     y_true = check_target(y_true, xp)
     y_score = _as_1d_score(check_score(y_score, xp, ndim=_ndim(y_score)), xp)
     n_samples = check_lengths(y_true, y_score)
@@ -298,7 +300,9 @@ def average_precision_score(
     0.8333333333333333
     """
     check_choice(average, "average", ("macro", "weighted", None))
-    xp, device, y_true, y_score = resolve_inputs(y_true, y_score, sample_weight)
+    xp, device, y_true, y_score, sample_weight = resolve_inputs(
+        y_true, y_score, sample_weight
+    )
     y_true = check_target(y_true, xp)
     classes = present_classes(y_true, xp)
     if not is_binary(classes):
@@ -449,7 +453,9 @@ def roc_auc_score(
         or not 0 < max_fpr <= 1
     ):
         raise ValueError(f"`max_fpr` must be in (0, 1] or None; got {max_fpr!r}.")
-    xp, device, y_true, y_score = resolve_inputs(y_true, y_score, sample_weight)
+    xp, device, y_true, y_score, sample_weight = resolve_inputs(
+        y_true, y_score, sample_weight
+    )
     y_true = check_target(y_true, xp)
     classes = present_classes(y_true, xp)
     multiclass = not is_binary(classes) or (y_score.ndim == 2 and y_score.shape[1] > 2)

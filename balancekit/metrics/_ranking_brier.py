@@ -83,7 +83,7 @@ def brier_score_loss(
         raise ValueError(
             f"`scale_by_half` must be True, False or 'auto'; got {scale_by_half!r}."
         )
-    xp, device, y_true, y_proba = resolve_inputs(
+    xp, device, y_true, y_proba, sample_weight = resolve_inputs(
         y_true, y_proba, sample_weight, score_name="y_proba"
     )
     y_true = check_target(y_true, xp)

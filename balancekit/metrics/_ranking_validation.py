@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from balancekit._array_api import get_namespace_and_device, is_numpy_namespace
+from balancekit._array_api import is_numpy_namespace
 from balancekit._array_api import is_pandas as _is_pandas
 from balancekit._validation import check_sample_weight
+from balancekit.metrics._inputs import metric_namespace
 
 __all__ = [
     "BinaryTarget",
@@ -53,19 +54,27 @@ def _to_array(value: Any, xp: ModuleType) -> Any:
 
 def resolve_inputs(
     y_true: Any, y_score: Any, sample_weight: Any, *, score_name: str = "y_score"
-) -> tuple[ModuleType, Any, Any, Any]:
-    """Resolve ``xp, device`` once and read list / pandas input as NumPy arrays.
+) -> tuple[ModuleType, Any, Any, Any, Any]:
+    """Resolve ``xp, device`` once (where the scores live) and read list / pandas
+    input as NumPy arrays; labels and weights in host memory follow the scores.
 
     Examples
     --------
-    >>> xp, device, y_true, y_score = resolve_inputs([0, 1], [0.2, 0.7], None)
-    >>> device, y_true.tolist()
-    ('cpu', [0, 1])
+    >>> xp, device, y_true, y_score, weights = resolve_inputs([0, 1], [0.2, 0.7], None)
+    >>> device, y_true.tolist(), weights
+    ('cpu', [0, 1], None)
     """
-    xp, device = get_namespace_and_device(
-        y_true=y_true, **{score_name: y_score}, sample_weight=sample_weight
+    xp, device, arrays = metric_namespace(
+        score_name,
+        {"y_true": y_true, score_name: y_score, "sample_weight": sample_weight},
     )
-    return xp, device, _to_array(y_true, xp), _to_array(y_score, xp)
+    return (
+        xp,
+        device,
+        _to_array(arrays["y_true"], xp),
+        _to_array(arrays[score_name], xp),
+        arrays["sample_weight"],
+    )
 
 
 def check_score(

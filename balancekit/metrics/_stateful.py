@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 
 from balancekit._array_api import (
-    get_namespace_and_device,
     index_dtype,
     is_numpy_namespace,
     is_pandas,
@@ -55,6 +54,7 @@ from balancekit.metrics._imbalanced import (
     sensitivity_specificity_support,
     specificity_score,
 )
+from balancekit.metrics._inputs import metric_namespace
 from balancekit.metrics._ranking import (
     average_precision_score,
     precision_recall_curve,
@@ -262,9 +262,12 @@ class StreamingConfusionMatrix(Accumulator):
         array([[0, 1],
                [0, 1]])
         """
-        xp, device = get_namespace_and_device(
-            y_true=y_true, y_pred=y_pred, sample_weight=sample_weight
+        xp, device, arrays = metric_namespace(
+            "y_pred",
+            {"y_true": y_true, "y_pred": y_pred, "sample_weight": sample_weight},
         )
+        y_true, y_pred = arrays["y_true"], arrays["y_pred"]
+        sample_weight = arrays["sample_weight"]
         self._check_placement(xp, device, "y_true")
         y_true = _check_y(y_true, xp, "y_true")
         y_pred = _check_y(y_pred, xp, "y_pred")
@@ -658,7 +661,9 @@ class StreamingScores(Accumulator):
         array([[1, 0, 0, 0, 0],
                [0, 0, 1, 0, 1]])
         """
-        xp, device, y_true, y_score = resolve_inputs(y_true, y_score, sample_weight)
+        xp, device, y_true, y_score, sample_weight = resolve_inputs(
+            y_true, y_score, sample_weight
+        )
         self._check_placement(xp, device, "y_score")
         y_true = check_target(y_true, xp)
         y_score = check_score(y_score, xp)

@@ -173,7 +173,9 @@ def best_threshold(
     metric = _check_metric(metric, "metric")
     checked = _check_constraint(constraint)
     beta = check_scalar(beta, "beta", low=0, low_open=True)
-    xp, device, y_true, y_score = resolve_inputs(y_true, y_score, sample_weight)
+    xp, device, y_true, y_score, sample_weight = resolve_inputs(
+        y_true, y_score, sample_weight
+    )
     y_true = check_target(y_true, xp)
     y_score = check_score(y_score, xp)
     n_samples = check_lengths(y_true, y_score)

@@ -199,7 +199,7 @@ def _curve_targets(
 ) -> tuple[ModuleType, list[tuple[Any, Any, str | None]]]:
     """``[(is_positive, score column, class name or None), ...]``: one binary
     problem for 1-D scores, one per column (one-vs-rest) for 2-D scores."""
-    xp, _, y_true, y_score = resolve_inputs(y_true, y_score, None)
+    xp, _, y_true, y_score, _ = resolve_inputs(y_true, y_score, None)
     if not hasattr(y_score, "ndim"):
         raise TypeError(
             f"`y_score` must be an array of scores; got {type(y_score).__name__}."

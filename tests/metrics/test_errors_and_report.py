@@ -3,6 +3,7 @@ inputs are never modified."""
 
 from __future__ import annotations
 
+import array_api_strict
 import numpy as np
 import pytest
 import torch
@@ -63,8 +64,9 @@ def test_binary_errors_match_sklearn():
         bm.index_balanced_accuracy(Y, Y, metric="roc_auc_score")
     with pytest.raises(TypeError, match=r"`metric` .* takes scores"):
         bm.index_balanced_accuracy(Y, Y, metric=lambda y_true, y_score: 0.0)
+    on_device1 = array_api_strict.asarray(Y, device=array_api_strict.Device("device1"))
     with pytest.raises(TypeError, match="different array libraries"):
-        bm.f1_score(torch.tensor(Y), Y, average="macro")
+        bm.f1_score(on_device1, Y, average="macro")  # labels off the host: refused
     with pytest.raises(TypeError, match="`y_true` has dtype"):
         bm.f1_score(torch.tensor(Y, dtype=torch.complex64), torch.tensor(Y))
 
@@ -115,3 +117,30 @@ def test_report_text_has_every_class_and_average_row():
         bm.classification_report(y_true, y_pred, target_names=["a"])
     with pytest.raises(ValueError, match="`digits` must be an int >= 0"):
         bm.classification_report(y_true, y_pred, digits=-1)
+
+
+def test_mixed_host_containers_are_accepted_like_scikit_learn():
+    from sklearn.metrics import f1_score as sk_f1
+
+    y_true, y_pred = np.array([0, 1, 1, 0, 2]), np.array([0, 1, 0, 0, 2])
+    expected = sk_f1(y_true, y_pred, average="macro")
+    on_numpy = bm.f1_score(torch.tensor(y_true), y_pred, average="macro")
+    assert isinstance(on_numpy, np.ndarray | np.generic | float)  # where y_pred is
+    on_torch = bm.f1_score(list(y_true), torch.tensor(y_pred), average="macro")
+    assert isinstance(on_torch, torch.Tensor)
+    assert float(on_numpy) == pytest.approx(expected)
+    assert float(on_torch) == pytest.approx(expected)
+    weights = np.linspace(0.5, 2.0, 5)
+    weighted = bm.f1_score(
+        y_true, torch.tensor(y_pred), average="macro", sample_weight=weights
+    )
+    assert float(weighted) == pytest.approx(
+        sk_f1(y_true, y_pred, average="macro", sample_weight=weights)
+    )
+    metric = bm.StreamingConfusionMatrix([0, 1, 2])
+    metric.update(torch.tensor(y_true), y_pred)
+    np.testing.assert_array_equal(
+        metric.compute(), bm.confusion_matrix(y_true, y_pred, labels=[0, 1, 2])
+    )
+    with pytest.raises(TypeError, match="pass `y_pred` as NumPy too"):
+        bm.f1_score(["a", "b"], torch.tensor([0, 1]))

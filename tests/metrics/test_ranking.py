@@ -16,6 +16,7 @@ from balancekit.metrics._ranking import (
     roc_curve,
 )
 from balancekit.metrics._ranking_brier import brier_score_loss
+from tests.conftest import STRICT_DEVICE1
 
 RTOL = 1e-12
 CURVES = {"precision_recall_curve": precision_recall_curve, "roc_curve": roc_curve}
@@ -398,9 +399,20 @@ def test_score_errors_name_the_parameter():
         roc_auc_score(y, np.array(["a", "b", "c", "d"]))
 
 
-def test_mixed_namespaces_and_devices_are_refused(backend):
+def test_host_labels_follow_the_scores_and_other_devices_are_refused(backend):
+    """scikit-learn accepts mixed containers: labels (or scores) in host memory are
+    moved to where the scores live; arrays on another device are refused."""
     if backend.name == "numpy":
         pytest.skip("needs a second library")
     y, score, _ = _backend_case()
-    with pytest.raises((TypeError, ValueError), match="`y_true` and `y_score`"):
-        roc_auc_score(backend.asarray(y), score)
+    expected = roc_auc_score(y, score)
+    if backend.device == STRICT_DEVICE1:
+        with pytest.raises((TypeError, ValueError), match="`y_true` and `y_score`"):
+            roc_auc_score(backend.asarray(y), score)
+    else:
+        on_host = roc_auc_score(backend.asarray(y), score)  # computed with NumPy
+        assert isinstance(on_host, np.ndarray | np.generic | float)
+        assert float(on_host) == pytest.approx(float(expected), abs=1e-12)
+    on_device = roc_auc_score(y, backend.asarray(score))  # host labels move
+    assert backend.device_of(on_device) == backend.device
+    assert float(backend.to_numpy(on_device)) == pytest.approx(float(expected))
