@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import sys
 from collections.abc import Sequence
 
 from balancekit import __version__
@@ -45,9 +47,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _has_module(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``balancekit`` command; returns the exit code."""
     args = _parser().parse_args(argv)
+    if args.command in ("bench", "inspect") and not _has_module("pandas"):
+        print(
+            f"balancekit {args.command} needs pandas, which is not installed: "
+            "pip install 'balancekit[cli]'",
+            file=sys.stderr,
+        )
+        return 2
     if args.command == "bench":
         import balancekit.bench._cli as bench_cli
 
