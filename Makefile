@@ -11,15 +11,21 @@ PYTEST_WORKERS ?= 2
 .PHONY: install demo test lint docs bench clean
 
 $(STAMP): pyproject.toml requirements/dev.txt
+	@echo "== creating $(VENV) with $(PYTHON) (if missing)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	@echo "== upgrading pip in $(VENV)"
+	$(BIN)/python -m pip install --upgrade pip
+	@echo "== installing balancekit and its dev requirements (requirements/dev.txt:" \
+	      "numpy, scikit-learn, imbalanced-learn, torch, tensorflow, matplotlib, ...);" \
+	      "a few minutes on a fresh machine"
+	$(BIN)/python -m pip install -r requirements/dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/balancekit bench --quick
+	@echo "== balancekit bench --quick: one real data set, about a minute on 2 cores"
+	$(BIN)/balancekit bench --quick --overwrite
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q

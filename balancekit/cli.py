@@ -52,7 +52,19 @@ def _has_module(name: str) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``balancekit`` command; returns the exit code."""
+    """Run the ``balancekit`` command; returns the exit code.
+
+    Ctrl-C before a command has started its work ends with exit code 130 and one
+    line (the commands themselves keep finished work and say so).
+    """
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("balancekit: interrupted.", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command in ("bench", "inspect") and not _has_module("pandas"):
         print(

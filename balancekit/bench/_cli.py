@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import sys
 import time
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+
+from balancekit._io import DEFAULT_MAX_BYTES
+from balancekit._output import Interrupted, check_out_dir, terminal_text, trap_signals
 
 __all__ = ["DESCRIPTION", "QUICK_DATASET", "add_arguments", "run"]
 
@@ -25,6 +31,17 @@ examples:
   balancekit bench                              # every shipped real data set
   balancekit bench --data my.csv --target label --tune random
   balancekit bench --synthetic 20000 16 50      # 20,000 x 16, imbalance ratio 50
+  balancekit bench --resume                     # continue an interrupted run
+
+time: fits run in --n-jobs worker processes, one thread each, so a busy machine slows
+a run in proportion. On 2 cores: --quick takes about QUICK_TIME; the full default
+bench about FULL_TIME.
+
+files: results.csv grows one row per finished run; results.json, report.md and the
+plots are written at the end, each atomically. Ctrl-C (SIGINT) or SIGTERM keeps the
+finished runs, writes a report marked PARTIAL and exits with 130 / 143; continue with
+the same command and --resume. A folder holding another run's files is refused unless
+--overwrite (replace them) or --resume; two runs never write into one folder at once.
 """
 
 
@@ -49,6 +66,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     data.add_argument(
         "--list", action="store_true", help="list the shipped data sets and exit"
     )
+    data.add_argument(
+        "--max-bytes",
+        type=int,
+        default=DEFAULT_MAX_BYTES,
+        metavar="N",
+        help="refuse a --data file whose declared in-memory size is larger, before "
+        "reading it (default 2 GiB)",
+    )
     runs = parser.add_argument_group("what runs")
     runs.add_argument(
         "--models",
@@ -70,6 +95,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("random", "grid"),
         help="search each strategy's parameters by CV on the training part",
     )
+    runs.add_argument(
+        "--impute",
+        choices=("median", "most_frequent"),
+        help="fill missing feature values inside the pipeline (a SimpleImputer "
+        "fitted on the training rows only); without it, missing values are an error",
+    )
     runs.add_argument("--n-iter", type=int, default=8, help="random-search candidates")
     runs.add_argument("--cv", type=int, default=3, help="folds of the search")
     runs.add_argument(
@@ -80,12 +111,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help=f"one data set ({QUICK_DATASET}), a few strategies, under a minute or two",
     )
+    runs.add_argument(
+        "--n-jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes, one thread per fit (default: the available cores); "
+        "the table is the same for every N",
+    )
     output = parser.add_argument_group("output")
     output.add_argument(
         "--out",
         default="balancekit-bench",
         metavar="DIR",
-        help="folder for the files (default ./balancekit-bench)",
+        help="folder for the files (default ./balancekit-bench); refused when it "
+        "holds another run's files, unless --overwrite or --resume",
+    )
+    output.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the files of a previous run in --out",
+    )
+    output.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the interrupted run in --out: its finished rows of "
+        "results.csv are kept, the rest run (the arguments must be the same)",
     )
     output.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     output.add_argument(
@@ -104,11 +155,14 @@ def _datasets(args: argparse.Namespace) -> list[Any]:
 
     chosen = []
     if args.data is not None:
-        if not args.target:
-            raise SystemExit("balancekit bench: --data needs --target COLUMN.")
-        chosen.append(datasets.load_file(args.data, args.target))
-    elif args.target:
-        raise SystemExit("balancekit bench: --target is only used with --data FILE.")
+        chosen.append(
+            datasets.load_file(
+                args.data,
+                args.target,
+                max_bytes=args.max_bytes,
+                allow_missing=args.impute is not None,
+            )
+        )
     if args.synthetic is not None:
         rows, features, ratio = args.synthetic
         chosen.append(
@@ -182,83 +236,207 @@ def _print_list() -> None:
         print(f"  {strategy.name:<32} {strategy.description}{only}")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run ``balancekit bench`` with parsed ``args``; returns the exit code."""
-    if args.list:
-        _print_list()
-        return 0
-    from balancekit.bench._compare import Comparison, run_comparison
-    from balancekit.bench._report import (
-        TERMINAL_METRICS,
-        summary_markdown,
-        write_files,
-    )
+def _fail(message: str) -> int:
+    print(f"balancekit bench: error: {terminal_text(message)}", file=sys.stderr)
+    return 2
+
+
+def _check_arguments(args: argparse.Namespace) -> None:
+    """Every argument that can be checked without reading data; ValueError if bad."""
     from balancekit.bench._scores import HIGHER_IS_BETTER
-    from balancekit.bench._summary import summarize
 
     if args.metric not in HIGHER_IS_BETTER:
-        raise SystemExit(
-            f"balancekit bench: --metric must be one of {sorted(HIGHER_IS_BETTER)}."
-        )
-    try:
-        chosen = _datasets(args)
-    except ValueError as error:
-        raise SystemExit(f"balancekit bench: {error}") from error
-    start = time.perf_counter()
-    result = Comparison()
+        raise ValueError(f"--metric must be one of {sorted(HIGHER_IS_BETTER)}.")
+    if args.n_jobs is not None and args.n_jobs < 1:
+        raise ValueError(f"--n-jobs must be at least 1; got {args.n_jobs}.")
+    if args.seeds < 1:
+        raise ValueError(f"--seeds must be at least 1; got {args.seeds}.")
+    if not 0.0 < args.test_size < 1.0:
+        raise ValueError(f"--test-size must be in (0, 1); got {args.test_size}.")
+    if args.cv < 2:
+        raise ValueError(f"--cv must be at least 2; got {args.cv}.")
+    if args.n_iter < 1:
+        raise ValueError(f"--n-iter must be at least 1; got {args.n_iter}.")
+    if args.max_bytes < 1:
+        raise ValueError(f"--max-bytes must be positive; got {args.max_bytes}.")
+    if args.resume and args.overwrite:
+        raise ValueError("--resume and --overwrite exclude each other; choose one.")
+    if args.data is not None and not args.target:
+        raise ValueError("--data needs --target COLUMN.")
+    if args.data is None and args.target:
+        raise ValueError("--target is only used with --data FILE.")
+    check_out_dir(args.out)
+
+
+def _arguments(
+    args: argparse.Namespace, chosen: list[Any], models: list[str]
+) -> dict[str, Any]:
+    """What decides the table: --resume continues only a run with the same."""
+    import hashlib
+
+    from balancekit.bench._strategies import resolve_strategies
+
+    data = []
     for dataset in chosen:
-        print(
-            f"{dataset.name}: {dataset.n_samples} rows x {dataset.n_features} "
-            f"features, imbalance ratio {dataset.imbalance_ratio:.1f}",
-            flush=True,
-        )
-        try:
-            part = run_comparison(
-                dataset.X,
-                dataset.y,
-                strategies=_strategies(args),
-                models=_models(args),
-                dataset=dataset.name,
-                seeds=args.seeds,
-                test_size=args.test_size,
-                tune=args.tune,
-                n_iter=args.n_iter,
-                cv=args.cv,
-                progress=None if not args.no_progress else False,
-            )
-        except ValueError as error:
-            raise SystemExit(f"balancekit bench: {error}") from error
-        result.extend(part)
-    for note in result.notes:
-        print(f"note: {note}")
+        digest = hashlib.sha256()
+        digest.update(np.ascontiguousarray(dataset.X).tobytes())
+        digest.update(np.ascontiguousarray(dataset.y).tobytes())
+        data.append({"name": dataset.name, "sha256": digest.hexdigest()[:16]})
+    return {
+        "datasets": data,
+        "models": models,
+        "strategies": [s.name for s in resolve_strategies(_strategies(args))],
+        "seeds": list(range(args.seeds)),
+        "test_size": args.test_size,
+        "tune": args.tune,
+        "n_iter": args.n_iter,
+        "cv": args.cv,
+        "impute": args.impute,
+    }
+
+
+def _print_tables(result: Any, metric: str) -> None:
+    from balancekit.bench._report import TERMINAL_METRICS, summary_markdown
+    from balancekit.bench._summary import summarize
+
     summary = summarize(result.records)
-    terminal_metrics = list(dict.fromkeys([args.metric, *TERMINAL_METRICS]))
+    terminal_metrics = list(dict.fromkeys([metric, *TERMINAL_METRICS]))
     for dataset, model in dict.fromkeys((r["dataset"], r["model"]) for r in summary):
-        print(f"\n## {dataset} — {model}\n")
-        print(
+        _say(f"\n## {dataset} — {model}\n")
+        _say(
             summary_markdown(
                 summary,
                 dataset=dataset,
                 model=model,
                 metrics=terminal_metrics,
-                sort_by=args.metric,
+                sort_by=metric,
             )
         )
-    files = write_files(
-        result,
-        args.out,
-        datasets=[_describe(d) for d in chosen],
-        metric=args.metric,
-        plots=not args.no_plots,
-        log=print,
-    )
-    elapsed = time.perf_counter() - start
-    failed = sum(r["status"] != "ok" for r in result.records)
-    print(
-        f"\n{len(result.records)} runs ({failed} failed) in {elapsed:.0f} s. "
-        f"Protocol and every metric: {Path(args.out) / 'report.md'}"
-    )
-    print("files:")
-    for path in files:
-        print(f"  {path}")
-    return 0
+
+
+def _say(text: str, file: Any = None) -> None:
+    print(terminal_text(text), file=file or sys.stdout, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``balancekit bench`` with parsed ``args``; returns the exit code.
+
+    0 when every run finished, 2 for bad arguments or input (one line on stderr),
+    130 / 143 after SIGINT / SIGTERM (the finished runs are kept and reported as a
+    partial report), 1 when a worker process died.
+    """
+    if args.list:
+        _print_list()
+        return 0
+    try:
+        _check_arguments(args)
+    except ValueError as error:
+        return _fail(str(error))
+    with trap_signals() as ignore_signals:
+        try:
+            return _run(args, ignore_signals)
+        except Interrupted as interrupt:
+            ignore_signals()
+            _say(f"balancekit bench: interrupted by {interrupt.name}.", sys.stderr)
+            return interrupt.exit_code
+        except KeyboardInterrupt:
+            ignore_signals()
+            _say("balancekit bench: interrupted by SIGINT.", sys.stderr)
+            return 130
+
+
+def _run(args: argparse.Namespace, ignore_signals: Any) -> int:
+    from balancekit.bench._compare import Comparison, run_comparisons
+    from balancekit.bench._rundir import RunFolder, RunFolderError
+    from balancekit.bench._runner import WorkerDied, available_cores
+
+    folder = RunFolder(args.out)
+    try:
+        folder.claim(overwrite=args.overwrite, resume=args.resume)
+    except (RunFolderError, OSError) as error:
+        return _fail(str(error))
+    try:
+        try:
+            chosen = _datasets(args)
+            models = _models(args)
+            arguments = _arguments(args, chosen, models)
+            done = folder.check_resume(arguments) if args.resume else []
+        except (ValueError, TypeError, ImportError, OSError) as error:
+            return _fail(str(error))
+        n_jobs = args.n_jobs or available_cores()
+        folder.write_manifest(arguments, "running")
+        folder.start_csv(done)
+        start = time.perf_counter()
+        for dataset in chosen:
+            _say(
+                f"{dataset.name}: {dataset.n_samples} rows x {dataset.n_features} "
+                f"features, imbalance ratio {dataset.imbalance_ratio:.1f}"
+            )
+        if done:
+            _say(f"resuming: {len(done)} finished runs kept from {args.out}")
+        result = Comparison()
+        partial: str | None = None
+        code = 0
+        try:
+            run_comparisons(
+                [(d.name, d.X, d.y) for d in chosen],
+                strategies=_strategies(args),
+                models=models,
+                seeds=args.seeds,
+                test_size=args.test_size,
+                tune=args.tune,
+                n_iter=args.n_iter,
+                cv=args.cv,
+                impute=args.impute,
+                progress=None if not args.no_progress else False,
+                on_run=folder.append,
+                n_jobs=n_jobs,
+                done=done,
+                result=result,
+            )
+        except ValueError as error:
+            return _fail(str(error))
+        except (Interrupted, KeyboardInterrupt) as interrupt:
+            ignore_signals()
+            name = getattr(interrupt, "name", "SIGINT")
+            partial = f"interrupted by {name}"
+            code = getattr(interrupt, "exit_code", 130)
+        except (WorkerDied, OSError) as error:
+            ignore_signals()
+            partial = f"stopped: {error}"
+            code = 1
+        ignore_signals()  # the last writes cannot be cut by a second Ctrl-C
+        try:
+            files = folder.finish(
+                result,
+                arguments=arguments,
+                datasets=[_describe(d) for d in chosen],
+                metric=args.metric,
+                plots=not args.no_plots,
+                partial=partial,
+                log=_say,
+            )
+        except OSError as error:
+            _fail(f"could not write the report into {args.out}: {error}")
+            return 1
+        report = Path(args.out) / "report.md"
+        if partial is not None:
+            _say(
+                f"balancekit bench: {partial}; kept {len(result.records)} finished "
+                f"runs, partial report in {report}; continue with --resume.",
+                sys.stderr,
+            )
+            return code
+        for note in result.notes:
+            _say(f"note: {note}")
+        _print_tables(result, args.metric)
+        elapsed = time.perf_counter() - start
+        failed = sum(r["status"] != "ok" for r in result.records)
+        _say(
+            f"\n{len(result.records)} runs ({failed} failed) in {elapsed:.0f} s. "
+            f"Protocol and every metric: {report}"
+        )
+        _say("files:\n" + "\n".join(f"  {path}" for path in files))
+        return 0
+    finally:
+        folder.release()

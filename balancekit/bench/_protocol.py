@@ -1,8 +1,9 @@
 """One run of the protocol: tune on the training part, refit, score on the test part.
 
-The pipeline is ``[scaler] -> [sampler] -> model`` in ``imblearn.pipeline.Pipeline``:
-samplers run when the pipeline is fitted, never when it predicts, so validation and test
-rows are never resampled. Tuning is a cross-validated search on the training part only;
+The pipeline is ``[imputer] -> [scaler] -> [sampler] -> model`` in
+``imblearn.pipeline.Pipeline``: the imputer and the scaler are fitted on training rows
+only, and samplers run when the pipeline is fitted, never when it predicts, so
+validation and test rows are never resampled. Tuning is a cross-validated search on the training part only;
 the test part is used once, by the refitted pipeline.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 
 import numpy as np
 from imblearn.pipeline import Pipeline
+from sklearn.impute import SimpleImputer
 from sklearn.model_selection import (
     GridSearchCV,
     ParameterGrid,
@@ -30,9 +32,12 @@ from balancekit.bench._models import ClassWeighted, Model
 from balancekit.bench._scores import pr_auc, score_run
 from balancekit.bench._strategies import Strategy
 
-__all__ = ["TUNE_MODES", "RunOutcome", "build_pipeline", "run_once"]
+__all__ = ["IMPUTE_MODES", "TUNE_MODES", "RunOutcome", "build_pipeline", "run_once"]
 
 TUNE_MODES = (None, "random", "grid")
+#: ``impute=`` values: None refuses missing values; the others are the
+#: ``SimpleImputer(strategy=...)`` placed first in the pipeline.
+IMPUTE_MODES = (None, "median", "most_frequent")
 
 
 @dataclass
@@ -47,8 +52,12 @@ class RunOutcome:
     test_scores: np.ndarray | None = None
 
 
-def build_pipeline(model: Model, strategy: Strategy, seed: int) -> Pipeline:
-    """``[scaler] -> [sampler] -> model`` for one strategy, seeded with ``seed``.
+def build_pipeline(
+    model: Model, strategy: Strategy, seed: int, impute: str | None = None
+) -> Pipeline:
+    """``[imputer] -> [scaler] -> [sampler] -> model`` for one strategy, seeded with
+    ``seed``. The imputer (``SimpleImputer(strategy=impute)``) is a pipeline step, so
+    it is fitted on the training rows (or training folds) only.
 
     Examples
     --------
@@ -58,8 +67,12 @@ def build_pipeline(model: Model, strategy: Strategy, seed: int) -> Pipeline:
     >>> [smote] = resolve_strategies(["SMOTE"])
     >>> [name for name, _ in build_pipeline(lr, smote, seed=0).steps]
     ['scale', 'sampler', 'model']
+    >>> [name for name, _ in build_pipeline(lr, smote, 0, impute="median").steps]
+    ['impute', 'scale', 'sampler', 'model']
     """
     steps: list[tuple[str, Any]] = []
+    if impute is not None:
+        steps.append(("impute", SimpleImputer(strategy=impute)))
     if model.scale:
         steps.append(("scale", StandardScaler()))
     if strategy.kind == "sampler":
@@ -167,13 +180,14 @@ def run_once(
     tune: str | None = None,
     n_iter: int = 8,
     cv: int = 3,
+    impute: str | None = None,
 ) -> RunOutcome:
     """Tune (optionally) on the training part, refit there, score on the test part.
 
     Exceptions propagate: the caller records them as a failed run.
     """
     X_train, y_train, X_test, y_test = split
-    pipeline = build_pipeline(model, strategy, seed)
+    pipeline = build_pipeline(model, strategy, seed, impute)
     outcome = RunOutcome()
     if tune is not None:
         start = time.perf_counter()

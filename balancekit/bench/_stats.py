@@ -10,8 +10,14 @@ A NaN score is a failed run: it ranks after every real score of its row (failed
 runs of one row tie with each other), so a strategy that fails is penalised rather
 than silently dropped.
 
-Reference: J. Demšar, "Statistical comparisons of classifiers over multiple data
-sets", Journal of Machine Learning Research 7 (2006) 1-30.
+On one data set the strategies are compared over seeds instead: each seed draws its
+own split, and :func:`compare_to_best` tests each strategy's per-seed difference from
+the best strategy with a paired t-test, corrected for the overlap of the training
+sets of repeated random splits (Nadeau & Bengio's corrected resampled t-test).
+
+References: J. Demšar, "Statistical comparisons of classifiers over multiple data
+sets", Journal of Machine Learning Research 7 (2006) 1-30. C. Nadeau and Y. Bengio,
+"Inference for the generalization error", Machine Learning 52 (2003) 239-281.
 """
 
 from __future__ import annotations
@@ -25,8 +31,11 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "FEW_SEEDS",
     "FriedmanResult",
+    "SeedComparison",
     "average_ranks",
+    "compare_to_best",
     "critical_difference",
     "friedman_test",
     "nonsignificant_groups",
@@ -425,4 +434,163 @@ def friedman_test(
         alpha=alpha,
         n_datasets=int(n),
         n_strategies=int(k),
+    )
+
+
+#: Below this many seeds the paired test has little power: the report says so.
+FEW_SEEDS = 5
+
+
+@dataclass(frozen=True, eq=False)
+class SeedComparison:
+    """Each strategy against the best one on one data set, paired over seeds.
+
+    Attributes
+    ----------
+    best : int
+        Column of the best mean score (failed runs left out of the means).
+    differences : numpy.ndarray of shape (n_strategies,)
+        Mean per-seed difference from the best, oriented so that it is >= 0 when the
+        best is better (0 for the best itself).
+    p_values : numpy.ndarray of shape (n_strategies,)
+        Two-sided p-value of the paired test against the best; NaN for the best, for
+        a strategy without a successful run, and when fewer than 2 seeds pair up.
+    within_noise : numpy.ndarray of bool, shape (n_strategies,)
+        ``p_value > alpha``: the difference from the best is within the seed-to-seed
+        noise. False for the best itself and where no test was possible.
+    n_seeds : numpy.ndarray of int, shape (n_strategies,)
+        Seeds on which the strategy and the best both succeeded.
+    test_fraction : float or None
+        ``n_test / n_train`` of the correction (None: plain paired t-test).
+    alpha : float
+        Significance level.
+    """
+
+    best: int
+    differences: np.ndarray
+    p_values: np.ndarray
+    within_noise: np.ndarray
+    n_seeds: np.ndarray
+    test_fraction: float | None
+    alpha: float
+
+    @property
+    def test_name(self) -> str:
+        """The test in words, for the report."""
+        if self.test_fraction is None:
+            return "paired t-test over seeds"
+        return "paired t-test over seeds, corrected for overlapping training sets"
+
+
+def _paired_p_value(differences: np.ndarray, test_fraction: float | None) -> float:
+    from scipy.stats import t
+
+    n = differences.size
+    mean = float(differences.mean())
+    variance = float(differences.var(ddof=1))
+    if variance <= 1e-24 * max(mean * mean, 1e-300):
+        # No seed-to-seed variation: identical runs (no evidence of a difference), or
+        # the same gap on every seed (the t statistic is infinite).
+        return 1.0 if mean == 0.0 else 0.0
+    inflation = 1.0 / n + (0.0 if test_fraction is None else test_fraction)
+    statistic = mean / math.sqrt(inflation * variance)
+    return float(2.0 * t.sf(abs(statistic), n - 1))
+
+
+def compare_to_best(
+    scores: Any,
+    *,
+    higher_is_better: bool = True,
+    alpha: float = 0.05,
+    test_fraction: float | None = None,
+) -> SeedComparison:
+    """Which strategies are within seed-to-seed noise of the best, on one data set.
+
+    The best strategy has the best mean score over its successful seeds. Every other
+    strategy's per-seed difference from it (on the seeds where both succeeded; a
+    seed is one split, so the pairing removes the split's luck) is tested with a
+    two-sided paired t-test. With ``test_fraction`` (``n_test / n_train``) the
+    variance is inflated by ``1 / n + n_test / n_train``: Nadeau & Bengio's correction
+    for the overlapping training sets of repeated random splits, which makes the
+    plain t-test too eager. A strategy whose p-value exceeds ``alpha`` is *within
+    noise*: the data do not say it is worse than the best. With few seeds (below
+    :data:`FEW_SEEDS`) the test has little power: a real gap can pass as noise.
+
+    Parameters
+    ----------
+    scores : array-like of shape (n_seeds, n_strategies)
+        One score per seed and strategy; NaN marks a failed run.
+    higher_is_better : bool, default=True
+        ``False`` for losses (Brier score).
+    alpha : float, default=0.05
+        Significance level.
+    test_fraction : float, default=None
+        ``n_test / n_train`` of each split (1/3 for a 25% test split) for the
+        corrected test; None for the plain paired t-test.
+
+    Returns
+    -------
+    SeedComparison
+
+    Raises
+    ------
+    ValueError
+        For a matrix that is not 2-D, fewer than 2 strategies, no successful run,
+        ``alpha`` outside (0, 1) or a negative ``test_fraction``.
+
+    Examples
+    --------
+    Strategy 1 trails by 0.01 with noise of 0.05 between seeds; strategy 2 trails by
+    0.2 on every seed:
+
+    >>> scores = [[0.70, 0.75, 0.50], [0.80, 0.74, 0.61], [0.62, 0.60, 0.41],
+    ...           [0.75, 0.75, 0.56]]
+    >>> result = compare_to_best(scores)
+    >>> int(result.best), result.within_noise.tolist()
+    (0, [False, True, False])
+    >>> [round(float(p), 3) for p in result.p_values[1:]]
+    [0.764, 0.0]
+    """
+    alpha = _check_alpha(alpha)
+    matrix = _check_scores(scores, min_datasets=1)
+    if test_fraction is not None:
+        test_fraction = float(test_fraction)
+        if not (math.isfinite(test_fraction) and test_fraction >= 0.0):
+            raise ValueError(
+                f"`test_fraction` must be a number >= 0 (n_test / n_train); got "
+                f"{test_fraction}."
+            )
+    ok = ~np.isnan(matrix)
+    if not ok.any():
+        raise ValueError("`scores` holds no successful run (every value is NaN).")
+    counts = ok.sum(axis=0)
+    sums = np.where(ok, matrix, 0.0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    keys = -means if higher_is_better else means
+    best = int(np.argmin(np.where(np.isnan(keys), np.inf, keys)))
+    n_strategies = matrix.shape[1]
+    sign = 1.0 if higher_is_better else -1.0
+    differences = np.full(n_strategies, np.nan)
+    p_values = np.full(n_strategies, np.nan)
+    n_seeds = np.zeros(n_strategies, dtype=np.int64)
+    for j in range(n_strategies):
+        paired = ok[:, best] & ok[:, j]
+        n_seeds[j] = int(paired.sum())
+        if not n_seeds[j]:
+            continue
+        gaps = sign * (matrix[paired, best] - matrix[paired, j])
+        differences[j] = float(gaps.mean())
+        if j != best and n_seeds[j] >= 2:
+            p_values[j] = _paired_p_value(gaps, test_fraction)
+    with np.errstate(invalid="ignore"):
+        within = np.nan_to_num(p_values, nan=-1.0) > alpha
+    return SeedComparison(
+        best=best,
+        differences=differences,
+        p_values=p_values,
+        within_noise=within,
+        n_seeds=n_seeds,
+        test_fraction=test_fraction,
+        alpha=alpha,
     )

@@ -11,10 +11,20 @@ from typing import Any
 import numpy as np
 
 from balancekit.bench._scores import HIGHER_IS_BETTER, METRICS
+from balancekit.bench._stats import compare_to_best
 
-__all__ = ["RankTable", "rank_table", "ranks_of_summary", "records_of", "summarize"]
+__all__ = [
+    "NOISE_ALPHA",
+    "RankTable",
+    "rank_table",
+    "ranks_of_summary",
+    "records_of",
+    "summarize",
+]
 
 SUMMARY_VALUES = (*METRICS, "fit_time_s")
+#: Level of the per-seed test of each strategy against the best.
+NOISE_ALPHA = 0.05
 
 
 def records_of(table: Any) -> list[dict[str, Any]]:
@@ -47,6 +57,15 @@ def summarize(table: Any) -> list[dict[str, Any]]:
     ``reason`` keeps the first failure's reason. ``resampled_counts`` is the first
     successful run's (the counts the model was fitted on).
 
+    Within each (data set, model), every strategy is also tested against the best
+    one for each metric (:func:`balancekit.bench._stats.compare_to_best`: a paired
+    t-test over seeds, corrected for overlapping training sets when the records hold
+    ``n_train`` and ``n_test``): ``<metric>_vs_best`` is ``"best"``, ``"within
+    noise"`` (p > 0.05), ``"worse"`` or ``"untested"`` (fewer than 2 shared seeds),
+    and ``<metric>_p_vs_best`` its p-value (NaN when untested). ``n_seeds`` counts
+    the group's seeds and ``test_fraction`` is the mean ``n_test / n_train`` used by
+    the correction (None without those columns).
+
     Examples
     --------
     >>> rows = [{"dataset": "d", "model": "m", "strategy": "s", "kind": "none",
@@ -55,9 +74,12 @@ def summarize(table: Any) -> list[dict[str, Any]]:
     >>> s = summarize(rows)[0]
     >>> s["n_ok"], round(s["pr_auc_mean"], 2), round(s["pr_auc_std"], 3)
     (2, 0.6, 0.141)
+    >>> s["pr_auc_vs_best"]
+    'best'
     """
     summary = []
-    for (dataset, model, strategy), runs in _groups(records_of(table)).items():
+    groups = _groups(records_of(table))
+    for (dataset, model, strategy), runs in groups.items():
         ok = [r for r in runs if r["status"] == "ok"]
         failed = [r for r in runs if r["status"] != "ok"]
         row: dict[str, Any] = {
@@ -73,8 +95,69 @@ def summarize(table: Any) -> list[dict[str, Any]]:
         for name in SUMMARY_VALUES:
             values = [float(r[name]) for r in ok if r.get(name) is not None]
             row[f"{name}_mean"], row[f"{name}_std"] = _mean_std(values)
+        row["n_seeds"] = len(runs)
         summary.append(row)
+    _mark_versus_best(summary, groups)
     return summary
+
+
+def _test_fraction(runs: list[dict[str, Any]]) -> float | None:
+    ratios = []
+    for r in runs:
+        n_train, n_test = r.get("n_train"), r.get("n_test")
+        if r["status"] == "ok" and n_train and n_test is not None:
+            ratios.append(float(n_test) / float(n_train))
+    return statistics.fmean(ratios) if ratios else None
+
+
+def _mark_versus_best(
+    summary: list[dict[str, Any]], groups: dict[tuple, list[dict[str, Any]]]
+) -> None:
+    """Add ``<metric>_vs_best`` and ``<metric>_p_vs_best`` to the summary rows."""
+    by_pair: dict[tuple, list[dict[str, Any]]] = {}
+    for row in summary:
+        by_pair.setdefault((row["dataset"], row["model"]), []).append(row)
+    for (dataset, model), rows in by_pair.items():
+        runs = {r["strategy"]: groups[(dataset, model, r["strategy"])] for r in rows}
+        seeds = list(
+            dict.fromkeys(
+                run.get("seed", i)
+                for strategy_runs in runs.values()
+                for i, run in enumerate(strategy_runs)
+            )
+        )
+        fraction = _test_fraction([run for rs in runs.values() for run in rs])
+        for row in rows:
+            row["test_fraction"] = fraction
+        for metric in METRICS:
+            scores = np.full((len(seeds), len(rows)), np.nan)
+            for j, row in enumerate(rows):
+                for i, run in enumerate(runs[row["strategy"]]):
+                    value = run.get(metric)
+                    if run["status"] == "ok" and value is not None:
+                        scores[seeds.index(run.get("seed", i)), j] = float(value)
+            verdicts = ["untested"] * len(rows)
+            p_values = [math.nan] * len(rows)
+            if len(rows) >= 2 and not np.isnan(scores).all():
+                result = compare_to_best(
+                    scores,
+                    higher_is_better=HIGHER_IS_BETTER[metric],
+                    alpha=NOISE_ALPHA,
+                    test_fraction=fraction,
+                )
+                for j in range(len(rows)):
+                    p_values[j] = float(result.p_values[j])
+                    if j == result.best:
+                        verdicts[j] = "best"
+                    elif result.within_noise[j]:
+                        verdicts[j] = "within noise"
+                    elif not math.isnan(p_values[j]):
+                        verdicts[j] = "worse"
+            elif len(rows) == 1 and not np.isnan(scores).all():
+                verdicts[0] = "best"
+            for j, row in enumerate(rows):
+                row[f"{metric}_vs_best"] = verdicts[j]
+                row[f"{metric}_p_vs_best"] = p_values[j]
 
 
 @dataclass

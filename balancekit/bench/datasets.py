@@ -64,6 +64,9 @@ class Dataset:
         What the task is and what the positive class means.
     feature_names : list of str, default=[]
         One name per column of ``X`` (empty when unknown).
+    allow_missing : bool, default=False
+        Whether ``X`` may hold NaN (missing values, for ``compare(..., impute=...)``,
+        which imputes inside the pipeline); infinite values are never allowed.
 
     Examples
     --------
@@ -87,6 +90,7 @@ class Dataset:
     licence: str
     description: str
     feature_names: list[str] = field(default_factory=list)
+    allow_missing: bool = False
 
     def __post_init__(self) -> None:
         X, y = self.X, self.y
@@ -105,8 +109,11 @@ class Dataset:
                 f"`X` has {X.shape[0]} rows but `y` has {y.shape[0]} labels; they "
                 "must match."
             )
-        if not np.isfinite(X).all():
-            raise ValueError("`X` must be finite; it holds NaN or infinite values.")
+        if np.isinf(X).any() or (not self.allow_missing and np.isnan(X).any()):
+            raise ValueError(
+                "`X` must be finite; it holds NaN or infinite values (NaN is "
+                "allowed with allow_missing=True)."
+            )
         n_classes = len(self.class_names)
         if y.size and (int(y.min()) < 0 or int(y.max()) >= n_classes):
             raise ValueError(
@@ -529,7 +536,13 @@ def make_synthetic(
 # -------------------------------------------------------------------------- files
 
 
-def load_file(path: str | PathLike[str], target: str) -> Dataset:
+def load_file(
+    path: str | PathLike[str],
+    target: str,
+    *,
+    max_bytes: int | None = None,
+    allow_missing: bool = False,
+) -> Dataset:
     """Read a user's CSV, Parquet or ``.npz`` file as a :class:`Dataset`.
 
     The file is read by the same reader as ``balancekit inspect`` (non-numeric
@@ -546,6 +559,13 @@ def load_file(path: str | PathLike[str], target: str) -> Dataset:
         holding ``X`` and the ``target`` array (or one array per feature).
     target : str
         The label column (or array) name.
+    max_bytes : int, default=None
+        Refuse a file whose declared in-memory size is larger, before reading it
+        (None: :func:`balancekit._io.read_table`'s default, 2 GiB).
+    allow_missing : bool, default=False
+        Keep missing feature values as NaN (for ``compare(..., impute=...)`` and
+        ``balancekit bench --impute``, which impute inside the pipeline, on training
+        rows only) instead of refusing them.
 
     Returns
     -------
@@ -555,8 +575,8 @@ def load_file(path: str | PathLike[str], target: str) -> Dataset:
     Raises
     ------
     ValueError
-        For missing or infinite feature values (the message names the columns), a
-        single class, or a file the reader rejects.
+        For missing (unless ``allow_missing``) or infinite feature values (the
+        message names the columns), a single class, or a file the reader rejects.
 
     Examples
     --------
@@ -571,21 +591,35 @@ def load_file(path: str | PathLike[str], target: str) -> Dataset:
     """
     from balancekit._io import read_table
 
-    table = read_table(path, target)
+    table = (
+        read_table(path, target)
+        if max_bytes is None
+        else read_table(path, target, max_bytes=max_bytes)
+    )
     X = np.asarray(table.X, dtype=np.float64)
     if X.shape[0] == 0:
         raise ValueError(
             f"`path` {table.source!r} holds no rows with a label in {target!r}."
         )
-    not_finite = np.flatnonzero(~np.isfinite(X).all(axis=0))
-    bad_columns = [table.feature_names[i] for i in not_finite]
-    if bad_columns:
+    where = (
+        f"run `balancekit inspect {table.source} --target {target}` to see where "
+        "they are."
+    )
+    infinite = [table.feature_names[i] for i in np.flatnonzero(np.isinf(X).any(0))]
+    if infinite:
         raise ValueError(
-            f"`path` {table.source!r}: feature columns {bad_columns} hold missing "
-            "(NaN) or infinite values. Impute or drop them first (e.g. "
-            "sklearn.impute.SimpleImputer, or pandas dropna/fillna); run "
-            f"`balancekit inspect {table.source} --target {target}` to see where "
-            "they are."
+            f"`path` {table.source!r}: feature columns {infinite} hold infinite "
+            f"values. Replace or drop them first; {where}"
+        )
+    missing = [table.feature_names[i] for i in np.flatnonzero(np.isnan(X).any(0))]
+    if missing and not allow_missing:
+        raise ValueError(
+            f"`path` {table.source!r}: feature columns {missing} hold missing (NaN) "
+            "values. Impute them inside the pipeline, fitted on the training rows "
+            "only: `balancekit bench --impute median` (or most_frequent); from "
+            "Python, load_file(..., allow_missing=True) then compare(..., "
+            "impute='median'). Imputing the whole file first would leak the test "
+            f"rows into the filled values; {where}"
         )
     labels, y = np.unique(np.asarray(table.y), return_inverse=True)
     y = y.astype(np.int64).reshape(-1)
@@ -603,6 +637,11 @@ def load_file(path: str | PathLike[str], target: str) -> Dataset:
     notes = [f"{X.shape[0]} rows of {target!r} read from {table.source}"]
     if table.n_missing_labels:
         notes.append(f"{table.n_missing_labels} rows without a label dropped")
+    if missing:
+        notes.append(
+            f"missing values in {missing} kept as NaN, to be imputed inside the "
+            "pipeline"
+        )
     if table.categorical_columns:
         notes.append(
             f"non-numeric columns coded as integers: {table.categorical_columns}"
@@ -616,4 +655,5 @@ def load_file(path: str | PathLike[str], target: str) -> Dataset:
         licence="as set by the file's owner",
         description="; ".join(notes) + ".",
         feature_names=list(table.feature_names),
+        allow_missing=allow_missing,
     )

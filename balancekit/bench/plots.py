@@ -1,5 +1,9 @@
 """Figures of a strategy comparison: score bars, critical-difference diagram, PR curves.
 
+Bars of a bounded metric stay inside its range (``limits``: error bars are clipped, the
+axis ends at the bound plus a small margin), and PR curves over several seeds are
+averaged (or pooled) so that the legend's AP is the table's figure.
+
 Same conventions as :mod:`balancekit.metrics.plots`: matplotlib is imported inside the
 functions, figures are built without pyplot (no display, no backend change), each
 function draws into ``ax`` when given, saves to ``path`` (PNG unless the suffix names
@@ -21,6 +25,7 @@ from balancekit._plotting import (
     save_figure,
 )
 from balancekit.bench._stats import nonsignificant_groups
+from balancekit.metrics import average_precision_score, precision_recall_curve
 from balancekit.metrics.plots import plot_precision_recall
 
 if TYPE_CHECKING:
@@ -28,10 +33,15 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "POOLING",
     "plot_critical_difference",
     "plot_metric_by_strategy",
     "plot_pr_curves",
+    "plot_pr_curves_over_seeds",
 ]
+
+#: How :func:`plot_pr_curves_over_seeds` combines seeds.
+POOLING = ("average", "concatenate")
 
 
 def _check_names(names: Any) -> list[str]:
@@ -64,6 +74,22 @@ def _check_values(values: Any, name: str, n: int, *, allow_nan: bool) -> np.ndar
 # --------------------------------------------------------------------- score bars
 
 
+def _check_limits(limits: Any) -> tuple[float, float] | None:
+    if limits is None:
+        return None
+    try:
+        low, high = (float(v) for v in limits)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"`limits` must be a pair (low, high) of numbers or None; got {limits!r}."
+        ) from error
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise ValueError(
+            f"`limits` must be finite with low < high, e.g. (0, 1); got {limits!r}."
+        )
+    return low, high
+
+
 def plot_metric_by_strategy(
     names: Sequence[str],
     means: Any,
@@ -71,6 +97,8 @@ def plot_metric_by_strategy(
     *,
     metric: str,
     higher_is_better: bool = True,
+    limits: tuple[float, float] | None = None,
+    within_noise: Sequence[bool] | None = None,
     digits: int = 3,
     title: str | None = None,
     ax: Axes | None = None,
@@ -78,6 +106,8 @@ def plot_metric_by_strategy(
     dpi: float | None = None,
 ) -> Figure:
     """Horizontal bars of one metric per strategy, best at the top, with error bars.
+
+    The value of each bar (``mean ± std``) is written in a column right of the axes.
 
     Parameters
     ----------
@@ -93,6 +123,15 @@ def plot_metric_by_strategy(
         The metric's name, the x-axis label.
     higher_is_better : bool, default=True
         ``False`` for losses: then the lowest mean is at the top.
+    limits : (float, float), default=None
+        The metric's range, e.g. ``(0, 1)``; MCC's is ``(-1, 1)``. Error bars are
+        clipped to it and the axis runs from 0 (or the lowest value) to the upper
+        bound plus 2% of the range: a score capped at 1 never shows an axis to 1.2.
+        The written values are not clipped. None: the axis follows the data.
+    within_noise : sequence of bool, default=None
+        One flag per strategy: True for the best and the strategies whose difference
+        from it is within noise (drawn blue), False for the others (drawn grey); the
+        x-axis label says so. None: every bar blue.
     digits : int, default=3
         Decimals of the value written next to each bar.
     title : str, default=None
@@ -111,14 +150,16 @@ def plot_metric_by_strategy(
     Examples
     --------
     >>> figure = plot_metric_by_strategy(
-    ...     ["none", "SMOTE", "weights"], [0.61, 0.70, 0.66], [0.02, 0.03, 0.01],
-    ...     metric="balanced accuracy",
+    ...     ["none", "SMOTE", "weights"], [0.61, 0.97, 0.66], [0.02, 0.05, 0.01],
+    ...     metric="balanced accuracy", limits=(0, 1), title="haberman",
     ... )
     >>> axes = figure.axes[0]
     >>> [label.get_text() for label in axes.get_yticklabels()]
     ['SMOTE', 'weights', 'none']
     >>> len(axes.patches), axes.texts[0].get_text()
-    (3, '0.700 ± 0.030')
+    (3, '0.970 ± 0.050')
+    >>> [round(float(limit), 2) for limit in axes.get_xlim()]
+    [0.0, 1.02]
     """
     labels = _check_names(names)
     n = len(labels)
@@ -132,22 +173,39 @@ def plot_metric_by_strategy(
         raise ValueError(f"`stds` must be >= 0; got {std_values.tolist()}.")
     if not isinstance(metric, str):
         raise TypeError(f"`metric` must be a str; got {type(metric).__name__}.")
+    bounds = _check_limits(limits)
+    flags = None
+    if within_noise is not None:
+        flags = np.asarray(within_noise, dtype=bool).reshape(-1)
+        if flags.size != n:
+            raise ValueError(
+                f"`within_noise` must hold one flag per name ({n}); got {flags.size}."
+            )
     digits = check_digits(digits)
     keys = -mean_values if higher_is_better else mean_values
     order = np.argsort(np.where(np.isnan(keys), np.inf, keys), kind="stable")
 
-    figure, axes = figure_and_axes(ax, (6.0, 1.0 + 0.4 * n))
+    figure, axes = figure_and_axes(ax, (6.5, 1.2 + 0.4 * n))
     positions = np.arange(n)
     shown_means = np.nan_to_num(mean_values[order], nan=0.0)
     shown_stds = np.nan_to_num(std_values[order], nan=0.0)
+    below, above = shown_stds.copy(), shown_stds.copy()
+    if bounds is not None:
+        below = np.clip(np.minimum(below, shown_means - bounds[0]), 0.0, None)
+        above = np.clip(np.minimum(above, bounds[1] - shown_means), 0.0, None)
+    colours = ["tab:blue"] * n
+    if flags is not None:
+        colours = ["tab:blue" if flags[i] else "tab:gray" for i in order]
     axes.barh(
         positions,
         shown_means,
-        xerr=shown_stds if (shown_stds > 0).any() else None,
-        color="tab:blue",
+        xerr=np.vstack([below, above]) if (shown_stds > 0).any() else None,
+        color=colours,
         ecolor="black",
         capsize=3,
     )
+    # The values in a column right of the axes: never outside the metric's range.
+    value_column = axes.get_yaxis_transform()  # x in axes fraction, y in data
     for position, index in zip(positions, order, strict=True):
         mean, std = mean_values[index], std_values[index]
         if np.isnan(mean):
@@ -156,21 +214,33 @@ def plot_metric_by_strategy(
             text = f"{mean:.{digits}f}"
         else:
             text = f"{mean:.{digits}f} ± {std:.{digits}f}"
-        end = 0.0 if np.isnan(mean) else mean + (0.0 if np.isnan(std) else std)
         axes.annotate(
             text,
-            xy=(end, position),
-            xytext=(3 if end >= 0 else -3, 0),
+            xy=(1.0, position),
+            xycoords=value_column,
+            xytext=(4, 0),
             textcoords="offset points",
             va="center",
-            ha="left" if end >= 0 else "right",
+            ha="left",
             fontsize="small",
+            annotation_clip=False,
         )
     axes.set_yticks(positions, [labels[i] for i in order])
     axes.invert_yaxis()  # best at the top
     axes.set_xlabel(metric)
     axes.axvline(0.0, color="black", linewidth=0.8)
-    axes.margins(x=0.25)
+    if bounds is None:
+        axes.margins(x=0.05)
+    else:
+        low, high = bounds
+        pad = 0.02 * (high - low)
+        lowest = float(np.min(shown_means - below))
+        left = max(low, 0.0) if lowest >= 0.0 else max(low - pad, lowest - pad)
+        axes.set_xlim(float(left), float(high + pad))
+    if flags is not None:
+        axes.set_xlabel(
+            f"{metric}\n(blue: the best or within noise of it; grey: worse)"
+        )
     if title is not None:
         axes.set_title(title)
     save_figure(figure, path, dpi)
@@ -413,6 +483,162 @@ def plot_pr_curves(
             digits=digits,
             ax=axes,
         )
+    if title is not None:
+        axes.set_title(title)
+    save_figure(figure, path, dpi)
+    return figure
+
+
+def _check_runs(runs: Any) -> list[tuple[str, list[tuple[np.ndarray, np.ndarray]]]]:
+    if not isinstance(runs, Mapping):
+        raise TypeError(
+            "`runs` must be a mapping {strategy name: [(y_true, scores) per seed]}; "
+            f"got {type(runs).__name__}."
+        )
+    if not runs:
+        raise ValueError("`runs` must hold at least one strategy; got none.")
+    checked = []
+    for name, pairs in runs.items():
+        if isinstance(pairs, tuple) and len(pairs) == 2:
+            pairs = [pairs]  # one seed
+        seeds = []
+        for pair in pairs:
+            y_true, scores = (np.asarray(v).reshape(-1) for v in pair)
+            if y_true.shape != scores.shape:
+                raise ValueError(
+                    f"`runs[{name!r}]`: labels and scores of a seed must have the "
+                    f"same length; got {y_true.size} and {scores.size}."
+                )
+            seeds.append((y_true, scores.astype(np.float64)))
+        if not seeds:
+            raise ValueError(f"`runs[{name!r}]` holds no seed.")
+        checked.append((str(name), seeds))
+    return checked
+
+
+def _interpolated_precision(
+    y_true: np.ndarray, scores: np.ndarray, pos_label: Any, grid: np.ndarray
+) -> np.ndarray:
+    """Precision at each recall of ``grid``: the best precision at that recall or
+    more (the usual interpolation, non-increasing in recall)."""
+    precision, recall, _ = precision_recall_curve(y_true, scores, pos_label=pos_label)
+    precision, recall = np.asarray(precision), np.asarray(recall)
+    # recall decreases along the arrays; the running maximum from the high-recall end
+    best_from = np.maximum.accumulate(precision)  # max over recall >= recall[i]
+    index = np.searchsorted(-recall, -grid, side="right") - 1
+    return best_from[np.clip(index, 0, recall.size - 1)]
+
+
+def plot_pr_curves_over_seeds(
+    runs: Mapping[str, Sequence[tuple[Any, Any]]],
+    *,
+    pos_label: Any = 1,
+    pool: str = "average",
+    chance: bool = True,
+    digits: int = 3,
+    title: str | None = None,
+    ax: Axes | None = None,
+    path: PathLike | None = None,
+    dpi: float | None = None,
+) -> Figure:
+    """Precision-recall curves of several strategies, each over all its seeds.
+
+    A seed has its own test split, so its curve is one draw; a curve of the first
+    seed only would disagree with a table of means over seeds. Two ways to combine
+    them, named in the legend:
+
+    * ``pool="average"``: on a grid of 101 recalls, each seed's interpolated precision
+      (the best precision at that recall or more) is averaged over the seeds; the
+      legend gives the **mean AP over seeds**, the figure of the bench table;
+    * ``pool="concatenate"``: the seeds' test labels and scores are concatenated into
+      one curve; the legend gives that **pooled AP** (close to, but not, the mean).
+
+    Parameters
+    ----------
+    runs : mapping of str to sequence of (y_true, scores)
+        Per strategy (in legend order), one ``(y_true, positive-class scores)`` pair
+        per seed.
+    pos_label : int, float, bool or str, default=1
+        The positive label.
+    pool : {"average", "concatenate"}, default="average"
+        How the seeds are combined (see above).
+    chance : bool, default=True
+        Draw the precision of random guessing (the mean positive rate) once.
+    digits : int, default=3
+        Decimals of the APs in the legend.
+    title : str, default=None
+        Axes title.
+    ax : matplotlib.axes.Axes, default=None
+        Draw here; by default on a new figure.
+    path : str or os.PathLike, default=None
+        Save the figure to this file (PNG unless the suffix names another format).
+    dpi : float, default=None
+        Resolution of the saved file.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> seed_0 = (np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
+    >>> seed_1 = (np.array([0, 1, 0, 1]), np.array([0.2, 0.9, 0.3, 0.7]))
+    >>> figure = plot_pr_curves_over_seeds({"SMOTE": [seed_0, seed_1]})
+    >>> [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    ['SMOTE (mean AP over 2 seeds = 0.917)', 'chance = 0.500']
+    """
+    checked = _check_runs(runs)
+    if pool not in POOLING:
+        raise ValueError(f"`pool` must be one of {POOLING}; got {pool!r}.")
+    digits = check_digits(digits)
+    figure, axes = figure_and_axes(ax, (5.5, 5.0))
+    grid = np.linspace(0.0, 1.0, 101)
+    rates = []
+    for name, seeds in checked:
+        if pool == "concatenate":
+            y_all = np.concatenate([y for y, _ in seeds])
+            s_all = np.concatenate([s for _, s in seeds])
+            ap = float(average_precision_score(y_all, s_all, pos_label=pos_label))
+            precision, recall, _ = precision_recall_curve(
+                y_all, s_all, pos_label=pos_label
+            )
+            axes.plot(
+                np.asarray(recall),
+                np.asarray(precision),
+                drawstyle="steps-post",
+                label=f"{name} (pooled AP of {len(seeds)} seeds = {ap:.{digits}f})",
+            )
+        else:
+            aps = [
+                float(average_precision_score(y, s, pos_label=pos_label))
+                for y, s in seeds
+            ]
+            curve = np.mean(
+                [_interpolated_precision(y, s, pos_label, grid) for y, s in seeds],
+                axis=0,
+            )
+            label = (
+                f"{name} (mean AP over {len(seeds)} seeds = {np.mean(aps):.{digits}f})"
+                if len(seeds) > 1
+                else f"{name} (AP = {aps[0]:.{digits}f}, 1 seed)"
+            )
+            axes.plot(grid, curve, label=label)
+        rates += [float(np.mean(y == pos_label)) for y, _ in seeds]
+    if chance:
+        rate = float(np.mean(rates))
+        axes.axhline(
+            rate,
+            color="grey",
+            linestyle="--",
+            linewidth=1,
+            label=f"chance = {rate:.{digits}f}",
+        )
+    axes.set_xlim(0.0, 1.0)
+    axes.set_ylim(0.0, 1.02)
+    axes.set_xlabel("Recall")
+    axes.set_ylabel("Precision")
+    axes.legend(loc="best", fontsize="small")
     if title is not None:
         axes.set_title(title)
     save_figure(figure, path, dpi)

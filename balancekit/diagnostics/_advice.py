@@ -6,6 +6,7 @@ Thresholds (module constants, documented in ``inspect``):
   ``k_neighbors=5`` cannot run on it; 1 sample: no interpolating sampler can;
 * NaN or inf values: error; exact duplicate rows: warning; identical rows with
   different labels: error; constant columns: warning; near-constant columns: info;
+  identifier-like columns: warning;
 * scale disparity ``>= SCALE_RATIO_WARNING`` (100): warning;
 * typology, for each class smaller than the largest (every class when all are equal):
   fewer than half of its rows safe -> warning (borderline- or rare/outlier-dominated,
@@ -141,15 +142,26 @@ def _value_findings(report: DataReport) -> list[Finding]:
             continue
         columns = _per_column(names, counts)
         listed = _listing([f"{k}: {v:,}" for k, v in columns.items()])
+        advice = (
+            "impute them inside the pipeline, fitted on training rows only: "
+            "`balancekit bench --impute median` (or most_frequent; in Python "
+            "compare(..., impute='median')), or in your own code "
+            "sklearn.impute.SimpleImputer as the first step of an imblearn Pipeline, "
+            "before the sampler. Never impute the whole file before splitting: the "
+            "test rows would leak into the filled values. balancekit samplers reject "
+            "NaN"
+            if code == "nan_values"
+            else "replace them (often an overflow or a division by zero) or drop "
+            "those rows: no imputer fills infinities, and balancekit samplers "
+            "reject them"
+        )
         findings.append(
             Finding(
                 code,
                 "error",
                 f"{_plural(total, label)} in {_plural(len(columns), 'column')} "
                 f"({listed}){excluded}",
-                "impute them (sklearn.impute.SimpleImputer in an imblearn Pipeline, "
-                "before the sampler) or drop those rows; balancekit samplers reject "
-                "non-finite input",
+                advice,
                 count=total,
                 details={"columns": columns, "rows": report.n_nonfinite_rows},
             )
@@ -197,7 +209,9 @@ def _scale_finding(report: DataReport) -> list[Finding]:
             report.feature_names,
             report.feature_std,
             [
-                n in report.constant_features or n in report.near_constant_features
+                n in report.constant_features
+                or n in report.near_constant_features
+                or (report.identifiers_excluded and n in report.identifier_features)
                 for n in report.feature_names
             ],
             strict=True,
@@ -215,9 +229,36 @@ def _scale_finding(report: DataReport) -> list[Finding]:
             f"{stds[widest]:.3g}, of {narrowest}: {stds[narrowest]:.3g})",
             f"standardise before kNN samplers ({_KNN_SAMPLERS}): put "
             "sklearn.preprocessing.StandardScaler before the sampler in an imblearn "
-            "Pipeline; the neighbourhood difficulty below used the unscaled features",
+            "Pipeline (the neighbourhood difficulty below is computed on "
+            "standardised features, as such a pipeline gives)",
             count=None,
             details={"ratio": ratio, "widest": widest, "narrowest": narrowest},
+        )
+    ]
+
+
+def _identifier_findings(report: DataReport) -> list[Finding]:
+    found = report.identifier_features
+    if not found:
+        return []
+    listed = _listing([f"{name} ({reason})" for name, reason in found.items()])
+    where = (
+        "; left out of the scale, duplicate and neighbourhood checks and of the "
+        "projection"
+        if report.identifiers_excluded
+        else "; kept in the checks, as they are the only columns"
+    )
+    return [
+        Finding(
+            "identifier_columns",
+            "warning",
+            f"{_plural(len(found), 'identifier-like column')}: {listed}{where}",
+            "drop it from the model's features and keep it aside to trace rows: a "
+            "model can learn the row order or the key, kNN samplers measure distances "
+            "along it, and duplicates hide behind it. If it is a genuine feature (a "
+            "file sorted by a measurement), ignore this",
+            count=len(found),
+            details={"columns": dict(found)},
         )
     ]
 
@@ -352,6 +393,7 @@ def advise(report: DataReport) -> list[Finding]:
         *_class_findings(report),
         *_value_findings(report),
         *_scale_finding(report),
+        *_identifier_findings(report),
         *_duplicate_findings(report),
         *_typology_findings(report),
     ]

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from balancekit._io import DEFAULT_MAX_BYTES
+from balancekit._output import (
+    Interrupted,
+    atomic_write_text,
+    check_out_dir,
+    lock_folder,
+    terminal_text,
+    trap_signals,
+)
 from balancekit.diagnostics._findings import SEVERITIES, Finding
 
 __all__ = ["DESCRIPTION", "add_arguments", "run", "table_findings"]
@@ -28,6 +39,13 @@ examples:
   balancekit inspect train.csv --target label
   balancekit inspect train.csv --target label --test test.csv --out report/
   balancekit inspect big.parquet --target y --max-samples 0 --json   # exact typology
+
+files: --out is checked before any work; report.json and the plots are each written
+atomically. A folder holding another report.json is refused unless --overwrite, and
+two runs never write into one folder at once. Files from elsewhere are read safely:
+sizes are checked before reading (--max-bytes) and nothing is ever unpickled; a
+malformed file is one line on stderr and exit code 2. Ctrl-C exits with 130 (SIGTERM:
+143) without a traceback.
 """
 
 
@@ -43,7 +61,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
         metavar="DIR",
-        help="write report.json and PNG plots to this directory",
+        help="write report.json and PNG plots to this directory (refused when it "
+        "holds another report.json, unless --overwrite)",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the report.json and plots of a previous run in --out",
+    )
+    parser.add_argument(
+        "--max-bytes",
+        type=int,
+        default=DEFAULT_MAX_BYTES,
+        metavar="N",
+        help="refuse a file whose declared in-memory size is larger, before reading "
+        "it (default 2 GiB)",
     )
     parser.add_argument(
         "--neighbors",
@@ -119,10 +151,10 @@ def table_findings(table: Any, name: str = "the file") -> list[Finding]:
     return findings
 
 
-def _read(path: str, target: str) -> Any:
+def _read(path: str, target: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
     from balancekit._io import read_table
 
-    return read_table(path, target)
+    return read_table(path, target, max_bytes=max_bytes)
 
 
 def _numeric_only(table: Any) -> tuple[np.ndarray, list[str]]:
@@ -190,12 +222,91 @@ def _text(table: Any, report: Any, split: Any, split_notes: list[Finding]) -> st
     return "\n".join(parts)
 
 
+def _fail(message: str) -> int:
+    print(f"balancekit inspect: error: {terminal_text(message)}", file=sys.stderr)
+    return 2
+
+
+def _say(text: str, file: Any = None) -> None:
+    print(terminal_text(text), file=file or sys.stdout, flush=True)
+
+
+#: What ``--out`` holds after a run (plots are listed in report.json's "files").
+_REPORT = "report.json"
+_LOCK = ".balancekit-inspect.lock"
+
+
+def _claim(out: Path, overwrite: bool) -> Any:
+    """Create ``out``, lock it, and refuse another run's report unless
+    ``overwrite``; returns the lock's handle."""
+    out.mkdir(parents=True, exist_ok=True)
+    lock = lock_folder(out, _LOCK)
+    if (out / _REPORT).exists():
+        if not overwrite:
+            if lock is not None:
+                lock.close()
+            raise ValueError(
+                f"--out {out} holds a previous report.json; pass --overwrite to "
+                "replace it, or choose another --out."
+            )
+        with contextlib.suppress(OSError, ValueError):
+            previous = json.loads((out / _REPORT).read_text(encoding="utf-8"))
+            for name in previous.get("files", []):
+                with contextlib.suppress(OSError):
+                    (out / Path(str(name)).name).unlink()
+    return lock
+
+
+def _write_out(out: Path, payload: dict[str, Any], report: Any) -> list[Path]:
+    """The plots (drawn in a temporary folder, then moved into place) and
+    report.json, each written atomically."""
+    import shutil
+    import tempfile
+
+    written: list[Path] = []
+    staging = Path(tempfile.mkdtemp(prefix=".plots-", dir=out))
+    try:
+        try:
+            drawn = report.plot(staging)
+        except ImportError:
+            _say("(plots skipped: pip install matplotlib)", sys.stderr)
+            drawn = []
+        for path in drawn:
+            target = out / Path(path).name
+            os.replace(path, target)
+            written.append(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    json_path = out / _REPORT
+    payload = {**payload, "files": [p.name for p in written]}
+    atomic_write_text(json_path, json.dumps(payload, indent=2) + "\n")
+    return [json_path, *written]
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run ``balancekit inspect``; returns the exit code (2 for unreadable input)."""
+    """Run ``balancekit inspect``; returns the exit code (2 for unreadable input or
+    a bad ``--out``, 130 / 143 after SIGINT / SIGTERM)."""
+    with trap_signals() as ignore_signals:
+        try:
+            return _run(args)
+        except (Interrupted, KeyboardInterrupt) as interrupt:
+            ignore_signals()
+            name = getattr(interrupt, "name", "SIGINT")
+            _say(f"balancekit inspect: interrupted by {name}.", sys.stderr)
+            return int(getattr(interrupt, "exit_code", 130))
+
+
+def _run(args: argparse.Namespace) -> int:
     from balancekit.diagnostics._inspect import inspect
 
+    lock = None
     try:
-        table = _read(args.file, args.target)
+        if args.max_bytes < 1:
+            return _fail(f"--max-bytes must be positive; got {args.max_bytes}.")
+        if args.out:
+            check_out_dir(args.out)
+            lock = _claim(Path(args.out), args.overwrite)
+        table = _read(args.file, args.target, args.max_bytes)
         if table.y.shape[0] == 0:
             raise ValueError(f"{args.file}: no row has a label in {args.target!r}.")
         report = inspect(
@@ -208,7 +319,7 @@ def run(args: argparse.Namespace) -> int:
         split: Any = None
         split_notes: list[Finding] = []
         if args.test:
-            test = _read(args.test, args.target)
+            test = _read(args.test, args.target, args.max_bytes)
             split, split_notes = _split_report(table, test)
             dropped = [
                 f
@@ -216,33 +327,28 @@ def run(args: argparse.Namespace) -> int:
                 if f.code == "missing_labels"
             ]
             split_notes = dropped + split_notes
-    except (ValueError, TypeError, ImportError) as error:
-        print(f"balancekit inspect: error: {error}", file=sys.stderr)
-        return 2
-    extra = table_findings(table)
-    findings = sorted(
-        extra + report.findings, key=lambda f: -SEVERITIES.index(f.severity)
-    )
-    report = dataclasses.replace(report, findings=findings)
-    payload = _payload(table, report, split, split_notes)
-    if args.json:
-        print(json.dumps(payload, indent=2))
-    else:
-        print(_text(table, report, split, split_notes))
-    if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        json_path = out / "report.json"
-        json_path.write_text(json.dumps(payload, indent=2) + "\n")
-        written = [json_path]
-        try:
-            written += report.plot(out)
-        except ImportError:
-            print("(plots skipped: pip install matplotlib)", file=sys.stderr)
-        stream = sys.stderr if args.json else sys.stdout
-        print("\nwritten:", file=stream)
-        for path in written:
-            print(f"  {path}", file=stream)
+    except (ValueError, TypeError, ImportError, OSError) as error:
+        if lock is not None:
+            lock.close()
+        return _fail(str(error))
+    try:
+        extra = table_findings(table)
+        findings = sorted(
+            extra + report.findings, key=lambda f: -SEVERITIES.index(f.severity)
+        )
+        report = dataclasses.replace(report, findings=findings)
+        payload = _payload(table, report, split, split_notes)
+        if args.json:
+            print(json.dumps(payload, indent=2))  # ensure_ascii: escapes controls
+        else:
+            _say(_text(table, report, split, split_notes))
+        if args.out:
+            written = _write_out(Path(args.out), payload, report)
+            stream = sys.stderr if args.json else sys.stdout
+            _say("\nwritten:\n" + "\n".join(f"  {p}" for p in written), stream)
+    finally:
+        if lock is not None:
+            lock.close()
     if args.fail_on is not None:
         every = [*report.findings, *split_notes]
         if split is not None:

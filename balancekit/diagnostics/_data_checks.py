@@ -13,7 +13,15 @@ Rules (the thresholds are module constants, documented in ``inspect``):
   its median, so the share is counted for the median of the sorted column: exact,
   with one sort per column and no histogram;
 * **scale**: the population standard deviation of the finite values; the interquartile
-  range (linear interpolation, as ``numpy.percentile``) is reported alongside.
+  range (linear interpolation, as ``numpy.percentile``) is reported alongside;
+* **identifier-like** (:func:`identifier_columns`): every value finite and distinct
+  (unique per row), in a table of at least ``IDENTIFIER_MIN_ROWS`` (20) rows, and
+  either strictly monotone in row order (a row number, an auto-increment key, a
+  sorted timestamp) or integer-valued with an identifier's name (a word ``id``,
+  ``idx``, ``index``, ``uuid``, ``guid``, ``key`` or pandas' ``Unnamed: 0``, as in
+  ``customer_id``, ``CustomerID``). A genuine continuous feature is also unique per
+  row, but not monotone in row order (2 / n! by chance), and is not flagged unless
+  the file is sorted by it.
 
 Duplicates are exact: a random projection of each row (a fixed sum of column times
 weight, evaluated column by column so that equal rows always get equal values) puts
@@ -24,6 +32,7 @@ per column. Rows holding NaN or inf take no part (NaN never equals itself).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -33,15 +42,21 @@ import numpy as np
 from balancekit._array_api import bincount, index_dtype, to_host
 
 __all__ = [
+    "IDENTIFIER_MIN_ROWS",
     "NEAR_CONSTANT_SHARE",
     "RELATIVE_STD_FLOOR",
     "ColumnSummary",
     "DuplicateSummary",
     "column_summary",
     "duplicate_summary",
+    "identifier_columns",
 ]
 
 NEAR_CONSTANT_SHARE = 0.99
+IDENTIFIER_MIN_ROWS = 20
+_IDENTIFIER_WORDS = frozenset({"id", "ids", "idx", "index", "uuid", "guid", "key"})
+_MONOTONE = "unique per row and increasing or decreasing with the row order"
+_NAMED = "integer-valued, unique per row and named like an identifier"
 RELATIVE_STD_FLOOR = 1e-6
 _PROJECTION_SEED = 20240917
 _MAX_EXAMPLE_GROUPS = 5
@@ -61,6 +76,9 @@ class ColumnSummary:
     minimum: np.ndarray
     maximum: np.ndarray
     dominant_share: np.ndarray
+    all_distinct: np.ndarray
+    monotone: np.ndarray
+    integer_valued: np.ndarray
 
     @property
     def constant(self) -> np.ndarray:
@@ -77,6 +95,10 @@ class ColumnSummary:
 
 def _host_float(x: Any, xp: ModuleType) -> np.ndarray:
     return np.asarray(to_host(x, xp), dtype=np.float64)
+
+
+def _host_bool(x: Any, xp: ModuleType) -> np.ndarray:
+    return np.asarray(to_host(x, xp), dtype=bool).reshape(-1)
 
 
 def _host_int(x: Any, xp: ModuleType) -> np.ndarray:
@@ -136,6 +158,15 @@ def column_summary(X: Any, finite: Any, xp: ModuleType, device: Any) -> ColumnSu
         with np.errstate(invalid="ignore"):  # inf - inf in an all-missing column
             return at_low + (at_high - at_low) * (position - low)
 
+    one = xp.ones((), dtype=xp.bool, device=device)
+    if n_samples > 1:
+        all_distinct = xp.all(sorted_X[1:, ...] != sorted_X[:-1, ...], axis=0)
+        increasing = xp.all(X[1:, ...] > X[:-1, ...], axis=0)
+        decreasing = xp.all(X[1:, ...] < X[:-1, ...], axis=0)
+        monotone = increasing | decreasing
+    else:
+        all_distinct = monotone = xp.broadcast_to(one, (X.shape[1],))
+    integer_valued = xp.all(xp.where(finite, xp.round(X) == X, one), axis=0)
     minimum = _host_float(sorted_X[0, ...], xp)
     maximum = _host_float(_at_rows(sorted_X, last, xp, device), xp)
     median = _at_rows(sorted_X, last // 2, xp, device)
@@ -159,7 +190,54 @@ def column_summary(X: Any, finite: Any, xp: ModuleType, device: Any) -> ColumnSu
         minimum=minimum * nan_if_empty,
         maximum=maximum * nan_if_empty,
         dominant_share=dominant_share,
+        all_distinct=_host_bool(all_distinct, xp),
+        monotone=_host_bool(monotone, xp),
+        integer_valued=_host_bool(integer_valued, xp),
     )
+
+
+def _name_words(name: str) -> list[str]:
+    """Words of a column name: ``"CustomerID"`` -> ``["customer", "id"]``."""
+    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name)]
+
+
+def identifier_columns(
+    summary: ColumnSummary, names: list[str], n_samples: int
+) -> dict[str, str]:
+    """The identifier-like columns (see the module's rules), each with its reason.
+
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> rng = np.random.default_rng(0)
+    >>> n = 50
+    >>> X = np.column_stack([np.arange(n) + 1000.0, rng.normal(size=n),
+    ...                      rng.permutation(n).astype(float),
+    ...                      rng.permutation(n).astype(float)])
+    >>> summary = column_summary(X, np.isfinite(X), xp, "cpu")
+    >>> found = identifier_columns(
+    ...     summary, ["row", "amount", "CustomerID", "age"], n
+    ... )
+    >>> for name, reason in found.items():
+    ...     print(f"{name}: {reason}")
+    row: unique per row and increasing or decreasing with the row order
+    CustomerID: integer-valued, unique per row and named like an identifier
+    """
+    if n_samples < IDENTIFIER_MIN_ROWS:
+        return {}
+    found = {}
+    complete = summary.finite_counts == n_samples
+    for j, name in enumerate(names):
+        if not (complete[j] and summary.all_distinct[j]):
+            continue
+        words = set(_name_words(name))
+        if summary.monotone[j]:
+            found[name] = _MONOTONE
+        elif summary.integer_valued[j] and (
+            words & _IDENTIFIER_WORDS or name.lower().startswith("unnamed")
+        ):
+            found[name] = _NAMED
+    return found
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,11 @@ from balancekit._labels import check_labels
 from balancekit._random import RandomStateLike, check_random_state
 from balancekit._validation import check_int
 from balancekit.diagnostics._advice import advise
-from balancekit.diagnostics._data_checks import column_summary, duplicate_summary
+from balancekit.diagnostics._data_checks import (
+    column_summary,
+    duplicate_summary,
+    identifier_columns,
+)
 from balancekit.diagnostics._report import DataReport, Projection
 from balancekit.diagnostics._typology import (
     Typology,
@@ -113,7 +117,8 @@ def _projection(
     xp: ModuleType,
     device: Any,
 ) -> Projection | None:
-    """PCA (host eigen/SVD) of at most ``PROJECTION_SAMPLES`` rows, standardised."""
+    """PCA (host eigen/SVD) of at most ``PROJECTION_SAMPLES`` rows of the features
+    the typology used (already standardised: only centred here)."""
     if typology is not None:
         rows, categories = typology.rows, typology.categories
         counts = typology.counts.sum(axis=1)
@@ -142,7 +147,7 @@ def _projection(
         else np.asarray(to_host(categories, xp), dtype=np.int64)
     )
     spread = points.std(axis=0)
-    points = (points - points.mean(axis=0))[:, spread > 0] / spread[spread > 0]
+    points = (points - points.mean(axis=0))[:, spread > 0]
     if points.shape[1] == 0:
         coordinates = np.zeros((points.shape[0], 2))
         ratio: tuple[float, ...] = (0.0, 0.0)
@@ -160,6 +165,33 @@ def _projection(
         variance = np.clip(variance, 0.0, None)
         ratio = tuple(float(v) for v in (variance / variance.sum())[:2])
     return Projection(coordinates, host_codes, host_categories, ratio)
+
+
+def _standardised(
+    X: Any, keep: list[int], xp: ModuleType, device: Any
+) -> tuple[Any, list[int]]:
+    """Columns ``keep`` of ``X`` (finite rows) z-scored with their mean and population
+    standard deviation (as StandardScaler), on ``X``'s device; constant columns are
+    dropped. Returns the matrix and the columns it holds."""
+    if keep:
+        index = xp.asarray(keep, dtype=index_dtype(xp, device), device=device)
+        X = xp.take(X, index, axis=1)
+        mean = xp.mean(X, axis=0)
+        std = xp.std(X, axis=0)
+        spread = np.asarray(to_host(std, xp), dtype=np.float64)
+        usable = [j for j in range(len(keep)) if spread[j] > 0.0]
+    else:
+        usable = []
+    if not usable:  # nothing varies: every row is the same point
+        return xp.zeros((X.shape[0], 1), dtype=X.dtype, device=device), []
+    if len(usable) < len(keep):
+        index = xp.asarray(usable, dtype=index_dtype(xp, device), device=device)
+        X, mean, std = (
+            xp.take(X, index, axis=1),
+            xp.take(mean, index),
+            xp.take(std, index),
+        )
+    return (X - mean[None, :]) / std[None, :], [keep[j] for j in usable]
 
 
 def inspect(
@@ -192,10 +224,21 @@ def inspect(
       a warning from 100 (kNN samplers then see mostly the widest feature);
     * *duplicates*: exact equality of all features (rows holding NaN or inf take no
       part); *conflicting labels*: a group of identical rows with more than one label;
+    * *identifier-like columns*: every value finite and distinct (unique per row), at
+      least 20 rows, and strictly monotone in row order, or integer-valued with an
+      identifier's name (a word id, idx, index, uuid, guid, key, or pandas'
+      ``Unnamed: 0``). A warning; they are left out of the scale ratio, the
+      duplicate check, the typology and the projection (unless they are the only
+      columns);
     * *typology*: of each row's ``n_neighbors`` nearest neighbours (itself excluded,
-      Euclidean, unscaled features), the share of its own class: > 0.7 safe, > 0.3
-      borderline, > 0 rare, 0 outlier (for k = 5: 5-4, 3-2, 1, 0). Rows holding NaN or
-      inf are left out. Fewer than half of a (non-majority) class safe is a warning.
+      Euclidean distance on **standardised** features: each column minus its mean,
+      over its standard deviation, as ``StandardScaler`` gives; identifier-like and
+      constant columns left out), the share of its own class: > 0.7 safe, > 0.3
+      borderline, > 0 rare, 0 outlier (for k = 5: 5-4, 3-2, 1, 0). So the result does
+      not depend on the units of a column, and it describes what a kNN sampler sees
+      after a scaler. Rows holding NaN or inf are left out. Fewer than half of a
+      (non-majority) class safe is a warning. The projection plot is the PCA of the
+      same standardised features.
 
     Parameters
     ----------
@@ -276,14 +319,30 @@ def inspect(
     else:
         rows = xp.arange(n_samples, dtype=index_dtype(xp, device), device=device)
         X_finite, codes_finite = X, codes
-    duplicates = duplicate_summary(X_finite, codes_finite, rows, xp, device)
+    identifiers = identifier_columns(columns, names, n_samples)
+    keep = [j for j, name in enumerate(names) if name not in identifiers]
+    if not keep:  # identifiers are all there is: check them rather than nothing
+        identifiers_kept, keep = True, list(range(n_features))
+    else:
+        identifiers_kept = False
+    X_checked = X_finite
+    if len(keep) < n_features:
+        index = xp.asarray(keep, dtype=index_dtype(xp, device), device=device)
+        X_checked = xp.take(X_finite, index, axis=1)
+    duplicates = duplicate_summary(X_checked, codes_finite, rows, xp, device)
+    del X_checked
     finite_counts = np.asarray(
         to_host(bincount(codes_finite, n_classes, None, xp), xp), dtype=np.int64
+    )
+    # The typology and the projection see the same standardised features (as a
+    # StandardScaler before a sampler would give), identifiers left out.
+    X_scaled, scaled_columns = (
+        _standardised(X_finite, keep, xp, device) if n_finite_rows else (X_finite, [])
     )
     typology = None
     if n_finite_rows > n_neighbors:
         typology = neighbourhood_typology(
-            X_finite,
+            X_scaled,
             codes_finite,
             finite_counts,
             n_neighbors,
@@ -293,11 +352,13 @@ def inspect(
             device,
         )
     projection = _projection(
-        X_finite, codes_finite, typology, finite_counts, rng, xp, device
+        X_scaled, codes_finite, typology, finite_counts, rng, xp, device
     )
+    del X_scaled
 
     constant, near_constant = columns.constant, columns.near_constant
-    usable = ~constant & ~near_constant & np.isfinite(columns.std)
+    not_identifier = np.array([name not in identifiers for name in names])
+    usable = ~constant & ~near_constant & np.isfinite(columns.std) & not_identifier
     scale_ratio = None
     if usable.sum() >= 2:
         stds = columns.std[usable]
@@ -329,6 +390,9 @@ def inspect(
         n_neighbors=n_neighbors,
         typology_counts=None if typology is None else typology.counts.tolist(),
         typology_sampled=False if typology is None else typology.sampled,
+        identifier_features=dict(identifiers),
+        identifiers_excluded=bool(identifiers) and not identifiers_kept,
+        typology_features=[names[j] for j in scaled_columns],
         projection=projection,
     )
     return dataclasses.replace(report, findings=advise(report))

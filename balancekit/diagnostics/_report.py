@@ -99,6 +99,17 @@ class DataReport:
         (None when there were too few finite rows).
     typology_sampled : bool
         Whether the typology was computed on a stratified subsample (``max_samples``).
+    identifier_features : dict of str to str
+        Identifier-like columns (unique per row, and monotone in row order or
+        integer-valued with an identifier's name), each with the reason it was
+        flagged.
+    identifiers_excluded : bool
+        Whether those columns were left out of the scale ratio, the duplicate check,
+        the typology and the projection (False when they are the only columns).
+    typology_features : list of str
+        The columns the typology and the projection used, each standardised (mean 0,
+        standard deviation 1 over the finite rows): every column but the
+        identifier-like and the constant ones.
     findings : list of Finding
         What deserves attention, most serious first.
     projection : Projection or None
@@ -140,6 +151,9 @@ class DataReport:
     n_neighbors: int
     typology_counts: list[list[int]] | None
     typology_sampled: bool
+    identifier_features: dict[str, str] = field(default_factory=dict)
+    identifiers_excluded: bool = False
+    typology_features: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     projection: Projection | None = field(default=None, repr=False, compare=False)
 
@@ -216,8 +230,12 @@ class DataReport:
             f"{self.n_classes} classes"
         )
         if self.typology_counts is not None:
-            scope = " (subsample)" if self.typology_sampled else ""
-            title += f"; difficulty from {self.n_neighbors} neighbours{scope}"
+            scope = ", subsample" if self.typology_sampled else ""
+            n_used = len(self.typology_features)
+            title += (
+                f"; difficulty from {self.n_neighbors} neighbours on {n_used} "
+                f"standardised feature{'' if n_used == 1 else 's'}{scope}"
+            )
         parts = [title, "", *self._class_table(), ""]
         worst = self.worst_severity
         parts.append(f"Findings (worst: {worst}):" if worst else "Findings:")

@@ -35,6 +35,7 @@ def two_sets(tmp_path_factory):
         "--out",
         str(out),
         "--no-progress",
+        "--overwrite",
     ]
     return out, argv
 
@@ -59,7 +60,7 @@ def test_bench_prints_tables_and_writes_every_file(two_sets, capsys):
 
 def test_report_structure(two_sets):
     out, argv = two_sets
-    main(argv)
+    assert main(argv) == 0
     report = (out / "report.md").read_text()
     headings = [line for line in report.splitlines() if line.startswith("#")]
     assert headings[:4] == [
@@ -118,10 +119,11 @@ def test_user_file_and_its_errors(tmp_path, capsys):
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "## mine.csv — logistic_regression" in printed
-    with pytest.raises(SystemExit, match="--data needs --target"):
-        main(["bench", "--data", str(path)])
-    with pytest.raises(SystemExit, match="not a column"):
-        main(["bench", "--data", str(path), "--target", "nope"])
+    out = str(tmp_path / "other")
+    assert main(["bench", "--data", str(path), "--out", out]) == 2
+    assert "--data needs --target" in capsys.readouterr().err
+    assert main(["bench", "--data", str(path), "--target", "nope", "--out", out]) == 2
+    assert "not a column" in capsys.readouterr().err
 
 
 def test_list_names_data_sets_models_and_strategies(capsys):

@@ -7,10 +7,12 @@ import json
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
 from balancekit import SMOTE, RandomOverSampler
+from balancekit.bench import _protocol
 from balancekit.bench._compare import COLUMNS, compare, run_comparison
 from balancekit.bench._models import Model, resolve_models
 from balancekit.bench._strategies import Strategy, default_strategies
@@ -96,6 +98,80 @@ def test_no_validation_or_test_row_is_ever_resampled(tune):
         assert not (resampled & validation)
         assert resampled | validation == train_ids
     assert LOG[-3] == ("resample", train_ids)
+
+
+class RecordingImputer(SimpleImputer):
+    """Logs the row ids (column 0, never missing) it is fitted on and transforms."""
+
+    def fit(self, X, y=None):
+        LOG.append(("impute_fit", frozenset(X[:, 0].astype(int).tolist())))
+        return super().fit(X, y)
+
+    def transform(self, X):
+        LOG.append(("impute_transform", frozenset(X[:, 0].astype(int).tolist())))
+        return super().transform(X)
+
+
+@pytest.mark.parametrize("tune", [None, "grid"])
+def test_the_imputer_is_fitted_on_training_rows_only(tune, monkeypatch):
+    monkeypatch.setattr(_protocol, "SimpleImputer", RecordingImputer)
+    X, y = _data()
+    rng = np.random.default_rng(0)
+    holes = rng.random(X[:, 1:].shape) < 0.1
+    X[:, 1:][holes] = np.nan  # 10% missing, never in the id column
+    LOG.clear()
+    table = compare(
+        X,
+        y,
+        strategies=[RECORDING_STRATEGY],
+        models=[RECORDING_MODEL],
+        seeds=[3],
+        tune=tune,
+        cv=3,
+        impute="median",
+    )
+    assert table["status"].tolist() == ["ok"]
+    assert table.attrs["protocol"]["impute"] == "median"
+    _, X_test, _, _ = train_test_split(X, y, test_size=0.25, stratify=y, random_state=3)
+    test_ids = frozenset(X_test[:, 0].astype(int).tolist())
+    train_ids = frozenset(range(len(y))) - test_ids
+    fits = [ids for kind, ids in LOG if kind == "impute_fit"]
+    # The imputer learns its medians from training rows only: the training folds
+    # in each CV round (never the validation fold), then the whole training part.
+    assert fits[-1] == train_ids
+    assert all(ids <= train_ids for ids in fits)
+    resampled = [ids for kind, ids in LOG if kind == "resample"]
+    if tune is None:
+        assert fits == [train_ids]
+    else:
+        assert len(fits) == 3 * 2 + 1  # 3 folds x 2 candidates, then the refit
+        for fitted, validation in zip(
+            fits[:-1],
+            [ids for kind, ids in LOG if kind == "predict"][:-1],
+            strict=True,
+        ):
+            assert not (fitted & validation)
+            assert fitted | validation == train_ids
+        assert fits[:-1] == resampled[:-1]  # the imputer saw what the sampler saw
+    # The test rows are only ever transformed, after the last fit, with the
+    # training medians; the model sees them imputed (no NaN reaches it).
+    last_fit = max(i for i, (kind, _) in enumerate(LOG) if kind == "impute_fit")
+    seen = [(i, ids) for i, (kind, ids) in enumerate(LOG) if ids & test_ids]
+    assert seen
+    assert all(i > last_fit for i, _ in seen)
+    assert {LOG[i][0] for i, _ in seen} == {"impute_transform", "predict"}
+
+
+def test_missing_values_without_impute_point_to_it():
+    X, y = make_classification(60, n_features=3, n_informative=2, n_redundant=0)
+    X[0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"impute='median'.*`--impute`"):
+        compare(X, y)
+    X[0, 0] = np.inf
+    with pytest.raises(ValueError, match="infinite"):
+        compare(X, y, impute="median")
+    with pytest.raises(ValueError, match="`impute`"):
+        compare(X, y, impute="mean")
 
 
 def _without_times(table):
@@ -217,7 +293,7 @@ def test_labels_of_any_type_and_curves_of_the_minority():
         "common": int((y_train == "common").sum()),
         "rare": int((y_train == "rare").sum()),
     }
-    y_true, scores = result.curves[("data", "logistic_regression", "none")]
+    y_true, scores = result.curves[("data", "logistic_regression", "none", 0)]
     np.testing.assert_array_equal(y_true, (y_test == "rare").astype(int))
     assert scores.shape == (50,)
 

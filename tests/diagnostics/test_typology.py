@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.datasets import make_classification
 from sklearn.neighbors import NearestNeighbors as SklearnNearestNeighbors
+from sklearn.preprocessing import StandardScaler
 
 from balancekit.diagnostics import inspect
 from balancekit.diagnostics._typology import (
@@ -47,7 +48,9 @@ def _data(n_samples: int = 400, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _sklearn_counts(X: np.ndarray, y: np.ndarray, k: int = 5) -> np.ndarray:
-    """Per class, rows safe / borderline / rare / outlier by the paper's k=5 table."""
+    """Per class, rows safe / borderline / rare / outlier by the paper's k=5 table,
+    on standardised features (as ``inspect`` computes it)."""
+    X = StandardScaler().fit_transform(X)
     _, neighbours = SklearnNearestNeighbors(n_neighbors=k + 1).fit(X).kneighbors(X)
     assert (neighbours[:, 0] == np.arange(len(X))).all()  # no ties: self first
     n_same = (y[neighbours[:, 1:]] == y[:, None]).sum(axis=1)
