@@ -12,7 +12,8 @@ sampler chooses row indices there and the features are gathered in the graph
   choose the rows, which are then gathered in the graph;
 - generating samplers (the SMOTE family): ``X`` is resampled once on the host and the
   result is materialised as a new tensor (documented memory cost), reshuffled every
-  epoch.
+  epoch. Integer ``X`` gives float features (as the core's SMOTE returns for NumPy
+  integers: float64), so synthetic rows are not truncated.
 """
 
 from __future__ import annotations
@@ -61,7 +62,9 @@ def balanced_dataset(
     Parameters
     ----------
     X : tensor or array of shape (n_samples, ...)
-        Features, kept in TensorFlow (any trailing shape).
+        Features, kept in TensorFlow (any trailing shape). With a generating
+        sampler (SMOTE), integer ``X`` gives float64 batches (synthetic rows are
+        interpolated, not truncated).
     y : tensor or array of shape (n_samples,)
         Class labels.
     sampler : balancekit sampler
@@ -124,7 +127,7 @@ def balanced_dataset(
         features, labels = X, y
     else:
         X_res, y_res = sampler.fit_resample(_host(X), y_host)
-        features = tf.convert_to_tensor(X_res, dtype=X.dtype)
+        features = _synthetic_features(X_res, X.dtype)
         labels = tf.convert_to_tensor(y_res, dtype=y.dtype)
         n_rows = int(labels.shape[0])
         rows = tf.data.Dataset.range(n_rows).shuffle(
@@ -134,6 +137,16 @@ def balanced_dataset(
         lambda index: (tf.gather(features, index), tf.gather(labels, index)),
         num_parallel_calls=tf.data.AUTOTUNE,
     )
+
+
+def _synthetic_features(X_res: Any, dtype: tf.DType) -> tf.Tensor:
+    """The resampled features as a tensor: float ``X`` keeps its dtype; integer
+    ``X`` gets the dtype the core gives its synthetic rows (float64 for NumPy
+    integers), never truncated back to integers."""
+    X_res = np.asarray(X_res)
+    if dtype.is_floating or not np.issubdtype(X_res.dtype, np.floating):
+        return tf.convert_to_tensor(X_res, dtype=dtype)
+    return tf.convert_to_tensor(X_res)
 
 
 def _redrawn_rows(

@@ -2,21 +2,18 @@
 
 The class counts (given, or counted in one pass) and the strategy are resolved by the
 core (:func:`balancekit.epoch_class_counts`) into a target count ``T_c`` per class.
-The stream is then cut into blocks; in the graph, each block is shuffled and each
-element of class ``c`` is emitted ``copies`` times, where, for the ``i``-th element
-of class ``c`` in the stream (``n_c`` of them)::
-
-    copies_i = floor(((i + 1) * T_c + U_c) / n_c) - floor((i * T_c + U_c) / n_c)
-
-with ``U_c`` uniform in ``[0, n_c)``, drawn once per epoch. Each element is repeated
-``floor(T_c / n_c)`` or one more times (over-sampling keeps every element), or kept
-or dropped (under-sampling), and class ``c`` yields exactly ``T_c`` elements per epoch:
-the cardinality is known when the counts describe the stream. The expanded block is
-shuffled again and unbatched, so the element structure is unchanged.
+Every class but the largest one that is not over-sampled is *held*: its elements are
+collected into tensors once, when the transformation is applied (within
+``max_cached_bytes``). Each epoch draws a fresh shuffled set of the held classes'
+copies and places them at uniformly random positions among the streamed elements, so
+batches look like independent draws from the target distribution whatever the order
+of the source. The graph of an epoch is described in
+:mod:`balancekit.tensorflow._rebalance_epoch`.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -24,52 +21,25 @@ import numpy as np
 import tensorflow as tf
 
 from balancekit._class_targets import SamplingMode, check_mode, epoch_class_counts
+from balancekit.tensorflow._rebalance_checks import (
+    COUNTING_BATCH,
+    call,
+    check_class_counts,
+    check_elements,
+    default_label,
+    element_nbytes,
+    label_dataset,
+    merge_counts,
+    nbytes,
+)
+from balancekit.tensorflow._rebalance_epoch import EpochPlan, epochs
 
 __all__ = ["count_classes", "rebalance"]
 
 _BLOCK_SIZE = 1024
-_COUNTING_BATCH = 65536
-
-
-def _default_label(*element: Any) -> Any:
-    if len(element) < 2:
-        raise ValueError(
-            "`label_fn` is needed: the elements are not tuples (x, ..., y), so the "
-            "label is not the last component. Pass e.g. `label_fn=lambda d: "
-            "d['label']`."
-        )
-    return element[-1]
-
-
-def _call(label_fn: Callable[..., Any], element: Any) -> Any:
-    """Call ``label_fn`` the way ``Dataset.map`` calls its function."""
-    if isinstance(element, tuple):
-        return label_fn(*element)
-    return label_fn(element)
-
-
-def _check_label(label: Any) -> tf.Tensor:
-    label = tf.convert_to_tensor(label)
-    if label.shape.rank != 0:
-        raise ValueError(
-            f"`label_fn` must return one scalar class label per element; it returned "
-            f"shape {label.shape}. `rebalance` works on unbatched elements: apply it "
-            "before `.batch()` (or call `.unbatch()` first); for one-hot labels return "
-            "`tf.argmax(y)`."
-        )
-    if not label.dtype.is_integer:
-        raise TypeError(
-            f"`label_fn` must return integer class labels; got {label.dtype.name}. "
-            "Map string labels to integers first (e.g. tf.keras.layers.StringLookup)."
-        )
-    return tf.cast(label, tf.int64)
-
-
-def _labels_dataset(dataset: tf.data.Dataset, label_fn: Callable[..., Any]) -> Any:
-    return dataset.map(
-        lambda *element: _check_label(_call(label_fn, element)),
-        num_parallel_calls=tf.data.AUTOTUNE,
-    )
+_MAX_CACHED_BYTES = 2**30
+#: Bytes of per-epoch index arrays per held copy (row index, position, temporaries).
+_INDEX_BYTES_PER_COPY = 32
 
 
 def count_classes(
@@ -88,7 +58,9 @@ def count_classes(
     Returns
     -------
     dict
-        ``{class: count}`` for every class present, sorted.
+        ``{class: count}`` for every class present, sorted. Labels can be any
+        integers in ``[0, 2**63)``: the counts are kept per class present, never in
+        a table as long as the largest label.
 
     Examples
     --------
@@ -98,116 +70,23 @@ def count_classes(
     >>> count_classes(ds)
     {0: 2, 1: 3}
     """
-    label_fn = _default_label if label_fn is None else label_fn
+    label_fn = default_label if label_fn is None else label_fn
+    _check_finite(dataset)
+    classes = counts = np.zeros(0, dtype=np.int64)
+    for labels in label_dataset(dataset, label_fn).batch(COUNTING_BATCH):
+        classes, counts = merge_counts(classes, counts, labels.numpy())
+    if classes.shape[0] == 0:
+        raise ValueError("`dataset` is empty; there is nothing to rebalance.")
+    return {int(c): int(n) for c, n in zip(classes, counts, strict=True)}
+
+
+def _check_finite(dataset: tf.data.Dataset) -> None:
     if dataset.cardinality() == tf.data.INFINITE_CARDINALITY:
         raise ValueError(
-            "`dataset` is infinite (e.g. `.repeat()`), so its classes cannot be "
-            "counted; pass `class_counts=` or apply `rebalance` before `.repeat()`."
+            "`dataset` is infinite (e.g. `.repeat()`): `rebalance` needs epochs of "
+            "known class counts. Apply it before `.repeat()` (each repetition is a "
+            "new epoch with a new order): `ds.apply(rebalance(...)).repeat()`."
         )
-    counts = np.zeros(0, dtype=np.int64)
-    for labels in _labels_dataset(dataset, label_fn).batch(_COUNTING_BATCH):
-        values = labels.numpy()
-        if values.size and values.min() < 0:
-            raise ValueError(
-                f"`label_fn` returned the negative label {values.min()}; class "
-                "labels must be integers >= 0."
-            )
-        batch_counts = np.bincount(values)
-        if batch_counts.shape[0] > counts.shape[0]:
-            counts = np.pad(counts, (0, batch_counts.shape[0] - counts.shape[0]))
-        counts[: batch_counts.shape[0]] += batch_counts
-    present = np.flatnonzero(counts)
-    if present.shape[0] == 0:
-        raise ValueError("`dataset` is empty; there is nothing to rebalance.")
-    return {int(c): int(counts[c]) for c in present}
-
-
-def _check_class_counts(class_counts: Any) -> dict[int, int]:
-    if not isinstance(class_counts, Mapping) or not class_counts:
-        raise TypeError(
-            "`class_counts` must be a non-empty dict {class: count}; got "
-            f"{type(class_counts).__name__}."
-        )
-    checked = {}
-    for cls, count in sorted(class_counts.items()):
-        if isinstance(cls, bool) or not isinstance(cls, int | np.integer) or cls < 0:
-            raise ValueError(
-                f"`class_counts` keys must be integer class labels >= 0; got {cls!r}."
-            )
-        if isinstance(count, bool) or not isinstance(count, int | np.integer):
-            raise TypeError(f"`class_counts` values must be ints; got {count!r}.")
-        if count <= 0:
-            raise ValueError(
-                f"`class_counts` must be > 0 for every class; got {count} for class "
-                f"{cls}. Leave absent classes out."
-            )
-        checked[int(cls)] = int(count)
-    return checked
-
-
-def _expand_block(
-    state: tuple[tf.Tensor, tf.Tensor, tf.Tensor],
-    block: Any,
-    seed: tf.Tensor,
-    *,
-    label_fn: Callable[..., Any],
-    code_of: tf.Tensor,
-    n_known: tf.Tensor,
-    targets: tf.Tensor,
-) -> tuple[Any, Any]:
-    """Scan step, on the labels only: which rows of the block to emit, in what order.
-
-    Returns the new state and ``(block, take)``; the rows are gathered afterwards, in
-    parallel, by :func:`_gather_rows`.
-    """
-    seen, offsets, started = state
-    seeds = tf.random.experimental.stateless_split(seed, 3)
-    # Offsets U_c in [0, n_c), drawn at the first block of each epoch.
-    fresh = tf.cast(
-        tf.floor(
-            tf.random.stateless_uniform(tf.shape(n_known), seeds[0], dtype=tf.float64)
-            * tf.cast(n_known, tf.float64)
-        ),
-        tf.int64,
-    )
-    offsets = tf.where(started, offsets, fresh)
-    if label_fn is _default_label:
-        labels = tf.cast(block[-1], tf.int64)  # checked on the element spec already
-    else:
-        labels = tf.vectorized_map(
-            lambda element: _check_label(_call(label_fn, element)), block
-        )
-    size = tf.shape(labels, out_type=tf.int64)[0]
-    # Visit the block in a random order, so that which elements get the extra copy
-    # (or are kept) is random within the block.
-    order = tf.argsort(tf.random.stateless_uniform([size], seeds[1]))
-    labels = tf.gather(labels, order)
-    in_range = (labels >= 0) & (labels < tf.shape(code_of, out_type=tf.int64)[0])
-    codes = tf.gather(code_of, tf.where(in_range, labels, 0))
-    tf.debugging.assert_equal(
-        in_range & (codes >= 0),
-        tf.ones_like(in_range),
-        message=(
-            "`rebalance`: an element's label is not among the classes of "
-            "`class_counts`; pass counts for every class in the data."
-        ),
-    )
-    one_hot = tf.one_hot(codes, tf.shape(n_known)[0], dtype=tf.int64)
-    # i: the element's position among the elements of its class in the stream.
-    index = tf.gather(seen, codes) + tf.reduce_sum(
-        tf.cumsum(one_hot, axis=0, exclusive=True) * one_hot, axis=1
-    )
-    n_c, t_c, u_c = (tf.gather(v, codes) for v in (n_known, targets, offsets))
-    copies = ((index + 1) * t_c + u_c) // n_c - (index * t_c + u_c) // n_c
-    expanded = tf.repeat(order, copies)
-    shuffle = tf.argsort(tf.random.stateless_uniform(tf.shape(expanded), seeds[2]))
-    take = tf.gather(expanded, shuffle)
-    new_state = (seen + tf.reduce_sum(one_hot, axis=0), offsets, tf.constant(True))
-    return new_state, (block, take)
-
-
-def _gather_rows(block: Any, take: tf.Tensor) -> Any:
-    return tf.nest.map_structure(lambda t: tf.gather(t, take), block)
 
 
 def rebalance(
@@ -218,9 +97,32 @@ def rebalance(
     class_counts: Mapping[int, int] | None = None,
     seed: int | None = None,
     block_size: int = _BLOCK_SIZE,
+    max_cached_bytes: int = _MAX_CACHED_BYTES,
 ) -> Callable[[tf.data.Dataset], tf.data.Dataset]:
     """Over- and/or under-sample a stream of unbatched elements, for
-    ``dataset.apply``.
+    ``dataset.apply``, so that batches look like independent draws.
+
+    What it guarantees, with no shuffle by the user:
+
+    - every class yields exactly its target count per epoch (over-sampling repeats
+      every element ``floor(ratio)`` or ``floor(ratio) + 1`` times; under-sampling
+      keeps distinct elements), and each epoch (each new iteration) draws anew;
+    - every class but the largest not over-sampled one is *held* in memory (the
+      over-sampled classes are the small ones): their copies are shuffled and
+      placed at uniformly random positions over the epoch, so a batch's class mix,
+      its repeats and how a row's copies spread over the epoch are those of an
+      independent draw from the target distribution, even for a class-sorted
+      source;
+    - the streamed class comes in the source order, shuffled within blocks of
+      ``block_size`` elements (thinned evenly when under-sampled): if the source is
+      sorted by something else within that class (time, file), shuffle it upstream.
+
+    Applying it reads the stream once to fill the held classes (twice without
+    ``class_counts``: counting first) and checks ``class_counts``. Random
+    augmentation belongs after ``rebalance``: the held elements are read once.
+    Above ``max_cached_bytes`` it falls back, with a ``UserWarning``, to the block
+    mode: everything streamed, copies of an element kept within its block of
+    ``block_size`` elements (follow with a large ``.shuffle(buffer)``).
 
     Parameters
     ----------
@@ -240,19 +142,25 @@ default="auto"
     class_counts : dict or None, default=None
         ``{class: count}`` of the stream. Default: counted in one pass over the
         dataset when the transformation is applied (the dataset must be finite).
+        Counts that disagree with the data raise a ``ValueError`` when applied (or
+        an ``InvalidArgumentError`` naming them during iteration, when nothing is
+        held).
     seed : int or None, default=None
         Seed of the draws: the same seed gives the same stream; each epoch (each
         new iteration) gets a new order and new repeats.
     block_size : int, default=1024
-        Elements shuffled and expanded together. Copies of an element stay within
-        its block: follow with ``.shuffle(buffer)`` to spread them further.
+        Elements of the stream read and shuffled together. In the fallback block
+        mode, copies of an element stay within its block.
+    max_cached_bytes : int, default=2**30
+        Memory allowed for the held classes (their elements plus 32 bytes per copy
+        per epoch for the draws). ``0`` forces the block mode.
 
     Returns
     -------
     callable
         ``dataset -> dataset`` with the same ``element_spec``; its cardinality is
-        the total of the targets when the counts were computed, or given and equal
-        to the stream's known length.
+        the total of the targets when the counts were checked, or given and equal
+        to the stream's known length. It pickles when ``label_fn`` does.
 
     Examples
     --------
@@ -267,81 +175,260 @@ default="auto"
     >>> np.bincount([int(label) for _, label in balanced]).tolist()
     [90, 90]
     """
-    label_fn = _default_label if label_fn is None else label_fn
-    if not callable(label_fn):
-        raise TypeError(f"`label_fn` must be callable; got {type(label_fn).__name__}.")
-    mode = check_mode(mode)
-    given = None if class_counts is None else _check_class_counts(class_counts)
-    if isinstance(block_size, bool) or not isinstance(block_size, int):
-        raise TypeError(f"`block_size` must be an int; got {block_size!r}.")
-    if block_size < 1:
-        raise ValueError(f"`block_size` must be >= 1; got {block_size}.")
-    if seed is not None and (
-        isinstance(seed, bool) or not isinstance(seed, int) or seed < 0
-    ):
-        raise ValueError(f"`seed` must be None or an int >= 0; got {seed!r}.")
+    return Rebalance(
+        default_label if label_fn is None else label_fn,
+        sampling_strategy,
+        mode=mode,
+        class_counts=class_counts,
+        seed=seed,
+        block_size=block_size,
+        max_cached_bytes=max_cached_bytes,
+    )
 
-    def apply(dataset: tf.data.Dataset) -> tf.data.Dataset:
+
+def _check_int(value: Any, name: str, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"`{name}` must be an int; got {value!r}.")
+    if value < low:
+        raise ValueError(f"`{name}` must be >= {low}; got {value}.")
+    return int(value)
+
+
+class Rebalance:
+    """The transformation :func:`rebalance` returns (a picklable callable)."""
+
+    def __init__(
+        self,
+        label_fn: Callable[..., Any],
+        sampling_strategy: Any,
+        *,
+        mode: SamplingMode,
+        class_counts: Mapping[int, int] | None,
+        seed: int | None,
+        block_size: int,
+        max_cached_bytes: int,
+    ) -> None:
+        if not callable(label_fn):
+            raise TypeError(
+                f"`label_fn` must be callable; got {type(label_fn).__name__}."
+            )
+        self.label_fn = label_fn
+        self.sampling_strategy = sampling_strategy
+        self.mode = check_mode(mode)
+        self.class_counts = (
+            None if class_counts is None else check_class_counts(class_counts)
+        )
+        self.block_size = _check_int(block_size, "block_size", 1)
+        self.max_cached_bytes = _check_int(max_cached_bytes, "max_cached_bytes", 0)
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, int) or seed < 0
+        ):
+            raise ValueError(f"`seed` must be None or an int >= 0; got {seed!r}.")
+        self.seed = seed
+
+    def __call__(self, dataset: tf.data.Dataset) -> tf.data.Dataset:
         if not isinstance(dataset, tf.data.Dataset):
             raise TypeError(
                 f"`rebalance` applies to a tf.data.Dataset; got "
                 f"{type(dataset).__name__}."
             )
-        spec = dataset.element_spec
-        _check_label(_call(label_fn, _placeholders(spec)))
-        counts = count_classes(dataset, label_fn) if given is None else given
-        targets = epoch_class_counts(sampling_strategy, counts, mode=mode)
-        classes = np.array(list(counts), dtype=np.int64)
-        code_of = np.full(int(classes.max()) + 1, -1, dtype=np.int64)
-        code_of[classes] = np.arange(classes.shape[0])
-        n_known = np.array(list(counts.values()), dtype=np.int64)
-        step = _scan_step(label_fn, code_of, n_known, targets)
-        initial = (
-            tf.zeros(classes.shape[0], tf.int64),
-            tf.zeros(classes.shape[0], tf.int64),
-            tf.constant(False),
+        label_dataset(dataset, self.label_fn)  # checks the labels' spec first
+        check_elements(dataset.element_spec)
+        _check_finite(dataset)
+        counts = (
+            count_classes(dataset, self.label_fn)
+            if self.class_counts is None
+            else self.class_counts
         )
-        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
-        out = (
-            tf.data.Dataset.zip(dataset.batch(block_size), seeds.batch(2))
-            .scan(initial, step)
-            .map(_gather_rows, num_parallel_calls=tf.data.AUTOTUNE)
-            .unbatch()
+        targets = epoch_class_counts(self.sampling_strategy, counts, mode=self.mode)
+        classes = np.array(list(counts), dtype=np.int64)
+        n_known = np.array(list(counts.values()), dtype=np.int64)
+        held = _held_classes(
+            n_known,
+            targets,
+            element_nbytes(dataset.element_spec),
+            self.max_cached_bytes,
+        )
+        checked = self.class_counts is None
+        held_rows, held_codes = None, np.zeros(0, dtype=np.int64)
+        if held.any():
+            collected = _collect(
+                dataset,
+                self.label_fn,
+                classes,
+                n_known,
+                targets,
+                held,
+                self.max_cached_bytes,
+            )
+            if collected is None:
+                held[:] = False
+            else:
+                held_rows, held_codes = collected
+                checked = True
+        if not held.any() and (targets > n_known).any():
+            _warn_block_mode(n_known, targets, self.max_cached_bytes, self.block_size)
+        streamed = classes[~held & (targets > 0)]
+        if held.any() and streamed.shape[0] > 1:
+            warnings.warn(
+                f"`rebalance`: classes {streamed.tolist()} do not fit in "
+                f"`max_cached_bytes={self.max_cached_bytes}` together, so they are "
+                "streamed: their elements keep the source order relative to each "
+                f"other (shuffled within blocks of {self.block_size}). If the source "
+                "is sorted by class, shuffle it upstream or raise `max_cached_bytes`.",
+                UserWarning,
+                stacklevel=2,
+            )
+        plan = EpochPlan(
+            classes=classes,
+            counts=n_known,
+            targets=targets.astype(np.int64),
+            held=held,
+            held_codes=held_codes,
+            block_size=self.block_size,
+            shuffle_copies=not held.any(),
+        )
+        empty = _empty_block(dataset)
+        out = epochs(
+            dataset,
+            plan,
+            empty if held_rows is None else held_rows,
+            empty,
+            label_fn=self.label_fn,
+            default_label=self.label_fn is default_label,
+            seed=self.seed,
         )
         length = int(dataset.cardinality())
-        if given is None or length == int(n_known.sum()):
+        if checked or length == int(n_known.sum()):
             out = out.apply(tf.data.experimental.assert_cardinality(int(targets.sum())))
         return out
 
-    return apply
 
-
-def _placeholders(spec: Any) -> Any:
-    """Zero tensors of an element spec, to check ``label_fn`` before running."""
-    return tf.nest.map_structure(
-        lambda s: (
-            tf.zeros([d if d is not None else 1 for d in s.shape], s.dtype)
-            if isinstance(s, tf.TensorSpec)
-            else s
-        ),
-        spec,
-    )
-
-
-def _scan_step(
-    label_fn: Callable[..., Any],
-    code_of: np.ndarray,
+def _held_classes(
     n_known: np.ndarray,
     targets: np.ndarray,
-) -> Callable[..., Any]:
-    constants = {
-        "code_of": tf.constant(code_of),
-        "n_known": tf.constant(n_known),
-        "targets": tf.constant(targets.astype(np.int64)),
-    }
+    row_bytes: int | None,
+    budget: int,
+) -> np.ndarray:
+    """Which classes to hold: every over-sampled class (or none, above the budget),
+    then the others from the smallest, leaving the largest one streamed."""
+    held = targets > n_known
+    per_row = 0 if row_bytes is None else row_bytes
 
-    def step(state: Any, block_and_seed: Any) -> Any:
-        block, seed = block_and_seed
-        return _expand_block(state, block, seed, label_fn=label_fn, **constants)
+    def cost(mask: np.ndarray) -> int:
+        return int(
+            n_known[mask].sum() * per_row + targets[mask].sum() * _INDEX_BYTES_PER_COPY
+        )
 
-    return step
+    if cost(held) > budget:
+        return np.zeros_like(held)
+    candidates = np.flatnonzero(~held & (targets > 0))
+    if candidates.shape[0]:
+        by_size = candidates[np.argsort(n_known[candidates], kind="stable")]
+        for code in by_size[:-1]:  # the largest stays streamed
+            trial = held.copy()
+            trial[code] = True
+            if cost(trial) > budget:
+                break
+            held = trial
+    return held
+
+
+def _collect(
+    dataset: tf.data.Dataset,
+    label_fn: Callable[..., Any],
+    classes: np.ndarray,
+    n_known: np.ndarray,
+    targets: np.ndarray,
+    held: np.ndarray,
+    budget: int,
+) -> tuple[Any, np.ndarray] | None:
+    """Read the stream once: count every class (checking ``class_counts``) and
+    collect the held classes' elements, sorted by class. None above the budget."""
+    held_labels = tf.constant(classes[held])  # sorted
+    n_held = int(held.sum())
+    is_tuple = isinstance(dataset.element_spec, tuple)
+
+    def split(*block: Any) -> Any:
+        labels = label_dataset_block(block, label_fn, is_tuple)
+        found = tf.minimum(tf.searchsorted(held_labels, labels), n_held - 1)
+        keep = tf.equal(tf.gather(held_labels, found), labels)
+        where = tf.where(keep)[:, 0]
+        rows = tf.nest.map_structure(lambda t: tf.gather(t, where), block)
+        return labels, tf.boolean_mask(labels, keep), rows
+
+    seen_classes = seen_counts = np.zeros(0, dtype=np.int64)
+    parts: list[Any] | None = []
+    part_labels: list[np.ndarray] = []
+    used = 0
+    copies_bytes = int(targets[held].sum()) * _INDEX_BYTES_PER_COPY
+    for labels, kept_labels, rows in dataset.batch(COUNTING_BATCH).map(split):
+        seen_classes, seen_counts = merge_counts(
+            seen_classes, seen_counts, labels.numpy()
+        )
+        if parts is not None and int(tf.size(kept_labels)):
+            used += nbytes(rows)
+            if used + copies_bytes > budget:
+                parts = None  # over the budget: keep counting, hold nothing
+            else:
+                parts.append(rows)
+                part_labels.append(kept_labels.numpy())
+    declared = dict(zip(classes.tolist(), n_known.tolist(), strict=True))
+    seen = dict(zip(seen_classes.tolist(), seen_counts.tolist(), strict=True))
+    if seen != declared:
+        raise ValueError(
+            "`class_counts` disagree with the stream: declared "
+            f"{_short(declared)}, seen {_short(seen)}. Pass the stream's counts "
+            "(`balancekit.tensorflow.count_classes(dataset, label_fn)`) or leave "
+            "`class_counts=None` to count them."
+        )
+    if parts is None:
+        return None
+    labels_all = np.concatenate(part_labels)
+    order = np.argsort(labels_all, kind="stable")
+    rows_all = tf.nest.map_structure(
+        lambda *pieces: tf.gather(tf.concat(pieces, 0), order), *parts
+    )
+    codes = np.searchsorted(classes, labels_all[order])
+    return rows_all, codes.astype(np.int64)
+
+
+def label_dataset_block(
+    block: Any, label_fn: Callable[..., Any], is_tuple: bool
+) -> Any:
+    """The int64 labels of a batched block (a tuple of batched components)."""
+    if label_fn is default_label:
+        return tf.cast(block[-1], tf.int64)
+    element = block if is_tuple else block[0]
+    return tf.cast(tf.vectorized_map(lambda e: call(label_fn, e), element), tf.int64)
+
+
+def _short(counts: dict[int, int], limit: int = 20) -> str:
+    items = list(counts.items())
+    text = ", ".join(f"{c}: {n}" for c, n in items[:limit])
+    more = f", ... ({len(items)} classes)" if len(items) > limit else ""
+    return "{" + text + more + "}"
+
+
+def _empty_block(dataset: tf.data.Dataset) -> Any:
+    """A block of zero elements with the dataset's structure (as a tuple)."""
+    for first in dataset.batch(1).take(1):
+        block = first if isinstance(first, tuple) else (first,)
+        return tf.nest.map_structure(lambda t: t[:0], block)
+    raise ValueError("`dataset` is empty; there is nothing to rebalance.")
+
+
+def _warn_block_mode(
+    n_known: np.ndarray, targets: np.ndarray, budget: int, block_size: int
+) -> None:
+    over = targets > n_known
+    warnings.warn(
+        f"`rebalance`: the over-sampled classes ({int(n_known[over].sum())} "
+        f"elements, {int(targets[over].sum())} copies per epoch) do not fit in "
+        f"`max_cached_bytes={budget}`, so it falls back to the block mode: copies "
+        f"of an element stay within its block of {block_size} elements, so batches "
+        "repeat rows and part of an epoch sees only part of the minority. Raise "
+        "`max_cached_bytes`, or follow with `.shuffle(buffer)` over many blocks.",
+        UserWarning,
+        stacklevel=3,
+    )
