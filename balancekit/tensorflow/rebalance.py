@@ -21,6 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from balancekit._class_targets import SamplingMode, check_mode, epoch_class_counts
+from balancekit._validation import check_int
 from balancekit.tensorflow._rebalance_checks import (
     COUNTING_BATCH,
     call,
@@ -186,14 +187,6 @@ default="auto"
     )
 
 
-def _check_int(value: Any, name: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"`{name}` must be an int; got {value!r}.")
-    if value < low:
-        raise ValueError(f"`{name}` must be >= {low}; got {value}.")
-    return int(value)
-
-
 class Rebalance:
     """The transformation :func:`rebalance` returns (a picklable callable)."""
 
@@ -218,13 +211,9 @@ class Rebalance:
         self.class_counts = (
             None if class_counts is None else check_class_counts(class_counts)
         )
-        self.block_size = _check_int(block_size, "block_size", 1)
-        self.max_cached_bytes = _check_int(max_cached_bytes, "max_cached_bytes", 0)
-        if seed is not None and (
-            isinstance(seed, bool) or not isinstance(seed, int) or seed < 0
-        ):
-            raise ValueError(f"`seed` must be None or an int >= 0; got {seed!r}.")
-        self.seed = seed
+        self.block_size = check_int(block_size, "block_size", low=1)
+        self.max_cached_bytes = check_int(max_cached_bytes, "max_cached_bytes", low=0)
+        self.seed = check_int(seed, "seed", low=0, allow_none=True)
 
     def __call__(self, dataset: tf.data.Dataset) -> tf.data.Dataset:
         if not isinstance(dataset, tf.data.Dataset):
