@@ -27,15 +27,16 @@ repeated over seeds. Prints a Markdown table and writes results.csv, results.jso
 report.md and PNG plots.
 
 examples:
-  balancekit bench --quick                      # one real data set, about a minute
+  balancekit bench --quick                      # one real data set, about 15 s
   balancekit bench                              # every shipped real data set
   balancekit bench --data my.csv --target label --tune random
   balancekit bench --synthetic 20000 16 50      # 20,000 x 16, imbalance ratio 50
   balancekit bench --resume                     # continue an interrupted run
 
 time: fits run in --n-jobs worker processes, one thread each, so a busy machine slows
-a run in proportion. On 2 cores: --quick takes about QUICK_TIME; the full default
-bench about FULL_TIME.
+a run in proportion. Measured on 2 cores (benchmarks/bench_bench_load.py): --quick
+takes about 15 s; the full default bench (1,368 runs) about a minute with 2 workers,
+a minute and a half with one. Two competing CPU-bound processes about double them.
 
 files: results.csv grows one row per finished run; results.json, report.md and the
 plots are written at the end, each atomically. Ctrl-C (SIGINT) or SIGTERM keeps the
@@ -109,7 +110,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     runs.add_argument(
         "--quick",
         action="store_true",
-        help=f"one data set ({QUICK_DATASET}), a few strategies, under a minute or two",
+        help=f"one data set ({QUICK_DATASET}), a few strategies: about 15 s on 2 cores",
     )
     runs.add_argument(
         "--n-jobs",
@@ -295,11 +296,12 @@ def _arguments(
     }
 
 
-def _print_tables(result: Any, metric: str) -> None:
+def _print_tables(result: Any, metric: str, summary: Any = None) -> None:
     from balancekit.bench._report import TERMINAL_METRICS, summary_markdown
     from balancekit.bench._summary import summarize
 
-    summary = summarize(result.records)
+    if summary is None:
+        summary = summarize(result.records)
     terminal_metrics = list(dict.fromkeys([metric, *TERMINAL_METRICS]))
     for dataset, model in dict.fromkeys((r["dataset"], r["model"]) for r in summary):
         _say(f"\n## {dataset} — {model}\n")
@@ -348,13 +350,15 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, ignore_signals: Any) -> int:
     from balancekit.bench._compare import Comparison, run_comparisons
     from balancekit.bench._rundir import RunFolder, RunFolderError
-    from balancekit.bench._runner import WorkerDied, available_cores
+    from balancekit.bench._runner import WorkerDied, available_cores, warm_up
 
     folder = RunFolder(args.out)
     try:
         folder.claim(overwrite=args.overwrite, resume=args.resume)
     except (RunFolderError, OSError) as error:
         return _fail(str(error))
+    if (args.n_jobs or available_cores()) > 1:
+        warm_up()  # workers' imports overlap with reading the data
     try:
         try:
             chosen = _datasets(args)
@@ -415,6 +419,7 @@ def _run(args: argparse.Namespace, ignore_signals: Any) -> int:
                 plots=not args.no_plots,
                 partial=partial,
                 log=_say,
+                n_jobs=n_jobs,
             )
         except OSError as error:
             _fail(f"could not write the report into {args.out}: {error}")
@@ -429,7 +434,7 @@ def _run(args: argparse.Namespace, ignore_signals: Any) -> int:
             return code
         for note in result.notes:
             _say(f"note: {note}")
-        _print_tables(result, args.metric)
+        _print_tables(result, args.metric, folder.summary)
         elapsed = time.perf_counter() - start
         failed = sum(r["status"] != "ok" for r in result.records)
         _say(

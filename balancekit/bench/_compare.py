@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import sys
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -287,7 +288,10 @@ def _init_state(
 
 
 def _do_task(task: tuple[int, int, int, int]) -> tuple[Any, ...]:
-    """One run in a worker: (task, record, curve or None)."""
+    """One run in a worker: (task, record, curve or None, warning lines).
+
+    Warnings are caught and returned (the parent reports each once), so workers
+    never print to the terminal."""
     d, seed, m, s = task
     name, X, y, names, minority = _STATE["datasets"][d]
     settings = _STATE["settings"]
@@ -298,20 +302,30 @@ def _do_task(task: tuple[int, int, int, int]) -> tuple[Any, ...]:
         )
         cached = ((d, seed), (X_train, y_train, X_test, y_test))
         _STATE["split"] = cached
-    record, curve = _run_record(
-        _STATE["models"][m],
-        _STATE["strategies"][s],
-        cached[1],
-        seed,
-        minority,
-        names,
-        name,
-        settings["tune"],
-        settings["n_iter"],
-        settings["cv"],
-        settings["impute"],
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        record, curve = _run_record(
+            _STATE["models"][m],
+            _STATE["strategies"][s],
+            cached[1],
+            seed,
+            minority,
+            names,
+            name,
+            settings["tune"],
+            settings["n_iter"],
+            settings["cv"],
+            settings["impute"],
+        )
+    lines = [str(w.message).strip().splitlines() for w in caught]
+    messages = sorted(
+        {
+            f"{w.category.__name__}: {text[0].rstrip('.')}"
+            for w, text in zip(caught, lines, strict=True)
+            if text
+        }
     )
-    return task, record, curve
+    return task, record, curve, messages
 
 
 def run_comparisons(
@@ -406,8 +420,14 @@ def run_comparisons(
                 else:
                     tasks.append((d, seed, m, s))
 
+    warned: dict[str, list[str]] = {}
+
     def collect(output: tuple[Any, ...]) -> None:
-        _, record, curve = output
+        _, record, curve, messages = output
+        for message in messages:
+            where = warned.setdefault(message, [])
+            if record["strategy"] not in where:
+                where.append(record["strategy"])
         result.records.append(record)
         if curve is not None:
             result.curves[run_key(record)] = curve
@@ -447,6 +467,11 @@ def run_comparisons(
         _STATE.clear()
         if bar is not None:
             bar.close()
+        for message, where in warned.items():
+            shown = ", ".join(where[:4]) + (" and others" if len(where) > 4 else "")
+            note = f"warning from {shown}: {message}"
+            if note not in result.notes:
+                result.notes.append(note)
         result.records.sort(key=lambda r: order.get(run_key(r), len(order)))
     return result
 

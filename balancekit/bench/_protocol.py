@@ -3,8 +3,8 @@
 The pipeline is ``[imputer] -> [scaler] -> [sampler] -> model`` in
 ``imblearn.pipeline.Pipeline``: the imputer and the scaler are fitted on training rows
 only, and samplers run when the pipeline is fitted, never when it predicts, so
-validation and test rows are never resampled. Tuning is a cross-validated search on the training part only;
-the test part is used once, by the refitted pipeline.
+validation and test rows are never resampled. Tuning is a cross-validated search on
+the training part only; the test part is used once, by the refitted pipeline.
 """
 
 from __future__ import annotations

@@ -120,6 +120,8 @@ class RunFolder:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._lock: IO[Any] | None = None
+        #: The summary of the last :meth:`finish` (rows of ``summarize``).
+        self.summary: list[dict[str, Any]] | None = None
         self._csv: IO[str] | None = None
         self._writer: Any = None
 
@@ -259,6 +261,7 @@ class RunFolder:
         plots: bool,
         partial: str | None,
         log: Any = None,
+        n_jobs: int = 1,
     ) -> list[Path]:
         """Write results.csv, results.json, report.md (and the plots), atomically.
 
@@ -267,7 +270,6 @@ class RunFolder:
         """
         from balancekit.bench._report import (
             _environment,
-            _plots,
             friedman_by_model,
             markdown_report,
         )
@@ -287,7 +289,7 @@ class RunFolder:
         written = [out / "results.csv", out / "results.json"]
         if plots and partial is None:
             try:
-                written += _atomic_plots(result, out, metric, summary, tests, _plots)
+                written += _atomic_plots(result, out, metric, summary, tests, n_jobs)
             except ImportError as error:
                 if log is not None:
                     log(f"plots skipped: {error} (pip install balancekit[plot])")
@@ -318,8 +320,17 @@ class RunFolder:
         atomic_write_text(written[1], json.dumps(plain(payload), indent=1) + "\n")
         report = out / "report.md"
         names = [p.name for p in [*written, report, out / MANIFEST]]
+        self.summary = summary
         safe = _markdown_safe(result)
-        safe_summary = summarize(safe.records)
+        safe_summary = [
+            {
+                **r,
+                **{
+                    k: markdown_cell(r[k]) for k in _LABELS if isinstance(r.get(k), str)
+                },
+            }
+            for r in summary
+        ]
         text = markdown_report(
             safe,
             datasets=[_markdown_safe_row(d) for d in datasets],
@@ -375,22 +386,58 @@ def _markdown_safe(result: Comparison) -> Comparison:
     )
 
 
+def _draw_dataset(job: tuple[Comparison, str, str, list[dict[str, Any]]]) -> list[str]:
+    """A worker's share of the plots: one data set's figures."""
+    from balancekit.bench._report import _plots
+
+    part, staging, metric, summary = job
+    return [str(p) for p in _plots(part, Path(staging), metric, summary, {})]
+
+
+def _no_setup() -> None:
+    return None
+
+
 def _atomic_plots(
     result: Comparison,
     out: Path,
     metric: str,
     summary: list[dict[str, Any]],
     tests: Any,
-    draw: Any,
+    n_jobs: int = 1,
 ) -> list[Path]:
-    """Draw the plots into a temporary folder inside ``out``, then move each file
-    into place with :func:`os.replace`."""
+    """Draw the plots into a temporary folder inside ``out`` (one data set's per
+    task, in ``n_jobs`` processes; the critical-difference diagrams here), then move
+    each file into place with :func:`os.replace`."""
     import shutil
     import tempfile
 
+    from balancekit.bench._report import _plots
+    from balancekit.bench._runner import run_tasks
+
     staging = Path(tempfile.mkdtemp(prefix=".plots-", dir=out))
     try:
-        drawn = draw(result, staging, metric, summary, tests)
+        jobs = []
+        for dataset in dict.fromkeys(r["dataset"] for r in summary):
+            part = Comparison(
+                records=[],
+                curves={k: v for k, v in result.curves.items() if k[0] == dataset},
+                protocol=result.protocol,
+            )
+            rows = [r for r in summary if r["dataset"] == dataset]
+            jobs.append((part, str(staging), metric, rows))
+        drawn: list[str | Path] = []
+        run_tasks(
+            _draw_dataset,
+            jobs,
+            initializer=_no_setup,
+            n_jobs=n_jobs,
+            on_result=drawn.extend,
+            modules=("matplotlib",),
+        )
+        drawn += _plots(
+            Comparison(protocol=result.protocol), staging, metric, [], tests
+        )
         placed = []
         for path in drawn:
             target = out / Path(path).name

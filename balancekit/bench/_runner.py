@@ -24,7 +24,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-__all__ = ["WorkerDied", "available_cores", "one_thread", "run_tasks"]
+__all__ = ["WorkerDied", "available_cores", "one_thread", "run_tasks", "warm_up"]
 
 
 class WorkerDied(RuntimeError):
@@ -94,6 +94,16 @@ def _context() -> Any:
         context.set_forkserver_preload(["balancekit.bench._compare"])
         return context
     return multiprocessing.get_context("spawn")
+
+
+def warm_up() -> None:
+    """Start the fork server now (it imports the bench in the background), so that
+    workers started later fork at once; a no-op where there is none."""
+    context = _context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
