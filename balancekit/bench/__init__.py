@@ -6,23 +6,56 @@ your file) and writes a report with average ranks and a Friedman test. Neither i
 torch, TensorFlow or matplotlib until a torch or Keras model runs or a plot is drawn.
 """
 
-from balancekit.bench._compare import COLUMNS, compare, protocol_text
-from balancekit.bench._models import Model, default_models
-from balancekit.bench._scores import METRICS, score_run
-from balancekit.bench._stats import (
-    FriedmanResult,
-    average_ranks,
-    critical_difference,
-    friedman_test,
-)
-from balancekit.bench._strategies import Strategy, default_strategies
-from balancekit.bench._summary import rank_table, summarize
-from balancekit.bench.datasets import (
-    Dataset,
-    list_datasets,
-    load_dataset,
-    load_file,
-    make_synthetic,
+from typing import TYPE_CHECKING
+
+from balancekit._lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from balancekit.bench._compare import COLUMNS, compare, protocol_text
+    from balancekit.bench._models import Model, default_models
+    from balancekit.bench._scores import METRICS, score_run
+    from balancekit.bench._stats import (
+        FriedmanResult,
+        average_ranks,
+        critical_difference,
+        friedman_test,
+    )
+    from balancekit.bench._strategies import Strategy, default_strategies
+    from balancekit.bench._summary import rank_table, summarize
+    from balancekit.bench.datasets import (
+        Dataset,
+        list_datasets,
+        load_dataset,
+        load_file,
+        make_synthetic,
+    )
+
+# Loaded on first use: importing the package stays fast (balancekit._lazy).
+__getattr__, __dir__ = lazy_attributes(
+    __name__,
+    globals(),
+    {
+        "COLUMNS": "balancekit.bench._compare",
+        "compare": "balancekit.bench._compare",
+        "protocol_text": "balancekit.bench._compare",
+        "Model": "balancekit.bench._models",
+        "default_models": "balancekit.bench._models",
+        "METRICS": "balancekit.bench._scores",
+        "score_run": "balancekit.bench._scores",
+        "FriedmanResult": "balancekit.bench._stats",
+        "average_ranks": "balancekit.bench._stats",
+        "critical_difference": "balancekit.bench._stats",
+        "friedman_test": "balancekit.bench._stats",
+        "Strategy": "balancekit.bench._strategies",
+        "default_strategies": "balancekit.bench._strategies",
+        "rank_table": "balancekit.bench._summary",
+        "summarize": "balancekit.bench._summary",
+        "Dataset": "balancekit.bench.datasets",
+        "list_datasets": "balancekit.bench.datasets",
+        "load_dataset": "balancekit.bench.datasets",
+        "load_file": "balancekit.bench.datasets",
+        "make_synthetic": "balancekit.bench.datasets",
+    },
 )
 
 __all__ = [

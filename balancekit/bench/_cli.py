@@ -244,6 +244,7 @@ def _fail(message: str) -> int:
 
 def _check_arguments(args: argparse.Namespace) -> None:
     """Every argument that can be checked without reading data; ValueError if bad."""
+    check_out_dir(args.out)  # first: answered before anything heavy is imported
     from balancekit.bench._scores import HIGHER_IS_BETTER
 
     if args.metric not in HIGHER_IS_BETTER:
@@ -266,7 +267,6 @@ def _check_arguments(args: argparse.Namespace) -> None:
         raise ValueError("--data needs --target COLUMN.")
     if args.data is None and args.target:
         raise ValueError("--target is only used with --data FILE.")
-    check_out_dir(args.out)
 
 
 def _arguments(

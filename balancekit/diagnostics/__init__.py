@@ -7,10 +7,29 @@ reports whose ``findings`` say what was found and what to do. ``balancekit inspe
 FILE --target COLUMN`` runs them from the command line.
 """
 
-from balancekit.diagnostics._findings import SEVERITIES, Finding
-from balancekit.diagnostics._inspect import inspect
-from balancekit.diagnostics._report import DataReport
-from balancekit.diagnostics._split import SplitReport, check_split
+from typing import TYPE_CHECKING
+
+from balancekit._lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from balancekit.diagnostics._findings import SEVERITIES, Finding
+    from balancekit.diagnostics._inspect import inspect
+    from balancekit.diagnostics._report import DataReport
+    from balancekit.diagnostics._split import SplitReport, check_split
+
+# Loaded on first use: importing the package stays fast (balancekit._lazy).
+__getattr__, __dir__ = lazy_attributes(
+    __name__,
+    globals(),
+    {
+        "SEVERITIES": "balancekit.diagnostics._findings",
+        "Finding": "balancekit.diagnostics._findings",
+        "inspect": "balancekit.diagnostics._inspect",
+        "DataReport": "balancekit.diagnostics._report",
+        "SplitReport": "balancekit.diagnostics._split",
+        "check_split": "balancekit.diagnostics._split",
+    },
+)
 
 __all__ = [
     "SEVERITIES",

@@ -297,8 +297,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from balancekit.diagnostics._inspect import inspect
-
     lock = None
     try:
         if args.max_bytes < 1:
@@ -306,6 +304,8 @@ def _run(args: argparse.Namespace) -> int:
         if args.out:
             check_out_dir(args.out)
             lock = _claim(Path(args.out), args.overwrite)
+        from balancekit.diagnostics._inspect import inspect  # heavy: after the checks
+
         table = _read(args.file, args.target, args.max_bytes)
         if table.y.shape[0] == 0:
             raise ValueError(f"{args.file}: no row has a label in {args.target!r}.")
