@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import platform
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from balancekit import __version__
-from balancekit._json import plain
 from balancekit._output import markdown_cell
-from balancekit.bench._compare import COLUMNS, Comparison, protocol_text
+from balancekit.bench._compare import Comparison, protocol_text
 from balancekit.bench._scores import HIGHER_IS_BETTER, METRICS
 from balancekit.bench._stats import FEW_SEEDS, FriedmanResult, friedman_test
 from balancekit.bench._summary import NOISE_ALPHA, ranks_of_summary, summarize
@@ -26,7 +24,6 @@ __all__ = [
     "noise_sentence",
     "summary_markdown",
     "tuned_parameters_markdown",
-    "write_files",
 ]
 
 #: The metric columns printed on the terminal (the report file has all of them).
@@ -518,67 +515,3 @@ def _plots(
         )
         written.append(path)
     return written
-
-
-def write_files(
-    result: Comparison,
-    out: str | Path,
-    *,
-    datasets: Sequence[dict[str, Any]] = (),
-    metric: str = "pr_auc",
-    plots: bool = True,
-    log: Callable[[str], None] | None = None,
-) -> list[Path]:
-    """Write results.csv, results.json, report.md and the PNG plots into ``out``."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "results.csv", out / "results.json"]
-    with open(written[0], "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
-        writer.writeheader()
-        writer.writerows(result.records)
-    summary = summarize(result.records)
-    tests = friedman_by_model(summary, metric=metric)
-    if plots:
-        try:
-            written += _plots(result, out, metric, summary, tests)
-        except ImportError as error:
-            if log is not None:
-                log(f"plots skipped: {error} (pip install balancekit[plot])")
-    payload = {
-        "protocol": result.protocol,
-        "protocol_text": protocol_text(result.protocol),
-        "environment": _environment(),
-        "notes": result.notes,
-        "datasets": list(datasets),
-        "runs": result.records,
-        "summary": summary,
-        "friedman": {
-            model: {
-                "metric": ranks.metric,
-                "datasets": ranks.datasets,
-                "strategies": ranks.strategies,
-                "average_ranks": test.average_ranks.tolist(),
-                "statistic": test.statistic,
-                "p_value": test.p_value,
-                "iman_davenport_p_value": test.iman_davenport_p_value,
-                "critical_difference": test.critical_difference,
-            }
-            for model, (ranks, test) in tests.items()
-        },
-    }
-    with open(written[1], "w") as handle:
-        json.dump(plain(payload), handle, indent=1)
-    report = out / "report.md"
-    names = [p.name for p in [*written, report]]
-    report.write_text(
-        markdown_report(
-            result,
-            datasets=datasets,
-            metric=metric,
-            files=names,
-            summary=summary,
-            tests=tests,
-        )
-    )
-    return [*written, report]

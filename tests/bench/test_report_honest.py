@@ -18,8 +18,8 @@ from balancekit.bench._report import (
     METRIC_RANGES,
     markdown_report,
     summary_markdown,
-    write_files,
 )
+from balancekit.bench._rundir import RunFolder
 from balancekit.bench._stats import compare_to_best
 from balancekit.bench._summary import summarize
 from balancekit.cli import main
@@ -169,7 +169,9 @@ def tuned_run(tmp_path_factory):
 
     bench_plots.save_figure = keep
     try:
-        write_files(result, out)
+        RunFolder(out).finish(
+            result, arguments={}, datasets=(), metric="pr_auc", plots=True, partial=None
+        )
     finally:
         bench_plots.save_figure = original
     return result, out, figures
