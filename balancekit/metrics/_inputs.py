@@ -38,7 +38,10 @@ def _host_values(obj: Any) -> np.ndarray | None:
     if array_api_compat.is_torch_array(obj):
         if obj.device.type != "cpu":
             return None
-        return obj.detach().resolve_conj().numpy()
+        values = obj.detach().resolve_conj()
+        if str(values.dtype) == "torch.bfloat16":  # NumPy has no bfloat16
+            values = values.float()
+        return values.numpy()
     if array_api_compat.is_array_api_strict_namespace(
         array_api_compat.array_namespace(obj)
     ):
@@ -48,7 +51,8 @@ def _host_values(obj: Any) -> np.ndarray | None:
             return None
         return np.asarray(obj)
     if array_api_compat.is_jax_array(obj):
-        return np.asarray(obj) if str(obj.device).startswith("TFRT_CPU") else None
+        on_cpu = getattr(obj.device, "platform", None) == "cpu"
+        return np.asarray(obj) if on_cpu else None
     return None
 
 

@@ -144,3 +144,10 @@ def test_mixed_host_containers_are_accepted_like_scikit_learn():
     )
     with pytest.raises(TypeError, match="pass `y_pred` as NumPy too"):
         bm.f1_score(["a", "b"], torch.tensor([0, 1]))
+
+
+def test_bfloat16_weights_on_the_host_follow_numpy_predictions():
+    y_true, y_pred = np.array([0, 1, 1, 0]), np.array([0, 1, 0, 0])
+    weights = torch.tensor([1.0, 2.0, 1.0, 0.5], dtype=torch.bfloat16)
+    got = bm.recall_score(y_true, y_pred, sample_weight=weights)
+    assert float(got) == pytest.approx(2.0 / 3.0)
