@@ -27,6 +27,8 @@ __all__ = [
     "move_indices",
     "take_rows",
     "to_host",
+    "top_k",
+    "widest_float_dtype",
 ]
 
 
@@ -250,3 +252,47 @@ def _generic_bincount(
         return xp.astype(right - left, out_dtype)
     cumulative = xp.cumulative_sum(xp.take(weights, order), include_initial=True)
     return xp.take(cumulative, right) - xp.take(cumulative, left)
+
+
+def widest_float_dtype(xp: ModuleType, device: Any) -> Any:
+    """The widest real floating dtype of ``xp`` on ``device``: float64 where it exists.
+
+    Some devices have no float64 (Apple MPS): there it is float32. Metrics accumulate
+    in this dtype so that their results match scikit-learn's to float64 round-off.
+
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> widest_float_dtype(xp, "cpu")
+    dtype('float64')
+    """
+    try:
+        dtypes = xp.__array_namespace_info__().dtypes(
+            device=device, kind="real floating"
+        )
+    except Exception:  # pragma: no cover - a namespace without the inspection API
+        return xp.float64
+    return dtypes.get("float64", dtypes.get("float32"))
+
+
+def top_k(values: Any, k: int, xp: ModuleType, *, largest: bool = False) -> Any:
+    """Column indices of the ``k`` smallest (or largest) values of each row, unordered.
+
+    PyTorch has a dedicated kernel (``topk``); elsewhere a partition (NumPy's
+    ``argpartition`` through array-api-extra) or, where the namespace lacks one, a
+    full sort does it. Which of several equal values is returned is unspecified:
+    callers that need the lower-index tie rule re-rank the candidates exactly.
+
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> values = xp.asarray([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]])
+    >>> sorted(top_k(values, 2, xp)[0].tolist())
+    [1, 2]
+    >>> sorted(top_k(values, 1, xp, largest=True)[1].tolist())
+    [1]
+    """
+    if array_api_compat.is_torch_namespace(xp):
+        return xp.topk(values, k, dim=1, largest=largest, sorted=False).indices
+    keys = -values if largest else values
+    return xpx.argpartition(keys, k - 1, axis=1, xp=xp)[:, :k]

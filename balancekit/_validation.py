@@ -5,9 +5,7 @@ Nothing here copies an array to the host or modifies what the caller passed.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from numbers import Integral
 from types import ModuleType
 from typing import Any
 
@@ -20,12 +18,14 @@ from balancekit._array_api import (
     is_sparse,
 )
 from balancekit._labels import Labels, check_labels
+from balancekit._params import check_int, check_n_jobs, check_scalar
 
 __all__ = [
     "Validated",
     "check_X",
     "check_X_y",
     "check_int",
+    "check_n_jobs",
     "check_sample_weight",
     "check_scalar",
 ]
@@ -204,59 +204,3 @@ def check_X_y(X: Any, y: Any, sample_weight: Any = None) -> Validated:
         X_is_list=X_is_list,
         y_is_list=y_is_list,
     )
-
-
-def check_n_jobs(n_jobs: Any) -> None:
-    """``n_jobs`` (kept for imbalanced-learn compatibility) must be an int or None."""
-    if n_jobs is not None and (
-        isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral)
-    ):
-        raise TypeError(
-            f"`n_jobs` must be an int or None; got {type(n_jobs).__name__}."
-        )
-
-
-def check_int(value: Any, name: str, *, low: int = 1, allow_none: bool = False) -> Any:
-    """``value`` as an int >= ``low`` (or None when ``allow_none``).
-
-    Examples
-    --------
-    >>> check_int(3, "epochs"), check_int(None, "max_samples", allow_none=True)
-    (3, None)
-    >>> check_int(0, "epochs")
-    Traceback (most recent call last):
-    ...
-    ValueError: `epochs` must be >= 1; got 0.
-    """
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        expected = "None or an int" if allow_none else "an int"
-        raise TypeError(f"`{name}` must be {expected}; got {type(value).__name__}.")
-    if value < low:
-        raise ValueError(f"`{name}` must be >= {low}; got {value}.")
-    return int(value)
-
-
-def check_scalar(
-    value: Any,
-    name: str,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-    high_open: bool = False,
-) -> float:
-    """A finite real ``value`` in the interval given by ``low`` and ``high``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"`{name}` must be a real number; got {type(value).__name__}.")
-    value = float(value)
-    too_low = low is not None and (value <= low if low_open else value < low)
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if not math.isfinite(value) or too_low or too_high:
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
-        lo = "-inf" if low is None else f"{low:g}"
-        hi = "inf" if high is None else f"{high:g}"
-        raise ValueError(f"`{name}` must be in {left}{lo}, {hi}{right}; got {value}.")
-    return value
