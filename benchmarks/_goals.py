@@ -1,9 +1,11 @@
-"""The speed and memory goals of the issues, and where their figures sit in the JSON.
+"""The goal engine: how a goal is declared and checked on a script's JSON.
 
 Each benchmark script writes its figures to ``benchmarks/results/<name>.json`` (``name``
-is the script's file name without ``bench_`` and ``.py``). A :class:`Goal` names the
-script, a :class:`Figure` for balancekit and one or more for the peer (the best of
-several when the goal says "the fastest built-in arrangement"), and the target.
+is the script's file name without ``bench_`` and ``.py``); its goals are declared
+beside it, in ``benchmarks/goals/<name>.py`` (``GOALS`` and ``MEMORY_METHOD``). A
+:class:`Goal` names the script, a :class:`Figure` for balancekit and one or more for the
+peer (the best of several when the goal says "the fastest built-in arrangement"), and
+the target.
 
 Every ratio reads the same way: **above 1, balancekit is better**.
 
@@ -19,10 +21,12 @@ not a ratio). :func:`evaluate` turns a goal and the loaded JSON into a :class:`R
 
 from __future__ import annotations
 
+import importlib
 import math
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path as FilePath
 from typing import Any, Literal
 
 MIB = 1024**2
@@ -212,338 +216,39 @@ def evaluate(goal: Goal, payload: Any) -> Row:
     return row
 
 
-# --- where each script's figures are -------------------------------------------------
+GOALS_DIR = FilePath(__file__).resolve().parent / "goals"
 
 
-def _step(case: str | int) -> Step:
-    return case if isinstance(case, int) else Where.of(case=case)
+def goal_scripts() -> list[str]:
+    """The names of the scripts with a goal module (``goals/<name>.py``)."""
+    return sorted(
+        path.stem for path in GOALS_DIR.glob("*.py") if not path.stem.startswith("_")
+    )
 
 
-def _sampler(case: str | int, library: str, label: str) -> Figure:
-    """A figure of ``_harness.run``'s JSON: ``library`` is ``peer``, ``balancekit``
-    or ``balancekit_torch_cpu``; ``case`` the case's name or its index."""
-    row: Path = ("results", _step(case), library)
-    return Figure(label, (*row, "times_s"), (*row, "peak_bytes"))
+def _goal_module(script: str) -> Any:
+    if script not in goal_scripts():
+        return None
+    return importlib.import_module(f"goals.{script}")
 
 
-def _sampler_peak(case: str | int, library: str, label: str) -> Figure:
-    """The peak bytes of one library on a ``_harness.run`` case, as the figure."""
-    peak: Path = ("results", _step(case), library, "peak_bytes")
-    return Figure(label, peak, peak)
-
-
-def _sampler_goals(
-    issue: int,
-    script: str,
-    case: str | int,
-    speed: str,
-    target: float | None,
-    memory: str,
-) -> list[Goal]:
-    """A speed goal and a peak-memory goal on one ``_harness.run`` case."""
-    return [
-        Goal(
-            issue,
-            speed,
-            script,
-            "time",
-            _sampler(case, "balancekit", "balancekit"),
-            (_sampler(case, "peer", "imblearn"),),
-            target,
-        ),
-        Goal(
-            issue,
-            memory,
-            script,
-            "memory",
-            _sampler_peak(case, "balancekit", "balancekit"),
-            (_sampler_peak(case, "peer", "imblearn"),),
-            1.0,
-        ),
-    ]
-
-
-def _named(name: str, label: str) -> Figure:
-    """A figure of ``_functions.print_and_save``'s JSON (and bench_metrics')."""
-    row: Path = ("results", Where.of(name=name))
-    return Figure(label, (*row, "times_s"), (*row, "peak_bytes"))
-
-
-def _ranking(metric: str, kind: str, library: str, label: str) -> Figure:
-    row: Path = ("results", Where.of(metric=metric, input=kind), library)
-    return Figure(label, (*row, "times_s"), (*row, "peak_bytes"))
-
-
-def _tf(name: str, label: str) -> Figure:
-    return Figure(label, ("rates", name))
-
-
-#: The built-in arrangement that mixes as well as ``rebalance``:
-#: ``sample_from_datasets`` over per-class datasets split beforehand, each shuffled
-#: with a buffer covering the class and repeated (the JSON key keeps its old name).
-_TF_MIXING_PEER = (
-    _tf("sample_from_datasets over split datasets", "sample_from_datasets, split"),
-)
-
-_METRICS_FLOOR = "floor: np.bincount(y_true*10+y_pred)"
-_TORCHMETRICS_F1 = "f1 macro: torchmetrics multiclass_f1_score (torch CPU)"
-
-GOALS: list[Goal] = [
-    # issue 2: the random samplers, 1,000,000 x 32 float32, 1% minority
-    *_sampler_goals(
-        2,
-        "random_samplers",
-        "RandomOverSampler",
-        "RandomOverSampler, 1M x 32: at least 2x faster than imblearn",
-        2.0,
-        "RandomOverSampler, 1M x 32: peak memory no higher than imblearn's",
-    ),
-    *_sampler_goals(
-        2,
-        "random_samplers",
-        "RandomUnderSampler",
-        "RandomUnderSampler, 1M x 32: at least 2x faster than imblearn",
-        2.0,
-        "RandomUnderSampler, 1M x 32: peak memory no higher than imblearn's",
-    ),
-    # issue 3: SMOTE (cases by position: their names carry the data size)
-    *_sampler_goals(
-        3,
-        "smote",
-        0,
-        "SMOTE, 1M x 32: at least 2x faster than imblearn",
-        2.0,
-        "SMOTE, 1M x 32: peak memory never above imblearn's",
-    ),
-    *_sampler_goals(
-        3,
-        "smote",
-        1,
-        "SMOTE, 100k x 256: reported beside imblearn",
-        None,
-        "SMOTE, 100k x 256: peak memory never above imblearn's",
-    ),
-    # issue 3: cleaning samplers, 100,000 x 32
-    *_sampler_goals(
-        3,
-        "cleaning_samplers",
-        "TomekLinks",
-        "TomekLinks, 100k x 32: at least 5x faster than imblearn",
-        5.0,
-        "TomekLinks, 100k x 32: peak memory never above imblearn's",
-    ),
-    *_sampler_goals(
-        3,
-        "cleaning_samplers",
-        "EditedNearestNeighbours",
-        "EditedNearestNeighbours, 100k x 32: no slower than imblearn on NumPy",
-        1.0,
-        "EditedNearestNeighbours, 100k x 32: peak memory never above imblearn's",
-    ),
-    Goal(
-        3,
-        "EditedNearestNeighbours, 100k x 32: the torch CPU path, reported beside it",
-        "cleaning_samplers",
-        "time",
-        _sampler("EditedNearestNeighbours", "balancekit_torch_cpu", "balancekit torch"),
-        (_sampler("EditedNearestNeighbours", "peer", "imblearn"),),
-    ),
-    # issue 5: one epoch of 10^7 indices
-    Goal(
-        5,
-        "BalancedSampler, one epoch of 10^7 indices: at least 5x faster than "
-        "WeightedRandomSampler",
-        "torch_samplers",
-        "time",
-        _named("balancekit BalancedSampler", "BalancedSampler"),
-        (_named("WeightedRandomSampler", "WeightedRandomSampler"),),
-        5.0,
-    ),
-    # issue 6: tf.data and Keras
-    Goal(
-        6,
-        "rebalance, 1M x 32 stream: at least 20x the elements/s of the built-in "
-        "arrangement that mixes as well (sample_from_datasets over pre-split, "
-        "shuffled, repeated classes)",
-        "tf_rebalance",
-        "rate",
-        _tf("balancekit rebalance", "rebalance"),
-        _TF_MIXING_PEER,
-        20.0,
-    ),
-    Goal(
-        6,
-        "rebalance, 1M x 32 stream: at most 1.5x the plain pipeline's time per element",
-        "tf_rebalance",
-        "rate",
-        _tf("balancekit rebalance", "rebalance"),
-        (_tf("plain (unbalanced)", "plain pipeline"),),
-        1 / 1.5,
-    ),
-    Goal(
-        6,
-        "with_sample_weights, one Keras fit epoch: within 5% of fit(class_weight=)",
-        "keras_weights",
-        "time",
-        _named("with_sample_weights", "with_sample_weights"),
-        (_named("fit(class_weight=)", "fit(class_weight=)"),),
-        1 / 1.05,
-    ),
-    Goal(
-        6,
-        "with_sample_weights, one Keras fit epoch: within 5% of precomputed weights",
-        "keras_weights",
-        "time",
-        _named("with_sample_weights", "with_sample_weights"),
-        (_named("precomputed (x, y, w)", "precomputed (x, y, w)"),),
-        1 / 1.05,
-    ),
-    # issue 7: metrics on 10^7 predictions
-    Goal(
-        7,
-        "classification report, 10^7 predictions: at least 20x faster than "
-        "scikit-learn's",
-        "metrics",
-        "time",
-        _named("report: balancekit (numpy)", "balancekit"),
-        (_named("report: sklearn classification_report", "scikit-learn"),),
-        20.0,
-    ),
-    Goal(
-        7,
-        "classification report, 10^7 predictions: within 3x of the bincount floor",
-        "metrics",
-        "time",
-        _named("report: balancekit (numpy)", "balancekit"),
-        (_named(_METRICS_FLOOR, "np.bincount floor"),),
-        1 / 3,
-    ),
-    Goal(
-        7,
-        "classification report, 10^7 predictions: reported beside imblearn's",
-        "metrics",
-        "time",
-        _named("report: balancekit (numpy)", "balancekit"),
-        (
-            _named(
-                "report: imblearn classification_report_imbalanced",
-                "imblearn",
-            ),
-        ),
-    ),
-    Goal(
-        7,
-        "macro F1, 10^7 predictions: reported beside scikit-learn's",
-        "metrics",
-        "time",
-        _named("f1 macro: balancekit (numpy)", "balancekit"),
-        (_named("f1 macro: sklearn", "scikit-learn"),),
-    ),
-    Goal(
-        7,
-        "macro F1 on torch CPU, 10^7 predictions: reported beside torchmetrics'",
-        "metrics",
-        "time",
-        _named("f1 macro: balancekit (torch CPU)", "balancekit torch"),
-        (_named(_TORCHMETRICS_F1, "torchmetrics"),),
-    ),
-    Goal(
-        7,
-        "average precision, 10^7 scores, NumPy: at least 2x faster than scikit-learn",
-        "ranking_metrics",
-        "time",
-        _ranking("average_precision", "numpy", "balancekit", "balancekit"),
-        (_ranking("average_precision", "numpy", "peer", "scikit-learn"),),
-        2.0,
-    ),
-    Goal(
-        7,
-        "ROC AUC, 10^7 scores, NumPy: at least 2x faster than scikit-learn",
-        "ranking_metrics",
-        "time",
-        _ranking("roc_auc", "numpy", "balancekit", "balancekit"),
-        (_ranking("roc_auc", "numpy", "peer", "scikit-learn"),),
-        2.0,
-    ),
-    Goal(
-        7,
-        "average precision, 10^7 scores, torch CPU: no slower than torchmetrics",
-        "ranking_metrics",
-        "time",
-        _ranking("average_precision", "torch CPU", "balancekit", "balancekit torch"),
-        (_ranking("average_precision", "torch CPU", "peer", "torchmetrics"),),
-        1.0,
-    ),
-    Goal(
-        7,
-        "ROC AUC, 10^7 scores, torch CPU: no slower than torchmetrics",
-        "ranking_metrics",
-        "time",
-        _ranking("roc_auc", "torch CPU", "balancekit", "balancekit torch"),
-        (_ranking("roc_auc", "torch CPU", "peer", "torchmetrics"),),
-        1.0,
-    ),
-    # issue 9: diagnostics, no peer: time and peak memory reported (rows by
-    # position: the first name carries the subsample size; the second row is absent
-    # without --full)
-    Goal(
-        9,
-        "inspect, 1M x 32, kNN typology on a 20k-row subsample: completes (time, "
-        "peak memory)",
-        "inspect",
-        "time",
-        Figure(
-            "inspect(max_samples=20,000)",
-            ("results", 0, "times_s"),
-            ("results", 0, "peak_bytes"),
-        ),
-    ),
-    Goal(
-        9,
-        "inspect, 1M x 32, exact typology of every row: completes (time, peak memory)",
-        "inspect",
-        "time",
-        Figure("inspect()", ("results", 1, "times_s"), ("results", 1, "peak_bytes")),
-    ),
-    # issue 15: the commands degrade gently under load and use the cores
-    Goal(
-        15,
-        "bench --quick with two competing CPU-bound processes: at most 2x its quiet "
-        "time",
-        "bench_load",
-        "time",
-        Figure("--quick, 2 busy processes", ("results", "quick_loaded", "times_s")),
-        (Figure("--quick, quiet", ("results", "quick_quiet", "times_s")),),
-        1 / 2,
-    ),
-    Goal(
-        15,
-        "the full default bench (12 data sets, 2 models, 19 strategies, 3 seeds): at "
-        "least 1.7x faster with 2 workers than with 1",
-        "bench_load",
-        "time",
-        Figure("--n-jobs 2", ("results", "full_2_workers", "times_s")),
-        (Figure("--n-jobs 1", ("results", "full_1_worker", "times_s")),),
-        1.7,
-    ),
-]
-
-#: How each script measures peak memory (shown under the table).
-MEMORY_METHOD: dict[str, str] = {
-    "random_samplers": "tracemalloc (NumPy and Python allocations)",
-    "smote": "tracemalloc (NumPy and Python allocations)",
-    "cleaning_samplers": "tracemalloc (NumPy and Python allocations; torch: n/a)",
-    "ranking_metrics": "tracemalloc on NumPy; torch rows n/a",
-    "torch_samplers": "peak RSS added by one call (Linux VmHWM)",
-    "metrics": "peak RSS added by one call (Linux VmHWM; reused heap reads low)",
-    "keras_weights": "peak RSS added by one call (Linux VmHWM; reused heap reads low)",
-    "tf_rebalance": "not measured (rebalance holds the over-sampled classes: their "
-    "elements plus 32 bytes per copy, within max_cached_bytes)",
-    "inspect": "peak RSS added by one call (Linux VmHWM)",
-    "bench_load": "not measured (wall-clock times of the command in a subprocess)",
-}
-
-
-def goals_of(script: str, goals: Sequence[Goal] = GOALS) -> list[Goal]:
+def goals_of(script: str) -> list[Goal]:
     """The declared goals of one script (its name without ``bench_`` and ``.py``)."""
-    return [goal for goal in goals if goal.script == script]
+    module = _goal_module(script)
+    goals = [] if module is None else list(module.GOALS)
+    wrong = [goal.text for goal in goals if goal.script != script]
+    if wrong:
+        raise ValueError(f"goals/{script}.py declares goals of another script: {wrong}")
+    return goals
+
+
+def all_goals() -> list[Goal]:
+    """Every declared goal, ordered by issue (then as declared)."""
+    goals = [goal for script in goal_scripts() for goal in goals_of(script)]
+    return sorted(goals, key=lambda goal: goal.issue)
+
+
+def memory_method(script: str) -> str | None:
+    """How ``script`` measures peak memory, as its goal module says (or None)."""
+    module = _goal_module(script)
+    return None if module is None else getattr(module, "MEMORY_METHOD", None)

@@ -11,11 +11,11 @@ Each script runs in its own process, one after another (so they never compete fo
 two cores), with ``--json DIR/<name>.json`` (``name`` is the file name without
 ``bench_`` and ``.py``) and ``--quick`` passed through; its output streams to the
 terminal. A script that exits non-zero, times out or writes no readable JSON is
-reported as failed and the suite goes on. Then every JSON is read, each goal declared in
-``_goals.py`` is checked, and one Markdown table is printed: the goal (with its issue),
-balancekit's figure, the peer's, their ratio (above 1, balancekit is better), the
-target, met or not, and both peak memories. The rows, the scripts' statuses and the
-environment go to ``DIR/suite.json``.
+reported as failed and the suite goes on. Then every JSON is read, each goal declared
+beside its script (``goals/<name>.py``) is checked, and one Markdown table is printed:
+the goal (with its issue), balancekit's figure, the peer's, their ratio (above 1,
+balancekit is better), the target, met or not, and both peak memories. The rows, the
+scripts' statuses and the environment go to ``DIR/suite.json``.
 
 Exit status: 1 if a script failed, else 0. A missed goal is shown in the table and
 counted in the summary line, but does not fail the run: the suite measures, it does not
@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from _goals import GOALS, MEMORY_METHOD, Goal, Row, evaluate, goals_of
+from _goals import Goal, Row, all_goals, evaluate, goals_of, memory_method
 
 BENCHMARKS = Path(__file__).resolve().parent
 RESULTS = BENCHMARKS / "results"
@@ -165,10 +165,12 @@ def load_payload(run: ScriptRun) -> Any:
 
 
 def build_rows(
-    runs: list[ScriptRun], payloads: dict[str, Any], goals: list[Goal] = GOALS
+    runs: list[ScriptRun], payloads: dict[str, Any], goals: list[Goal] | None = None
 ) -> list[Row]:
     """The declared goals of the scripts that ran, in the order of ``goals`` (by
-    issue), then one "no goal declared" row per script that has none."""
+    default every goal module's, by issue), then one "no goal declared" row per
+    script that has none."""
+    goals = all_goals() if goals is None else goals
     by_name = {run.name: run for run in runs}
     rows: list[Row] = []
     for goal in goals:
@@ -191,7 +193,7 @@ def build_rows(
         else:
             rows.append(evaluate(goal, payload))
     for run in runs:
-        if not goals_of(run.name, goals):
+        if not any(goal.script == run.name for goal in goals):
             status = "no goal declared" if payloads.get(run.name) else run.status
             text = f"{run.script}: no goal declared"
             rows.append(Row(None, text, run.name, None, status))
@@ -285,10 +287,11 @@ def notes(rows: list[Row], runs: list[ScriptRun], quick: bool) -> list[str]:
         "target: the least ratio that meets the goal (no slower = 1; at most 1.5x "
         "the time = 0.667; within 5% = 0.952; within 3x of a floor = 0.333).",
     ]
-    measured = sorted({run.name for run in runs} & set(MEMORY_METHOD))
+    methods = {run.name: memory_method(run.name) for run in runs}
+    measured = sorted(name for name, method in methods.items() if method)
     if measured:
         lines.append("peak memory, as each script measures it:")
-        lines += [f"- {name}: {MEMORY_METHOD[name]}" for name in measured]
+        lines += [f"- {name}: {methods[name]}" for name in measured]
     for row in rows:
         if row.note:
             lines.append(f"{row.script}: {row.goal}: {row.note}")

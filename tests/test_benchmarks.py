@@ -164,6 +164,19 @@ def test_suite_goal_extraction(bench_module):
     assert plain.ratio == pytest.approx(650 / 800)
 
 
+def test_every_script_has_its_goal_module(bench_module):
+    goals = bench_module("_goals")
+    scripts = sorted(
+        path.stem[len("bench_") :] for path in BENCHMARKS.glob("bench_*.py")
+    )
+    assert goals.goal_scripts() == scripts
+    for script in scripts:
+        declared = goals.goals_of(script)
+        assert all(goal.script == script for goal in declared)
+        assert goals.memory_method(script)
+    assert len(goals.all_goals()) == sum(len(goals.goals_of(s)) for s in scripts)
+
+
 def test_suite_rows_for_failed_and_undeclared_scripts(bench_module):
     suite = bench_module("run_suite")
     runs = [

@@ -1,0 +1,28 @@
+"""The goals checked on ``bench_smote.py``'s JSON (``smote.json``)."""
+
+from __future__ import annotations
+
+from goals._figures import sampler_goals
+
+#: How the script measures peak memory (shown under the suite's table).
+MEMORY_METHOD = "tracemalloc (NumPy and Python allocations)"
+
+# Cases by position: their names carry the data size.
+GOALS = [
+    *sampler_goals(
+        3,
+        "smote",
+        0,
+        "SMOTE, 1M x 32: at least 2x faster than imblearn",
+        2.0,
+        "SMOTE, 1M x 32: peak memory never above imblearn's",
+    ),
+    *sampler_goals(
+        3,
+        "smote",
+        1,
+        "SMOTE, 100k x 256: reported beside imblearn",
+        None,
+        "SMOTE, 100k x 256: peak memory never above imblearn's",
+    ),
+]
