@@ -1,14 +1,16 @@
 # Two commands set everything up on a fresh machine with Python 3.11 and pip:
 #   make demo   - build .venv if missing, install, compare imbalance strategies on a
 #                 real data set (balancekit bench --quick) and write the report
-#   make test   - build .venv if missing, install, run the test suite
+#   make test   - build .venv if missing, install, run the test suite (slow tests too)
+#   make test-fast - the same without the tests marked `slow` (for local iterations)
+#   make lint   - the pre-commit hooks on every file: ruff, ruff format, mypy, numpydoc
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo test lint docs bench clean
+.PHONY: install demo test test-fast lint docs bench clean
 
 $(STAMP): pyproject.toml requirements/dev.txt
 	@echo "== creating $(VENV) with $(PYTHON) (if missing)"
@@ -30,10 +32,12 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
 
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q -m "not slow"
+
+# .pre-commit-config.yaml: local hooks that run the venv's tools (on PATH here).
 lint: $(STAMP)
-	$(BIN)/ruff check balancekit tests benchmarks
-	$(BIN)/ruff format --check balancekit tests benchmarks
-	$(BIN)/mypy
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site

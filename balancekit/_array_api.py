@@ -3,28 +3,50 @@
 Every public entry point resolves ``xp, device`` here once and passes them down;
 kernels never look the namespace up themselves. Only O(n_classes) values ever cross to
 the host (``to_host``).
+
+This module owns every backend branch of the core (array-api-extra's delegation
+style): a native fast path per library (``bincount``, ``top_k``, ``matmul_add``,
+``free_device_memory``) and an agnostic fallback. It also holds the CPU-tensor
+dispatch (``numpy_for_cpu_tensors``): a PyTorch tensor in CPU memory shares its buffer
+with a NumPy view both ways, so public entry points run such tensors through the NumPy
+kernels and hand tensors back, with no copy and no device crossing.
 """
 
 from __future__ import annotations
 
-from types import ModuleType
-from typing import Any
+import contextlib
+import contextvars
+import functools
+import inspect
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import array_api_compat
 import array_api_compat.numpy as compat_numpy
 import array_api_extra as xpx
 import numpy as np
 
+from balancekit._typing import Array, Device, Namespace
+
 __all__ = [
     "bincount",
     "class_indices",
+    "cpu_tensor_view",
+    "free_device_memory",
     "get_namespace_and_device",
+    "host_float64",
+    "host_values",
     "index_dtype",
     "is_numpy_namespace",
     "is_pandas",
     "is_sparse",
     "is_tensorflow",
+    "matmul_add",
     "move_indices",
+    "native_dispatch",
+    "numpy_for_cpu_tensors",
+    "restore_tensors",
     "take_rows",
     "to_host",
     "top_k",
@@ -50,7 +72,7 @@ def is_sparse(obj: object) -> bool:
     return module.startswith("scipy.sparse")
 
 
-def is_numpy_namespace(xp: ModuleType) -> bool:
+def is_numpy_namespace(xp: Namespace) -> bool:
     """Whether ``xp`` is NumPy or array-api-compat's NumPy wrapper."""
     return array_api_compat.is_numpy_namespace(xp)
 
@@ -60,7 +82,7 @@ def _describe(obj: object) -> str:
     return f"{kind.__module__}.{kind.__qualname__}"
 
 
-def _namespace_of(obj: Any, name: str) -> ModuleType:
+def _namespace_of(obj: Any, name: str) -> Namespace:
     """The namespace of one argument; lists, pandas and sparse matrices are NumPy."""
     if is_tensorflow(obj):
         raise TypeError(
@@ -87,7 +109,7 @@ def _namespace_of(obj: Any, name: str) -> ModuleType:
         ) from None
 
 
-def get_namespace_and_device(**arrays: Any) -> tuple[ModuleType, Any]:
+def get_namespace_and_device(**arrays: Any) -> tuple[Namespace, Device]:
     """Resolve the common array namespace and device of the named arrays.
 
     Parameters
@@ -143,7 +165,7 @@ def get_namespace_and_device(**arrays: Any) -> tuple[ModuleType, Any]:
     return xp, device
 
 
-def to_host(x: Any, xp: ModuleType) -> np.ndarray:
+def to_host(x: Array, xp: Namespace) -> np.ndarray:
     """Copy a small array (O(n_classes) values) to a NumPy array on the host.
 
     This is the only sanctioned device-to-host transfer in the core; it must never be
@@ -162,7 +184,7 @@ def to_host(x: Any, xp: ModuleType) -> np.ndarray:
     return np.asarray(x)
 
 
-def take_rows(X: Any, indices: Any, xp: ModuleType) -> Any:
+def take_rows(X: Array, indices: Array, xp: Namespace) -> Array:
     """Rows ``indices`` of ``X`` along the first axis, in X's own container.
 
     ``indices`` lives in X's namespace and device (NumPy for host containers). pandas
@@ -176,17 +198,17 @@ def take_rows(X: Any, indices: Any, xp: ModuleType) -> Any:
     return xp.take(X, indices, axis=0)
 
 
-def index_dtype(xp: ModuleType, device: Any) -> Any:
+def index_dtype(xp: Namespace, device: Device) -> Any:
     """The namespace's default integer type for indices on ``device``."""
     return xpx.default_dtype(xp, "indexing", device=device)
 
 
-def class_indices(y: Any, cls: Any, xp: ModuleType) -> Any:
+def class_indices(y: Array, cls: Any, xp: Namespace) -> Array:
     """Positions of the samples of class ``cls`` in the 1-D labels ``y``, on device."""
     return xp.nonzero(y == cls)[0]
 
 
-def move_indices(host_indices: np.ndarray, xp: ModuleType, device: Any) -> Any:
+def move_indices(host_indices: np.ndarray, xp: Namespace, device: Device) -> Array:
     """Move host-drawn integer indices to ``device`` in one transfer."""
     return xp.asarray(host_indices, dtype=index_dtype(xp, device), device=device)
 
@@ -196,7 +218,7 @@ _ONE_HOT_MAX_BINS = 1024
 _ONE_HOT_CHUNK = 1 << 20
 
 
-def bincount(x: Any, minlength: int, weights: Any, xp: ModuleType) -> Any:
+def bincount(x: Array, minlength: int, weights: Array, xp: Namespace) -> Array:
     """``bincount`` of non-negative indices ``x`` on their device, length ``minlength``.
 
     NumPy, PyTorch, CuPy and JAX use their own kernels; other namespaces sum a chunked
@@ -226,11 +248,12 @@ def bincount(x: Any, minlength: int, weights: Any, xp: ModuleType) -> Any:
 
 
 def _generic_bincount(
-    x: Any, minlength: int, weights: Any, out_dtype: Any, xp: ModuleType
-) -> Any:
+    x: Array, minlength: int, weights: Array, out_dtype: Any, xp: Namespace
+) -> Array:
     device = x.device
     if weights is not None:
         weights = xp.astype(weights, out_dtype)
+    # Few bins: sum a one-hot encoding in chunks (the standard has no scatter-add).
     if minlength <= _ONE_HOT_MAX_BINS:
         bins = xp.arange(minlength, dtype=x.dtype, device=device)
         total = xp.zeros((minlength,), dtype=out_dtype, device=device)
@@ -243,6 +266,7 @@ def _generic_bincount(
                 one_hot = one_hot * weights[start:stop, None]
             total = total + xp.sum(one_hot, axis=0, dtype=out_dtype)
         return total
+    # Many bins: sort once; each bin is then a run [left, right) found by bisection.
     order = xp.argsort(x, stable=True)
     sorted_x = xp.take(x, order)
     bins = xp.arange(minlength, dtype=x.dtype, device=device)
@@ -250,11 +274,12 @@ def _generic_bincount(
     right = xp.searchsorted(sorted_x, bins, side="right")
     if weights is None:
         return xp.astype(right - left, out_dtype)
+    # A run's weight total is a difference of the prefix sums of the sorted weights.
     cumulative = xp.cumulative_sum(xp.take(weights, order), include_initial=True)
     return xp.take(cumulative, right) - xp.take(cumulative, left)
 
 
-def widest_float_dtype(xp: ModuleType, device: Any) -> Any:
+def widest_float_dtype(xp: Namespace, device: Device) -> Any:
     """The widest real floating dtype of ``xp`` on ``device``: float64 where it exists.
 
     Some devices have no float64 (Apple MPS): there it is float32. Metrics accumulate
@@ -275,7 +300,7 @@ def widest_float_dtype(xp: ModuleType, device: Any) -> Any:
     return dtypes.get("float64", dtypes.get("float32"))
 
 
-def top_k(values: Any, k: int, xp: ModuleType, *, largest: bool = False) -> Any:
+def top_k(values: Array, k: int, xp: Namespace, *, largest: bool = False) -> Array:
     """Column indices of the ``k`` smallest (or largest) values of each row, unordered.
 
     PyTorch has a dedicated kernel (``topk``); elsewhere a partition (NumPy's
@@ -296,3 +321,283 @@ def top_k(values: Any, k: int, xp: ModuleType, *, largest: bool = False) -> Any:
         return xp.topk(values, k, dim=1, largest=largest, sorted=False).indices
     keys = -values if largest else values
     return xpx.argpartition(keys, k - 1, axis=1, xp=xp)[:, :k]
+
+
+def host_values(obj: Any) -> np.ndarray | None:
+    """``obj`` as a NumPy array when it lives in host memory, else None.
+
+    Lists, NumPy, pandas, and CPU arrays of PyTorch, array-api-strict and JAX: at
+    most one copy (none for a CPU tensor, whose NumPy view shares its memory). For
+    accelerator arrays, TensorFlow tensors and SciPy sparse matrices, None.
+
+    Examples
+    --------
+    >>> host_values([1, 2]).tolist()
+    [1, 2]
+    """
+    if is_tensorflow(obj) or is_sparse(obj):
+        return None
+    if is_pandas(obj):
+        return obj.to_numpy()
+    if isinstance(obj, list | tuple | np.ndarray | np.generic) or np.isscalar(obj):
+        return np.asarray(obj)
+    if array_api_compat.is_torch_array(obj):
+        tensor: Any = obj
+        if tensor.device.type != "cpu":
+            return None
+        values = tensor.detach().resolve_conj()
+        if str(values.dtype) == "torch.bfloat16":  # NumPy has no bfloat16
+            values = values.float()
+        return values.numpy()
+    if array_api_compat.is_array_api_strict_namespace(
+        array_api_compat.array_namespace(obj)
+    ):
+        import array_api_strict
+
+        if getattr(obj, "device", None) != array_api_strict.Device("CPU_DEVICE"):
+            return None
+        return np.asarray(obj)
+    if array_api_compat.is_jax_array(obj):
+        on_cpu = getattr(getattr(obj, "device", None), "platform", None) == "cpu"
+        return np.asarray(obj) if on_cpu else None
+    return None
+
+
+def matmul_add(bias: Array, a: Array, b: Array, alpha: float, xp: Namespace) -> Array:
+    """``bias + alpha * (a @ b)``, fused in one kernel where the library has one.
+
+    PyTorch's ``addmm`` saves the pass (and the temporary) of the separate sum; the
+    fallback is the plain expression. ``bias`` broadcasts against the product.
+
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> a = xp.asarray([[1.0, 2.0]])
+    >>> matmul_add(xp.asarray([[10.0]]), a, a.T, -2.0, xp).tolist()
+    [[0.0]]
+    """
+    if array_api_compat.is_torch_namespace(xp):
+        import torch
+
+        return torch.addmm(bias, a, b, alpha=alpha)
+    return bias + alpha * (a @ b)
+
+
+def free_device_memory(xp: Namespace, device: Device) -> int | None:
+    """Free bytes of an accelerator's memory, or None for host memory / unknown.
+
+    Only CUDA (through PyTorch) reports it; the caller falls back to the host's
+    available memory.
+    """
+    if array_api_compat.is_torch_namespace(xp) and str(device).startswith("cuda"):
+        import torch  # pragma: no cover - needs a GPU
+
+        free, _ = torch.cuda.mem_get_info(device)  # pragma: no cover
+        return int(free)  # pragma: no cover
+    return None
+
+
+def host_float64(values: object) -> np.ndarray:
+    """``values`` (a list, NumPy array or any framework's tensor) as float64 NumPy.
+
+    For small parameter vectors (class counts, class weights) that the adapters pass
+    as tensors of their framework, on any device. Raises what ``numpy.asarray`` raises
+    for values that are not numbers.
+
+    Examples
+    --------
+    >>> host_float64([1, 2]).dtype
+    dtype('float64')
+    """
+    if array_api_compat.is_torch_array(values):
+        # Through float64 first: bfloat16 has no NumPy dtype.
+        values = values.detach().cpu().double().numpy()
+    elif is_tensorflow(values):
+        values = values.numpy()  # type: ignore[attr-defined]
+    elif not isinstance(values, np.ndarray) and array_api_compat.is_array_api_obj(
+        values
+    ):
+        values = to_host(values, array_api_compat.array_namespace(values))
+    return np.asarray(values, dtype=np.float64)
+
+
+# --------------------------------------------------------------- CPU-tensor dispatch
+
+# Tensor dtypes that have a NumPy twin: a CPU tensor of these is viewed as NumPy.
+_NUMPY_TWINS = "bool uint8 int8 int16 int32 int64 float16 float32 float64"
+_VIEWABLE_TORCH_DTYPES = frozenset(f"torch.{name}" for name in _NUMPY_TWINS.split())
+# A context variable, not a global: one thread (or task) comparing routes does not
+# switch another's.
+_native_only: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "balancekit_native_only", default=False
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@contextlib.contextmanager
+def native_dispatch() -> Iterator[None]:
+    """Within the block, CPU tensors keep their native (PyTorch) path.
+
+    For tests and benchmarks, which compare the NumPy route of CPU tensors against
+    the PyTorch kernels it replaces.
+
+    Examples
+    --------
+    >>> with native_dispatch():
+    ...     pass
+    """
+    token = _native_only.set(True)
+    try:
+        yield
+    finally:
+        _native_only.reset(token)
+
+
+def cpu_tensor_view(obj: object) -> np.ndarray | None:
+    """A NumPy view (no copy) of a plain CPU PyTorch tensor, else None.
+
+    Tensors that require grad (autograd must see the operations), subclasses, sparse
+    or conjugate/negative-bit tensors, dtypes NumPy lacks (bfloat16, complex32) and
+    every tensor off the CPU get None: they keep the native path.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cpu_tensor_view(np.zeros(2)) is None
+    True
+    """
+    if _native_only.get() or not array_api_compat.is_torch_array(obj):
+        return None
+    tensor: Any = obj
+    if (
+        type(tensor) is not sys.modules["torch"].Tensor  # loaded: obj is a tensor
+        or tensor.device.type != "cpu"
+        or tensor.requires_grad
+        or str(tensor.layout) != "torch.strided"
+        or str(tensor.dtype) not in _VIEWABLE_TORCH_DTYPES
+        or tensor.is_conj()
+        or tensor.is_neg()
+    ):
+        return None
+    return tensor.numpy()
+
+
+def _as_tensor(array: np.ndarray) -> Array:
+    import torch
+
+    # torch.from_numpy shares the buffer; it refuses negative strides and warns on
+    # read-only arrays, which only NumPy views of the kernels' own making can be.
+    if not array.flags.writeable or any(stride < 0 for stride in array.strides):
+        array = np.array(array)
+    return torch.from_numpy(array)
+
+
+def restore_tensors(result: Any, *, default_float: bool = False) -> Any:
+    """NumPy arrays and scalars in ``result`` as CPU tensors sharing their memory.
+
+    Tuples (named ones too), lists and dicts are walked (their other items are
+    kept); a NumPy scalar becomes a 0-d tensor, as the PyTorch kernels return. With
+    ``default_float``, float64 results (NumPy's default float) are cast to PyTorch's
+    default float, which the native kernels create.
+    """
+    if isinstance(result, np.generic) and result.dtype.kind in "biuf":
+        result = np.asarray(result)
+    if isinstance(result, np.ndarray) and result.dtype.kind in "biufc":
+        tensor = _as_tensor(result)
+        if default_float and result.dtype == np.float64:
+            import torch
+
+            tensor = tensor.to(torch.get_default_dtype())
+        return tensor
+    if isinstance(result, tuple | list):
+        items = [restore_tensors(item, default_float=default_float) for item in result]
+        if hasattr(result, "_fields"):  # a NamedTuple
+            return type(result)(*items)
+        return type(result)(items)
+    if isinstance(result, dict):
+        return type(result)(
+            (key, restore_tensors(value, default_float=default_float))
+            for key, value in result.items()
+        )
+    return result
+
+
+def numpy_for_cpu_tensors(
+    *names: str,
+    labels: tuple[str, ...] = (),
+    floats: tuple[str, ...] = (),
+    default_float: bool = False,
+) -> Callable[[F], F]:
+    """Run a public function on NumPy views of CPU tensors and give tensors back.
+
+    When every argument named in ``names`` is either None or a CPU tensor that
+    :func:`cpu_tensor_view` accepts (and at least one is a tensor), those arguments
+    (and any other argument that is such a tensor) are replaced by their NumPy views,
+    the function runs its NumPy kernels, and the NumPy arrays in its result become
+    tensors again (``torch.from_numpy``): zero copy, no device crossing, results
+    equal to the PyTorch kernels'. Any other input (an accelerator tensor, a tensor
+    that requires grad, mixed libraries) takes the function's native path unchanged.
+
+    Parameters
+    ----------
+    *names : str
+        The array parameters that decide the route.
+    labels, floats : tuple of str
+        Parameters (among ``names``) routed only when they hold integers or booleans
+        (``labels``) or real floats (``floats``): other dtypes keep the native path,
+        whose messages name the tensor's dtype.
+    default_float : bool, default=False
+        Cast float64 results to PyTorch's default float, for functions whose native
+        kernels create floats in the namespace's default dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> @numpy_for_cpu_tensors("x")
+    ... def double(x):
+    ...     return 2 * x
+    >>> double(np.arange(3)).tolist()
+    [0, 2, 4]
+    """
+    kinds = dict.fromkeys(labels, "biu") | dict.fromkeys(floats, "f")
+
+    def decorate(function: F) -> F:
+        signature = inspect.signature(function)
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if _native_only.get() or not any(
+                array_api_compat.is_torch_array(a) for a in (*args, *kwargs.values())
+            ):
+                return function(*args, **kwargs)
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError:
+                return function(*args, **kwargs)  # let the function say what's wrong
+            views = _views_of(bound.arguments, names, kinds)
+            if views is None:
+                return function(*args, **kwargs)
+            bound.arguments.update(views)
+            result = function(*bound.args, **bound.kwargs)
+            return restore_tensors(result, default_float=default_float)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _views_of(
+    arguments: dict[str, Any], names: tuple[str, ...], kinds: dict[str, str]
+) -> dict[str, np.ndarray] | None:
+    """NumPy views of the tensor arguments, or None when the native path must run."""
+    views: dict[str, np.ndarray] = {}
+    for name, value in arguments.items():
+        if name in names and value is None:
+            continue
+        view = cpu_tensor_view(value)
+        if view is not None and view.dtype.kind in kinds.get(name, view.dtype.kind):
+            views[name] = view
+        elif name in names or view is not None:
+            return None
+    return views or None

@@ -16,13 +16,13 @@ from typing import Any, Literal
 
 import numpy as np
 
+from balancekit._params import check_int
 from balancekit._sampling_strategy import (
     STRATEGY_NAMES,
     SamplingType,
     resolve_sampling_strategy,
     unknown_name_message,
 )
-from balancekit._validation import check_int
 
 __all__ = [
     "DISTRIBUTION_NAMES",
@@ -66,12 +66,8 @@ class ProgressiveSchedule:
     start_epoch: int = 0
 
     def __post_init__(self) -> None:
-        for name, low in (("n_epochs", 1), ("start_epoch", 0)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, Integral):
-                raise TypeError(f"`{name}` must be an int; got {type(value).__name__}.")
-            if value < low:
-                raise ValueError(f"`{name}` must be >= {low}; got {value}.")
+        check_int(self.n_epochs, "n_epochs", low=1)
+        check_int(self.start_epoch, "start_epoch", low=0)
 
     def exponent(self, epoch: int) -> float:
         """The exponent ``q`` of the class counts at ``epoch``."""

@@ -8,13 +8,13 @@ and the result is later put back in the caller's container.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 import array_api_extra as xpx
 import numpy as np
 
 from balancekit._array_api import is_numpy_namespace, is_pandas, is_sparse
+from balancekit._typing import Array, Device, Namespace
 
 __all__ = ["NumericFeatures", "concat_rows", "numeric_features"]
 
@@ -27,11 +27,11 @@ class NumericFeatures:
     distances; ``frame`` is the caller's DataFrame, if any, for column names and dtypes.
     """
 
-    values: Any
-    flat: Any
+    values: Array
+    flat: Array
     frame: Any = None
 
-    def to_container(self, values: Any) -> Any:
+    def to_container(self, values: Array) -> Array:
         """Put resampled values back in the caller's container (pandas stays pandas)."""
         if self.frame is None:
             return values
@@ -41,7 +41,7 @@ class NumericFeatures:
         return rebuilt.astype(self.frame.dtypes.to_dict())
 
 
-def _float_dtype_for(X: Any, xp: ModuleType, device: Any) -> Any:
+def _float_dtype_for(X: Array, xp: Namespace, device: Device) -> Any:
     if is_numpy_namespace(xp) or is_sparse(X):
         return X.dtype if X.dtype.kind == "f" else np.float64
     if xp.isdtype(X.dtype, "real floating"):
@@ -49,7 +49,7 @@ def _float_dtype_for(X: Any, xp: ModuleType, device: Any) -> Any:
     return xpx.default_dtype(xp, device=device)
 
 
-def _all_finite(values: Any, xp: ModuleType) -> bool:
+def _all_finite(values: Array, xp: Namespace) -> bool:
     if is_sparse(values):
         return bool(np.isfinite(values.data).all())
     return bool(xp.all(xp.isfinite(values)))
@@ -67,9 +67,9 @@ def _object_to_float(X: np.ndarray, name: str, why: str) -> np.ndarray:
 
 
 def numeric_features(
-    X: Any,
-    xp: ModuleType,
-    device: Any,
+    X: Array,
+    xp: Namespace,
+    device: Device,
     *,
     name: str = "X",
     finite: bool = True,
@@ -121,7 +121,7 @@ def numeric_features(
     return NumericFeatures(values=values, flat=flat, frame=frame)
 
 
-def concat_rows(first: Any, second: Any, xp: ModuleType) -> Any:
+def concat_rows(first: Array, second: Array, xp: Namespace) -> Array:
     """Rows of ``first`` then ``second``, in the container of ``first``."""
     if is_pandas(first):
         import pandas as pd

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from balancekit._output import terminal_text
+from balancekit._typing import Array
 
 __all__ = ["DEFAULT_MAX_BYTES", "SUFFIXES", "Table", "read_table"]
 
@@ -286,7 +287,7 @@ def _from_npz(
     return X, y, feature_names
 
 
-def _code_column(values: Any, name: Any, path: Path) -> np.ndarray:
+def _code_column(values: Array, name: Any, path: Path) -> np.ndarray:
     """Integer codes (sorted categories) of a non-numeric column; missing -> NaN."""
     import pandas as pd
 

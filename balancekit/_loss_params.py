@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from balancekit._array_api import host_float64
+
 __all__ = [
     "as_float64_vector",
     "check_class_counts",
@@ -20,13 +22,16 @@ __all__ = [
 
 
 def as_float64_vector(values: Any, name: str) -> np.ndarray:
-    """``values`` (list, NumPy array or tensor) as a 1-D float64 NumPy array."""
-    if hasattr(values, "detach"):  # a torch tensor, on any device
-        values = values.detach().cpu().double().numpy()
-    elif hasattr(values, "numpy") and not isinstance(values, np.ndarray):  # TF
-        values = values.numpy()
+    """``values`` (list, NumPy array or tensor) as a 1-D float64 NumPy array.
+
+    Examples
+    --------
+    >>> as_float64_vector([3, 1], "class_counts").tolist()
+    [3.0, 1.0]
+    """
     try:
-        array = np.asarray(values, dtype=np.float64)
+        # Tensors of any framework and device come to the host through _array_api.
+        array = host_float64(values)
     except (TypeError, ValueError) as exc:
         raise TypeError(
             f"`{name}` must be a list, NumPy array or tensor of numbers; "
@@ -40,6 +45,7 @@ def as_float64_vector(values: Any, name: str) -> np.ndarray:
 
 
 def check_class_counts(class_counts: Any) -> np.ndarray:
+    """``class_counts`` as float64, each finite and positive."""
     counts = as_float64_vector(class_counts, "class_counts")
     if not np.all(np.isfinite(counts)) or np.any(counts <= 0):
         raise ValueError(
@@ -49,6 +55,7 @@ def check_class_counts(class_counts: Any) -> np.ndarray:
 
 
 def check_class_weights(weights: Any, name: str) -> np.ndarray:
+    """``weights`` as float64, each finite and non-negative."""
     array = as_float64_vector(weights, name)
     if not np.all(np.isfinite(array)) or np.any(array < 0):
         raise ValueError(

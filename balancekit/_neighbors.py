@@ -2,10 +2,11 @@
 
 NumPy input goes to scikit-learn's ``NearestNeighbors`` (tree or brute force, already
 chunked). Other namespaces use one matrix product per chunk of queries
-(``|q|^2 - 2 q.f + |f|^2``), keep ``k + margin`` candidates (``torch.topk`` for
-PyTorch, a sort elsewhere) and re-rank them by exact differences, so cancellation in
-the product never reorders true neighbours. Memory stays O(chunk x n_fit); no n x n
-matrix is built.
+(``|q|^2 - 2 q.f + |f|^2``), keep ``k + margin`` candidates (``_array_api.top_k``) and
+re-rank them by exact differences, so cancellation in the product never reorders true
+neighbours. Memory stays O(chunk x n_fit); no n x n matrix is built. The backend fast
+paths (PyTorch's fused ``addmm`` and ``topk``, CUDA's free-memory query) live in
+``balancekit._array_api``.
 
 Samplers take ``k_neighbors=int`` or any object with ``fit`` and ``kneighbors`` (FAISS,
 cuML, scikit-learn), as imbalanced-learn does; ``check_neighbors_object`` makes one.
@@ -17,19 +18,24 @@ import copy
 import os
 from collections.abc import Callable
 from numbers import Integral
-from types import ModuleType
 from typing import Any
 
 import array_api_compat
+import array_api_extra as xpx
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.neighbors import NearestNeighbors as _SklearnNearestNeighbors
 
 from balancekit._array_api import (
+    free_device_memory,
     get_namespace_and_device,
     is_numpy_namespace,
     is_sparse,
+    matmul_add,
+    top_k,
 )
+from balancekit._params import check_int
+from balancekit._typing import Array, Device, Namespace
 
 __all__ = [
     "NearestNeighbors",
@@ -43,12 +49,10 @@ RERANK_MARGIN = 8
 _DEFAULT_WORKING_MEMORY = 1 << 30  # bytes, as scikit-learn's working_memory default
 
 
-def memory_budget(xp: ModuleType, device: Any) -> int:
+def memory_budget(xp: Namespace, device: Device) -> int:
     """Bytes one chunk of distances may use: a quarter of free memory, at most 1 GiB."""
-    if array_api_compat.is_torch_namespace(xp) and str(device).startswith("cuda"):
-        import torch
-
-        free, _ = torch.cuda.mem_get_info(device)
+    free = free_device_memory(xp, device)
+    if free is not None:  # an accelerator: its own memory, not the host's
         return max(free // 4, 1 << 20)
     try:
         available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
@@ -57,7 +61,7 @@ def memory_budget(xp: ModuleType, device: Any) -> int:
     return max(min(available // 4, _DEFAULT_WORKING_MEMORY), 1 << 20)
 
 
-def _flatten(X: Any, xp: ModuleType) -> Any:
+def _flatten(X: Array, xp: Namespace) -> Array:
     """2-D float view of X: (n_samples, n_features) from any trailing shape."""
     if is_sparse(X):
         return X if X.dtype.kind == "f" else X.astype(np.float64)
@@ -68,35 +72,23 @@ def _flatten(X: Any, xp: ModuleType) -> Any:
     return X
 
 
-def _float_dtype(xp: ModuleType, X: Any) -> Any:
-    import array_api_extra as xpx
-
+def _float_dtype(xp: Namespace, X: Array) -> Any:
+    # The namespace's default float (float32 for torch): what the native kernels use.
     return xpx.default_dtype(xp, device=array_api_compat.device(X))
 
 
-def _smallest(values: Any, k: int, xp: ModuleType) -> Any:
-    """Column indices of the k smallest values of each row (unordered)."""
-    if array_api_compat.is_torch_namespace(xp):
-        import torch
-
-        return torch.topk(values, k, dim=1, largest=False, sorted=False).indices
-    return xp.argsort(values, axis=1)[:, :k]
-
-
-def _ranking_distances(block: Any, fit: Any, fit_sq: Any, xp: ModuleType) -> Any:
+def _ranking_distances(block: Array, fit: Array, fit_sq: Array, xp: Namespace) -> Array:
     """``|f|^2 - 2 q.f`` for every (query, fit) pair: squared distances less ``|q|^2``.
 
     The query's own norm is the same along a row, so leaving it out keeps the ranking
-    and saves a pass; PyTorch fuses the product and the sum in one ``addmm``.
+    and saves a pass; ``matmul_add`` fuses the product and the sum where it can.
     """
-    if array_api_compat.is_torch_namespace(xp):
-        import torch
-
-        return torch.addmm(fit_sq[None, :], block, fit.T, alpha=-2)
-    return fit_sq[None, :] - 2 * (block @ fit.T)
+    return matmul_add(fit_sq[None, :], block, fit.T, -2.0, xp)
 
 
-def _squared_distances(query: Any, fit: Any, candidates: Any, xp: ModuleType) -> Any:
+def _squared_distances(
+    query: Array, fit: Array, candidates: Array, xp: Namespace
+) -> Array:
     """Exact squared distances from each query row to its candidate fit rows.
 
     Differences, not products, so that tied points (duplicates, integer grids) get
@@ -115,7 +107,9 @@ def _squared_distances(query: Any, fit: Any, candidates: Any, xp: ModuleType) ->
     return xp.sum((rows - query[:, None, :]) ** 2, axis=2)
 
 
-def _rank_candidates(query: Any, fit: Any, candidates: Any, xp: ModuleType):
+def _rank_candidates(
+    query: Array, fit: Array, candidates: Array, xp: Namespace
+) -> tuple[Array, Array]:
     """Candidates ordered by (exact squared distance, index): ties to the lower index.
 
     Sorting the candidate indices first makes the stable sort of the distances break
@@ -130,7 +124,7 @@ def _rank_candidates(query: Any, fit: Any, candidates: Any, xp: ModuleType):
     )
 
 
-def _set_rows(values: Any, rows: Any, new: Any, xp: ModuleType) -> Any:
+def _set_rows(values: Array, rows: Array, new: Array, xp: Namespace) -> Array:
     """``values`` with the rows selected by the boolean mask ``rows`` replaced."""
     import array_api_extra as xpx
 
@@ -138,13 +132,13 @@ def _set_rows(values: Any, rows: Any, new: Any, xp: ModuleType) -> Any:
 
 
 def _nearest(
-    query: Any,
-    fit: Any,
+    query: Array,
+    fit: Array,
     k: int,
     n_candidates: int,
-    candidates_of: Callable[[Any, int], Any],
-    xp: ModuleType,
-) -> tuple[Any, Any]:
+    candidates_of: Callable[[Array, int], Array],
+    xp: Namespace,
+) -> tuple[Array, Array]:
     """The k nearest fit rows of each query row, ties to the lower index.
 
     ``candidates_of(query, m)`` returns m candidate indices per row (any order) that
@@ -176,13 +170,13 @@ def _nearest(
 
 
 def _chunked_kneighbors(
-    query: Any,
-    fit: Any,
+    query: Array,
+    fit: Array,
     k: int,
-    xp: ModuleType,
-    device: Any,
-    candidates_of: Callable[[Any, int], Any] | None = None,
-):
+    xp: Namespace,
+    device: Device,
+    candidates_of: Callable[[Array, int], Array] | None = None,
+) -> tuple[Array, Array]:
     """Exact k nearest rows of ``fit`` for each row of ``query``; both 2-D float.
 
     Candidates come from ``candidates_of`` (scikit-learn's search on the NumPy path)
@@ -191,14 +185,17 @@ def _chunked_kneighbors(
     """
     n_fit, n_features = fit.shape
     n_candidates = min(n_fit, k + RERANK_MARGIN)
+    # Budget at 8 bytes per value (float64, the widest): a float32 chunk then fits
+    # twice over; the candidates' rows and their differences take two copies.
     itemsize = 8
     per_row = n_candidates * n_features * itemsize * 2
     if candidates_of is None:
+        # The product, its sum with |f|^2 and top-k's workspace: ~3 n_fit values.
         per_row += n_fit * itemsize * 3
         fit_sq = xp.sum(fit * fit, axis=1)
 
-        def candidates_of(block: Any, m: int) -> Any:
-            return _smallest(_ranking_distances(block, fit, fit_sq, xp), m, xp)
+        def candidates_of(block: Array, m: int) -> Array:
+            return top_k(_ranking_distances(block, fit, fit_sq, xp), m, xp)
 
     chunk = max(1, min(query.shape[0], memory_budget(xp, device) // per_row))
     distances, indices = [], []
@@ -239,7 +236,7 @@ class NearestNeighbors(BaseEstimator):
     def __init__(self, n_neighbors: int = 5) -> None:
         self.n_neighbors = n_neighbors
 
-    def fit(self, X: Any, y: Any = None) -> NearestNeighbors:
+    def fit(self, X: Array, y: Array = None) -> NearestNeighbors:
         """Store the points to search among (flattened to 2-D)."""
         xp, _ = get_namespace_and_device(X=X)
         self._fit_X = _flatten(X, xp)
@@ -250,8 +247,8 @@ class NearestNeighbors(BaseEstimator):
         return self
 
     def kneighbors(
-        self, X: Any, n_neighbors: int | None = None, return_distance: bool = True
-    ) -> Any:
+        self, X: Array, n_neighbors: int | None = None, return_distance: bool = True
+    ) -> Array:
         """Distances to and indices of the nearest fitted points of each row of ``X``.
 
         The query points are not excluded: a fitted point is its own first neighbour.
@@ -275,7 +272,7 @@ class NearestNeighbors(BaseEstimator):
         if is_numpy_namespace(xp):
             search = self._sklearn
 
-            def candidates_of(block: Any, m: int) -> Any:
+            def candidates_of(block: Array, m: int) -> Array:
                 return search.kneighbors(block, n_neighbors=m, return_distance=False)
 
         distances, indices = _chunked_kneighbors(
@@ -292,9 +289,8 @@ def check_neighbors_object(name: str, value: Any, additional_neighbor: int = 0) 
     is cloned, as imbalanced-learn does.
     """
     if isinstance(value, Integral) and not isinstance(value, bool):
-        if value < 1:
-            raise ValueError(f"`{name}` must be >= 1; got {value}.")
-        return NearestNeighbors(n_neighbors=int(value) + additional_neighbor)
+        n_neighbors = check_int(value, name, low=1)
+        return NearestNeighbors(n_neighbors=n_neighbors + additional_neighbor)
     if hasattr(value, "kneighbors") and hasattr(value, "fit"):
         try:
             return clone(value)
@@ -313,8 +309,8 @@ def n_neighbors_of(estimator: Any) -> int | None:
 
 
 def kneighbors_of(
-    estimator: Any, query: Any, name: str, xp: ModuleType, device: Any
-) -> Any:
+    estimator: Any, query: Array, name: str, xp: Namespace, device: Device
+) -> Array:
     """Neighbour indices from any neighbours object, checked and on ``device``.
 
     A user's object may compute on the host and return NumPy; its answer is checked

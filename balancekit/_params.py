@@ -44,11 +44,12 @@ def check_int(
     if isinstance(value, bool) or not isinstance(value, Integral):
         expected = "None or an int" if allow_none else "an int"
         raise TypeError(f"`{name}` must be {expected}; got {type(value).__name__}.")
-    if low is not None and value < low:
-        raise ValueError(f"`{name}` must be >= {low}; got {value}.")
-    if high is not None and value > high:
-        raise ValueError(f"`{name}` must be <= {high}; got {value}.")
-    return int(value)
+    number = int(value)  # a Python int: NumPy integers compare and print the same
+    if low is not None and number < low:
+        raise ValueError(f"`{name}` must be >= {low}; got {number}.")
+    if high is not None and number > high:
+        raise ValueError(f"`{name}` must be <= {high}; got {number}.")
+    return number
 
 
 def check_scalar(
@@ -69,20 +70,43 @@ def check_scalar(
     >>> check_scalar(0, "alpha", low=0, low_open=True)
     Traceback (most recent call last):
     ...
-    ValueError: `alpha` must be in (0, inf]; got 0.0.
+    ValueError: `alpha` must be > 0; got 0.0.
+    >>> check_scalar(1.0, "beta", low=0, high=1, high_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: `beta` must be in [0, 1); got 1.0.
     """
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"`{name}` must be a real number; got {type(value).__name__}.")
+        raise TypeError(
+            f"`{name}` must be a number (int or float); got {type(value).__name__}."
+        )
     value = float(value)
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
+    if math.isinf(value):
+        raise ValueError(f"`{name}` must be a finite number; got {value}.")
+    # NaN compares False with everything: isfinite catches it, not the bounds.
     if not math.isfinite(value) or too_low or too_high:
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
-        lo = "-inf" if low is None else f"{low:g}"
-        hi = "inf" if high is None else f"{high:g}"
-        raise ValueError(f"`{name}` must be in {left}{lo}, {hi}{right}; got {value}.")
+        raise ValueError(
+            f"`{name}` must be {_interval(low, high, low_open, high_open)}"
+            f"; got {value}."
+        )
     return value
+
+
+def _interval(
+    low: float | None, high: float | None, low_open: bool, high_open: bool
+) -> str:
+    """The allowed range in words: ``> 0`` for one bound, ``in [0, 1)`` for two."""
+    if high is None and low is not None:
+        return f"{'>' if low_open else '>='} {low:g}"
+    if low is None and high is not None:
+        return f"{'<' if high_open else '<='} {high:g}"
+    left = "(" if low_open else "["
+    right = ")" if high_open else "]"
+    lo = "-inf" if low is None else f"{low:g}"
+    hi = "inf" if high is None else f"{high:g}"
+    return f"in {left}{lo}, {hi}{right}"
 
 
 def check_bool(value: Any, name: str) -> bool:

@@ -10,7 +10,13 @@ import numpy as np
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["PathLike", "check_digits", "figure_and_axes", "save_figure"]
+__all__ = [
+    "PathLike",
+    "check_digits",
+    "display_names",
+    "figure_and_axes",
+    "save_figure",
+]
 
 PathLike = str | os.PathLike
 
@@ -56,3 +62,17 @@ def check_digits(digits: Any) -> int:
     if digits < 0:
         raise ValueError(f"`digits` must be an int >= 0; got {digits}.")
     return int(digits)
+
+
+def display_names(display_labels: Any, labels: list, what: str) -> list[str]:
+    """Tick or legend names of ``labels``: ``display_labels`` (one per label, checked)
+    or the labels as strings; ``what`` names the labels in the error."""
+    if display_labels is None:
+        return [str(label) for label in labels]
+    names = [str(name) for name in display_labels]
+    if len(names) != len(labels):
+        raise ValueError(
+            f"`display_labels` must name each of the {len(labels)} {what} "
+            f"{labels}; got {len(names)} names."
+        )
+    return names

@@ -6,8 +6,6 @@ Nothing here copies an array to the host or modifies what the caller passed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import ModuleType
-from typing import Any
 
 import numpy as np
 
@@ -19,6 +17,7 @@ from balancekit._array_api import (
 )
 from balancekit._labels import Labels, check_labels
 from balancekit._params import check_int, check_n_jobs, check_scalar
+from balancekit._typing import Array, Device, Namespace
 
 __all__ = [
     "Validated",
@@ -41,12 +40,12 @@ class Validated:
     back as lists.
     """
 
-    X: Any
-    y: Any
-    sample_weight: Any
+    X: Array
+    y: Array
+    sample_weight: Array
     labels: Labels
-    xp: ModuleType
-    device: Any
+    xp: Namespace
+    device: Device
     X_is_list: bool
     y_is_list: bool
 
@@ -55,7 +54,7 @@ class Validated:
         return int(self.labels.y.shape[0])
 
 
-def _numpy_X(X: Any, name: str) -> Any:
+def _numpy_X(X: Array, name: str) -> Array:
     if is_pandas(X):
         if X.ndim != 2:
             raise ValueError(
@@ -76,7 +75,7 @@ def _numpy_X(X: Any, name: str) -> Any:
         ) from None
 
 
-def check_X(X: Any, xp: ModuleType, *, name: str = "X") -> Any:
+def check_X(X: Array, xp: Namespace, *, name: str = "X") -> Array:
     """Validate the feature container: at least 2-D, non-empty, real or object values.
 
     X may have any number of dimensions past the first two (images, sequences);
@@ -119,11 +118,11 @@ def check_X(X: Any, xp: ModuleType, *, name: str = "X") -> Any:
     return X
 
 
-def _length(obj: Any) -> int:
+def _length(obj: Array) -> int:
     return int(obj.shape[0]) if hasattr(obj, "shape") else len(obj)
 
 
-def check_sample_weight(sample_weight: Any, n_samples: int, xp: ModuleType) -> Any:
+def check_sample_weight(sample_weight: Array, n_samples: int, xp: Namespace) -> Array:
     """Validate per-sample weights: 1-D, one per sample, finite and non-negative."""
     if sample_weight is None:
         return None
@@ -162,7 +161,7 @@ def check_sample_weight(sample_weight: Any, n_samples: int, xp: ModuleType) -> A
     return sample_weight
 
 
-def check_X_y(X: Any, y: Any, sample_weight: Any = None) -> Validated:
+def check_X_y(X: Array, y: Array, sample_weight: Array = None) -> Validated:
     """Validate ``X``, ``y`` and ``sample_weight`` together and resolve their namespace.
 
     Examples

@@ -8,8 +8,7 @@ and resampling run in the input's own array namespace and on its device.
 from __future__ import annotations
 
 from abc import abstractmethod
-from types import ModuleType
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 from imblearn.base import BaseSampler as _ImblearnBaseSampler
@@ -20,11 +19,18 @@ from imblearn.under_sampling.base import (
 from imblearn.under_sampling.base import BaseUnderSampler as _ImblearnBaseUnderSampler
 from sklearn.utils.validation import validate_data
 
-from balancekit._array_api import get_namespace_and_device, index_dtype, take_rows
+from balancekit._array_api import (
+    cpu_tensor_view,
+    get_namespace_and_device,
+    index_dtype,
+    restore_tensors,
+    take_rows,
+)
 from balancekit._features import numeric_features
 from balancekit._labels import Labels, check_labels
 from balancekit._random import check_random_state
 from balancekit._sampling_strategy import SamplingType, resolve_sampling_strategy
+from balancekit._typing import Array, Device, Namespace
 from balancekit._validation import Validated, check_X_y
 
 __all__ = [
@@ -47,11 +53,20 @@ class BaseSampler(_ImblearnBaseSampler):
     """
 
     _sampling_type: ClassVar[SamplingType]
+    # One way to validate parameters: balancekit._params, called in fit/fit_resample
+    # (_check_params). imbalanced-learn's declarative constraints never ran (our
+    # fit_resample overrides theirs), so they are cleared rather than left to drift.
+    _parameter_constraints: ClassVar[dict] = {}
+    # False for samplers that refuse tensors: they keep the native path (and refuse).
+    _tensor_route: ClassVar[bool] = True
 
     def _check_params(self, data: Validated) -> None:
         """Validate the sampler's own parameters against the data (subclass hook)."""
 
-    def _validate(self, X: Any, y: Any, sample_weight: Any = None) -> Validated:
+    def _validate(self, X: Array, y: Array, sample_weight: Array = None) -> Validated:
+        views = self._numpy_views(X, y, sample_weight)
+        if views is not None:  # validating CPU tensors is validating their views
+            X, y, sample_weight = views
         data = check_X_y(X, y, sample_weight)
         # n_features_in_ and feature_names_in_, the scikit-learn way; the
         # arrays are not touched.
@@ -65,7 +80,7 @@ class BaseSampler(_ImblearnBaseSampler):
             self.sampling_strategy, labels.class_counts, self._sampling_type, y=labels.y
         )
 
-    def fit(self, X: Any, y: Any) -> BaseSampler:
+    def fit(self, X: Array, y: Array) -> BaseSampler:
         """Validate the data and resolve ``sampling_strategy_`` without resampling.
 
         Parameters
@@ -83,7 +98,38 @@ class BaseSampler(_ImblearnBaseSampler):
         self._validate(X, y)
         return self
 
-    def fit_resample(self, X: Any, y: Any, *, sample_weight: Any = None) -> tuple:
+    def _numpy_views(
+        self, X: Array, y: Array, sample_weight: Array = None
+    ) -> tuple | None:
+        """NumPy views of CPU tensors ``X``, ``y`` (and weights), or None.
+
+        CPU tensors run through the NumPy kernels (zero copy, same results): the
+        views are returned when every given array is a plain CPU tensor (see
+        ``cpu_tensor_view``), the labels are integers or booleans and ``X`` holds
+        floats or is never read. Anything else keeps its native path, errors
+        included.
+        """
+        if not self._tensor_route:
+            return None
+        X_view, y_view = cpu_tensor_view(X), cpu_tensor_view(y)
+        if X_view is None or y_view is None or y_view.dtype.kind not in "biu":
+            return None
+        w_view = None
+        if sample_weight is not None:
+            w_view = cpu_tensor_view(sample_weight)
+            if w_view is None:
+                return None
+        # Kernels that compute on X make floats of other dtypes in the namespace's
+        # default float (float32 for torch, float64 for NumPy): route floats only.
+        if X_view.dtype.kind != "f" and self._reads_features():
+            return None
+        return X_view, y_view, w_view
+
+    def _reads_features(self) -> bool:
+        """Whether the sampler computes on the values of ``X`` (subclass hook)."""
+        return True
+
+    def fit_resample(self, X: Array, y: Array, *, sample_weight: Array = None) -> tuple:
         """Resample the data set.
 
         Parameters
@@ -103,6 +149,11 @@ class BaseSampler(_ImblearnBaseSampler):
             In the input's containers, namespace, device and dtypes. The weights are
             returned only when ``sample_weight`` was given.
         """
+        views = self._numpy_views(X, y, sample_weight)
+        if views is not None:
+            # The NumPy kernels on views of the tensors' memory; tensors back out.
+            # (Inline, not a helper: warnings' stack levels count these frames.)
+            X, y, sample_weight = views
         data = self._validate(X, y, sample_weight)
         rng = check_random_state(getattr(self, "random_state", None))
         X_res, y_res, w_res = self._fit_resample(data, rng)
@@ -110,7 +161,11 @@ class BaseSampler(_ImblearnBaseSampler):
             X_res = np.asarray(X_res).tolist()
         if data.y_is_list:
             y_res = np.asarray(y_res).tolist()
-        return (X_res, y_res) if sample_weight is None else (X_res, y_res, w_res)
+        result = (X_res, y_res) if sample_weight is None else (X_res, y_res, w_res)
+        if views is not None:
+            _restore_fitted_arrays(self)
+            return restore_tensors(result)
+        return result
 
     @abstractmethod
     def _fit_resample(self, data: Validated, rng: np.random.Generator) -> tuple:
@@ -132,16 +187,20 @@ class BaseIndexSampler(BaseSampler):
 
     @abstractmethod
     def _sample_indices(
-        self, labels: Labels, xp: ModuleType, device: Any, rng: np.random.Generator
-    ) -> Any:
+        self, labels: Labels, xp: Namespace, device: Device, rng: np.random.Generator
+    ) -> Array:
         """Indices of the output rows, an integer array on ``device``."""
+
+    def _reads_features(self) -> bool:
+        # Rows are taken by index; only the smoothed bootstrap computes on X.
+        return getattr(self, "shrinkage", None) is not None
 
     def _fit_resample(self, data: Validated, rng: np.random.Generator) -> tuple:
         indices = self._sample_indices(data.labels, data.xp, data.device, rng)
         self.sample_indices_ = indices
         return _take_all_rows(data, indices)
 
-    def fit_resample_indices(self, y: Any) -> Any:
+    def fit_resample_indices(self, y: Array) -> Array:
         """Resample by index from the labels alone; ``X`` is never needed.
 
         Parameters
@@ -170,11 +229,15 @@ class BaseIndexSampler(BaseSampler):
                 "`y` is None: fit_resample_indices requires the class labels, shape "
                 "(n_samples,)."
             )
-        xp, device = get_namespace_and_device(y=y)
-        labels = check_labels(y, xp)
+        y_view = cpu_tensor_view(y) if self._tensor_route else None
+        on_view = y_view is not None and y_view.dtype.kind in "biu"
+        xp, device = get_namespace_and_device(y=y_view if on_view else y)
+        labels = check_labels(y_view if on_view else y, xp)
         self._resolve_sampling_strategy(labels)
         rng = check_random_state(getattr(self, "random_state", None))
         self.sample_indices_ = self._sample_indices(labels, xp, device, rng)
+        if on_view:
+            _restore_fitted_arrays(self)
         return self.sample_indices_
 
     def __sklearn_tags__(self):
@@ -194,7 +257,7 @@ class BaseFeatureIndexSampler(BaseIndexSampler):
     ``_kept_indices(flat, labels, xp, device, rng)`` on the 2-D float features.
     """
 
-    def fit(self, X: Any, y: Any) -> BaseFeatureIndexSampler:
+    def fit(self, X: Array, y: Array) -> BaseFeatureIndexSampler:
         """Validate the data (finite numeric ``X``) and resolve the strategy.
 
         Parameters
@@ -212,6 +275,9 @@ class BaseFeatureIndexSampler(BaseIndexSampler):
         numeric_features(data.X, data.xp, data.device)
         return self
 
+    def _reads_features(self) -> bool:
+        return True
+
     def _fit_resample(self, data: Validated, rng: np.random.Generator) -> tuple:
         xp, device = data.xp, data.device
         flat = numeric_features(data.X, xp, device).flat
@@ -223,12 +289,12 @@ class BaseFeatureIndexSampler(BaseIndexSampler):
     @abstractmethod
     def _kept_indices(
         self,
-        flat: Any,
+        flat: Array,
         labels: Labels,
-        xp: ModuleType,
-        device: Any,
+        xp: Namespace,
+        device: Device,
         rng: np.random.Generator,
-    ) -> Any:
+    ) -> Array:
         """Rows kept, an integer array on ``device``, from the 2-D features."""
 
     def _needs_features(self) -> TypeError:
@@ -240,11 +306,11 @@ class BaseFeatureIndexSampler(BaseIndexSampler):
         )
 
     def _sample_indices(
-        self, labels: Labels, xp: ModuleType, device: Any, rng: np.random.Generator
-    ) -> Any:
+        self, labels: Labels, xp: Namespace, device: Device, rng: np.random.Generator
+    ) -> Array:
         raise self._needs_features()
 
-    def fit_resample_indices(self, y: Any) -> Any:
+    def fit_resample_indices(self, y: Array) -> Array:
         """Not available: the rule measures distances between rows of ``X``.
 
         Parameters
@@ -266,7 +332,28 @@ class BaseFeatureIndexSampler(BaseIndexSampler):
         return tags
 
 
-def _take_all_rows(data: Validated, indices: Any) -> tuple:
+# Fitted arrays with one entry per output row: tensors again after the NumPy route.
+_ROW_ATTRIBUTES = (
+    "sample_indices_",
+    "synthetic_parents_",
+    "synthetic_partners_",
+    "synthetic_steps_",
+)
+
+
+def _restore_fitted_arrays(sampler: object) -> None:
+    """Turn the NumPy row attributes of ``sampler`` (and its sub-samplers) to tensors.
+
+    Sub-samplers (``smote_``, ``enn_``, ...) ran on the same NumPy views.
+    """
+    for name, value in list(vars(sampler).items()):
+        if name in _ROW_ATTRIBUTES and isinstance(value, np.ndarray):
+            setattr(sampler, name, restore_tensors(value))
+        elif name.endswith("_") and isinstance(value, BaseSampler):
+            _restore_fitted_arrays(value)
+
+
+def _take_all_rows(data: Validated, indices: Array) -> tuple:
     """Rows ``indices`` of X, y and sample_weight, each in its own container."""
     arrays = (data.X, data.y, data.sample_weight)
     return tuple(None if a is None else take_rows(a, indices, data.xp) for a in arrays)

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from balancekit import RandomOverSampler, RandomUnderSampler, __version__, class_counts
+from balancekit._typing import Array
 
 __all__ = ["load_imbalanced_breast_cancer", "run_demo"]
 
@@ -45,14 +46,14 @@ def load_imbalanced_breast_cancer(
     return X, y, [str(name) for name in data.target_names]
 
 
-def _describe(array: Any) -> str:
+def _describe(array: Array) -> str:
     kind = type(array).__module__.split(".")[0]
     device = getattr(array, "device", "cpu")
     dtype = str(array.dtype).replace("torch.", "")
     return f"{kind} {dtype} on {device}"
 
 
-def _counts_text(y: Any, names: list[str]) -> str:
+def _counts_text(y: Array, names: list[str]) -> str:
     return ", ".join(f"{names[int(c)]} {n}" for c, n in class_counts(y).items())
 
 

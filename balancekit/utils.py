@@ -12,6 +12,7 @@ from balancekit._sampling_strategy import (
     SamplingType,
     resolve_sampling_strategy,
 )
+from balancekit._typing import Array
 
 __all__ = [
     "SAMPLING_TYPES",
@@ -22,7 +23,7 @@ __all__ = [
 ]
 
 
-def class_counts(y: Any) -> dict:
+def class_counts(y: Array) -> dict:
     """Count the samples of each class, on the labels' own device.
 
     Parameters
@@ -46,7 +47,7 @@ def class_counts(y: Any) -> dict:
 
 
 def check_sampling_strategy(
-    sampling_strategy: Any, y: Any, sampling_type: SamplingType, **kwargs: Any
+    sampling_strategy: Any, y: Array, sampling_type: SamplingType, **kwargs: Any
 ):
     """Resolve ``sampling_strategy`` for the labels ``y`` as imbalanced-learn does.
 

@@ -1,11 +1,13 @@
 """Shared measuring code of the benchmark scripts: balancekit against a peer, one run.
 
-Each case times ``fit_resample(X, y)`` of balancekit and its peer interleaved in one
-process (peer, ours, peer, ours, ...) after one warm-up call each, traces the peak
-memory of one more call of each with ``tracemalloc`` (NumPy reports its allocations to
-it; torch does not, so torch rows show time only), checks that both give the same rows
-per class, and can time balancekit on torch CPU tensors too. ``run`` prints a Markdown
-table and writes every figure to a JSON file.
+Each case times ``fit_resample(X, y)`` of balancekit and its peer, and of balancekit on
+torch CPU tensors sharing the NumPy arrays' memory, interleaved in one process (peer,
+ours, ours on torch, peer, ...) after one warm-up call each, counts the minor page
+faults of every timed call (``resource.getrusage``'s ``ru_minflt``: memory first
+touched), traces the peak memory of one more call of each with ``tracemalloc`` (NumPy
+reports its allocations to it; torch does not, so torch rows show time only), and
+checks that all give the same rows per class. ``run`` prints a Markdown table and
+writes every figure to a JSON file.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import gc
 import json
 import os
 import platform
+import resource
 import statistics
 import time
 import tracemalloc
@@ -25,6 +28,7 @@ from typing import Any
 import numpy as np
 
 MIB = 1024**2
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 SamplerFactory = Callable[[], Any]
@@ -57,6 +61,7 @@ class Measurement:
     times_s: list[float]
     peak_bytes: int | None = None
     class_counts: dict[str, int] = field(default_factory=dict)
+    minor_faults: list[int] = field(default_factory=list)
 
     @property
     def median_s(self) -> float:
@@ -69,6 +74,15 @@ class Measurement:
     @property
     def peak_mib(self) -> float | None:
         return None if self.peak_bytes is None else self.peak_bytes / MIB
+
+    @property
+    def median_minor_faults(self) -> float | None:
+        return statistics.median(self.minor_faults) if self.minor_faults else None
+
+    @property
+    def minor_fault_bytes(self) -> list[int]:
+        """Memory first touched per call: minor faults times the page size."""
+        return [n * PAGE_SIZE for n in self.minor_faults]
 
 
 @dataclass
@@ -101,6 +115,13 @@ class Result:
             return None
         return self.ours.peak_bytes / self.peer.peak_bytes
 
+    @property
+    def torch_speed(self) -> float | None:
+        """NumPy's median time over torch CPU's: at least 0.9 is the goal."""
+        if self.ours_torch is None:
+            return None
+        return self.ours.median_s / self.ours_torch.median_s
+
 
 def count_classes(y: Any) -> dict[str, int]:
     """Rows per class of a NumPy array or torch tensor, as ``{"label": count}``."""
@@ -121,16 +142,23 @@ def warm_up_counts(factory: SamplerFactory, X: Any, y: Any) -> dict[str, int]:
     return counts
 
 
-def time_call(factory: SamplerFactory, X: Any, y: Any) -> float:
-    """Wall time of one ``fit_resample`` call, in seconds."""
+def minor_faults() -> int:
+    """Minor page faults of this process so far (first touches of fresh memory)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+def time_call(factory: SamplerFactory, X: Any, y: Any) -> tuple[float, int]:
+    """Wall time (seconds) and minor page faults of one ``fit_resample`` call."""
     sampler = factory()
     _free()
+    faults = minor_faults()
     start = time.perf_counter()
     result = sampler.fit_resample(X, y)
     elapsed = time.perf_counter() - start
+    faults = minor_faults() - faults
     del result
     _free()
-    return elapsed
+    return elapsed, faults
 
 
 def peak_memory(factory: SamplerFactory, X: Any, y: Any) -> int:
@@ -147,30 +175,41 @@ def peak_memory(factory: SamplerFactory, X: Any, y: Any) -> int:
     return peak
 
 
-def measure(case: Case) -> Result:
-    """Warm up, time interleaved, trace peaks; then balancekit on torch CPU."""
-    factories = {"peer": case.peer, "balancekit": case.ours}
-    counts = {name: warm_up_counts(f, case.X, case.y) for name, f in factories.items()}
-    times: dict[str, list[float]] = {name: [] for name in factories}
-    for _ in range(case.repeats):
-        for name, factory in factories.items():
-            times[name].append(time_call(factory, case.X, case.y))
-    peaks = {name: peak_memory(f, case.X, case.y) for name, f in factories.items()}
-    peer, ours = (
-        Measurement(name, times[name], peaks[name], counts[name]) for name in factories
-    )
-    return Result(case, peer, ours, _measure_torch(case) if case.with_torch else None)
-
-
-def _measure_torch(case: Case) -> Measurement | None:
+def _torch_inputs(case: Case) -> tuple[Any, Any] | None:
+    """The case's arrays as CPU tensors sharing their memory (None without torch)."""
+    if not case.with_torch:
+        return None
     try:
         import torch
     except ImportError:
         return None
-    X_t, y_t = torch.from_numpy(case.X), torch.from_numpy(case.y)
-    counts = warm_up_counts(case.ours, X_t, y_t)
-    times = [time_call(case.ours, X_t, y_t) for _ in range(case.repeats)]
-    return Measurement("balancekit (torch CPU)", times, None, counts)
+    return torch.from_numpy(case.X), torch.from_numpy(case.y)
+
+
+def measure(case: Case) -> Result:
+    """Warm up, time interleaved (peer, ours, ours on torch CPU), trace peaks."""
+    runs: dict[str, tuple[SamplerFactory, Any, Any]] = {
+        "peer": (case.peer, case.X, case.y),
+        "balancekit": (case.ours, case.X, case.y),
+    }
+    tensors = _torch_inputs(case)
+    if tensors is not None:
+        runs["balancekit (torch CPU)"] = (case.ours, *tensors)
+    counts = {name: warm_up_counts(*run) for name, run in runs.items()}
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    faults: dict[str, list[int]] = {name: [] for name in runs}
+    for _ in range(case.repeats):
+        for name, run in runs.items():
+            elapsed, n_faults = time_call(*run)
+            times[name].append(elapsed)
+            faults[name].append(n_faults)
+    # tracemalloc sees NumPy's allocations, not torch's: no peak for the torch row.
+    peaks = {name: peak_memory(*runs[name]) for name in ("peer", "balancekit")}
+    peer, ours, *torch_row = (
+        Measurement(name, times[name], peaks.get(name), counts[name], faults[name])
+        for name in runs
+    )
+    return Result(case, peer, ours, torch_row[0] if torch_row else None)
 
 
 def blas_info() -> list[dict[str, Any]]:
@@ -214,8 +253,9 @@ def _fmt(value: float | None, digits: int) -> str:
 
 def markdown_table(results: list[Result], peer_name: str) -> str:
     """All results as one Markdown table."""
-    header = ["case", "library", "median s", "min s", "peak MiB"]
+    header = ["case", "library", "median s", "min s", "peak MiB", "minor faults"]
     header += [f"speed-up vs {peer_name} (median / min)", "peak memory ours/peer"]
+    header += ["torch CPU / NumPy speed"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in results:
         for m in (r.peer, r.ours, r.ours_torch):
@@ -225,8 +265,10 @@ def markdown_table(results: list[Result], peer_name: str) -> str:
             library = peer_name if m is r.peer else m.library
             speedup = f"{r.speedup:.2f}x / {r.speedup_min:.2f}x" if ours else ""
             memory = _fmt(r.memory_ratio, 2) if ours else ""
+            torch_speed = _fmt(r.torch_speed, 2) if m is r.ours_torch else ""
             cells = [r.case.name, library, _fmt(m.median_s, 3), _fmt(m.min_s, 3)]
-            cells += [_fmt(m.peak_mib, 1), speedup, memory]
+            cells += [_fmt(m.peak_mib, 1), _fmt(m.median_minor_faults, 0)]
+            cells += [speedup, memory, torch_speed]
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -249,6 +291,15 @@ def _warnings(results: list[Result], env: dict[str, Any]) -> list[str]:
                 f"WARNING: {r.case.name}: torch and numpy rows per class differ"
             )
     return notes
+
+
+def _figures(measurement: Measurement) -> dict[str, Any]:
+    """One library's figures for the JSON file."""
+    return {
+        **asdict(measurement),
+        "median_s": measurement.median_s,
+        "minor_fault_bytes": measurement.minor_fault_bytes,
+    }
 
 
 def run(cases: list[Case], json_path: Path, peer_name: str = "imblearn") -> int:
@@ -282,9 +333,12 @@ def run(cases: list[Case], json_path: Path, peer_name: str = "imblearn") -> int:
             {
                 "case": r.case.name,
                 "data": r.case.shape,
-                "peer": {**asdict(r.peer), "median_s": r.peer.median_s},
-                "balancekit": {**asdict(r.ours), "median_s": r.ours.median_s},
-                "balancekit_torch_cpu": asdict(r.ours_torch) if r.ours_torch else None,
+                "peer": _figures(r.peer),
+                "balancekit": _figures(r.ours),
+                "balancekit_torch_cpu": _figures(r.ours_torch)
+                if r.ours_torch
+                else None,
+                "torch_cpu_speed_vs_numpy": r.torch_speed,
                 "counts_match": r.counts_match,
                 "speedup_median": r.speedup,
                 "speedup_min": r.speedup_min,

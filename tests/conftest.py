@@ -8,7 +8,7 @@ import os
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 # torch before tensorflow when both share a process (see DESIGN.md).
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,8 @@ import array_api_strict
 import numpy as np
 import pytest
 import torch
+
+from balancekit._array_api import native_dispatch
 
 STRICT_CPU = array_api_strict.Device("CPU_DEVICE")
 STRICT_DEVICE1 = array_api_strict.Device("device1")
@@ -92,6 +94,9 @@ BACKEND_PARAMS = [
     pytest.param(_strict(STRICT_CPU), id="strict-cpu"),
     pytest.param(_strict(STRICT_DEVICE1), id="strict-device1"),
     pytest.param(_torch("cpu"), id="torch-cpu"),
+    # CPU tensors run the NumPy kernels (balancekit._array_api.numpy_for_cpu_tensors);
+    # this one keeps them on PyTorch's kernels, the path CUDA tensors take.
+    pytest.param("torch-cpu-native", id="torch-cpu-native"),
     pytest.param("torch-cuda", id="torch-cuda", marks=[pytest.mark.gpu, _CUDA]),
     pytest.param(
         "cupy",
@@ -105,10 +110,14 @@ BACKEND_PARAMS = [
 
 
 @pytest.fixture(params=BACKEND_PARAMS)
-def backend(request) -> Backend:
+def backend(request) -> Iterator[Backend]:
     """Every array library x device the core supports (GPU ones skip without a GPU)."""
     if request.param == "torch-cuda":
-        return _torch("cuda")
-    if request.param == "cupy":
-        return _cupy()
-    return request.param
+        yield _torch("cuda")
+    elif request.param == "cupy":
+        yield _cupy()
+    elif request.param == "torch-cpu-native":
+        with native_dispatch():
+            yield _torch("cpu")
+    else:
+        yield request.param

@@ -12,13 +12,13 @@ import torch
 from sklearn.neighbors import NearestNeighbors as SkNearestNeighbors
 
 from balancekit.augmentation import (
-    BatchAugment,
     balanced_mixup,
     gaussian_noise,
     mixup,
     remix,
     smote_batch,
 )
+from balancekit.torch import BatchAugment
 
 N_CLASSES = 3
 SEED = 7
@@ -228,6 +228,15 @@ def test_batch_augment_as_collate_fn():
     torch.testing.assert_close(y_soft.sum(dim=1), torch.ones(8))
     stacked = augment((torch.as_tensor(x), torch.as_tensor(y)))
     assert stacked[0].shape == x.shape
+
+
+def test_old_batch_augment_path_warns_and_gives_the_torch_class():
+    import balancekit.augmentation as augmentation
+
+    with pytest.warns(FutureWarning, match="balancekit.torch.BatchAugment"):
+        old = augmentation.BatchAugment
+    assert old is BatchAugment
+    assert "BatchAugment" not in augmentation.__all__
 
 
 def test_import_does_not_load_torch():

@@ -14,13 +14,7 @@ import pytest
 import scipy.sparse as sp
 from imblearn.over_sampling import ADASYN as ImbADASYN
 from imblearn.over_sampling import BorderlineSMOTE as ImbBorderlineSMOTE
-from imblearn.utils.estimator_checks import (
-    parametrize_with_checks as imblearn_parametrize_with_checks,
-)
 from sklearn.neighbors import NearestNeighbors as SklearnNearestNeighbors
-from sklearn.utils.estimator_checks import (
-    parametrize_with_checks as sklearn_parametrize_with_checks,
-)
 
 from balancekit.over_sampling._adasyn import ADASYN
 from balancekit.over_sampling._borderline_smote import BorderlineSMOTE
@@ -466,22 +460,3 @@ def test_imblearn_errors_alike_where_balancekit_raises():
         ImbADASYN(random_state=0).fit_resample(FAR, FAR_Y)
     with pytest.raises(ValueError, match="No samples will be generated"):
         ImbADASYN(random_state=0, sampling_strategy={2: 13}).fit_resample(X_ERR, Y_ERR)
-
-
-# --- conformance ---------------------------------------------------------------------
-
-ESTIMATORS = [
-    BorderlineSMOTE(random_state=0),
-    BorderlineSMOTE(random_state=0, kind="borderline-2"),
-    ADASYN(random_state=0),
-]
-
-
-@sklearn_parametrize_with_checks(ESTIMATORS)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
-
-
-@imblearn_parametrize_with_checks(ESTIMATORS)
-def test_imblearn_compatible(estimator, check):
-    check(estimator)

@@ -12,14 +12,8 @@ from imblearn.under_sampling import AllKNN as PeerAllKNN
 from imblearn.under_sampling import EditedNearestNeighbours as PeerENN
 from imblearn.under_sampling import RepeatedEditedNearestNeighbours as PeerRENN
 from imblearn.under_sampling import TomekLinks as PeerTomekLinks
-from imblearn.utils.estimator_checks import (
-    parametrize_with_checks as imblearn_parametrize_with_checks,
-)
 from sklearn.base import clone
 from sklearn.neighbors import NearestNeighbors as SklearnNearestNeighbors
-from sklearn.utils.estimator_checks import (
-    parametrize_with_checks as sklearn_parametrize_with_checks,
-)
 
 import balancekit.under_sampling._edited_nearest_neighbours as enn_module
 import balancekit.under_sampling._tomek_links as tomek_module
@@ -476,24 +470,3 @@ def test_tags():
         assert not tags.input_tags.allow_nan
         assert not tags.input_tags.string
         assert tags.sampler_tags.sample_indices
-
-
-# --- scikit-learn's and imbalanced-learn's conformance suites -------------------------
-
-CHECKED = [
-    TomekLinks(),
-    EditedNearestNeighbours(),
-    EditedNearestNeighbours(kind_sel="mode", n_neighbors=SklearnNearestNeighbors()),
-    RepeatedEditedNearestNeighbours(),
-    AllKNN(allow_minority=True),
-]
-
-
-@sklearn_parametrize_with_checks(CHECKED)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
-
-
-@imblearn_parametrize_with_checks(CHECKED)
-def test_imblearn_compatible(estimator, check):
-    check(estimator)

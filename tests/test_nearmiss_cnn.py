@@ -427,7 +427,7 @@ def test_bad_version(version):
             CondensedNearestNeighbour(n_seeds_S=61),
             r"`n_seeds_S`=61 is larger than class 0",
         ),
-        (CondensedNearestNeighbour(n_seeds_S=0), r"`n_seeds_S` must be an int >= 1"),
+        (CondensedNearestNeighbour(n_seeds_S=0), r"`n_seeds_S` must be >= 1"),
         (NearMiss(n_neighbors=0), r"`n_neighbors` must be >= 1"),
         (NearMiss(n_neighbors_ver3=0, version=3), r"`n_neighbors_ver3` must be >= 1"),
         (CondensedNearestNeighbour(n_neighbors=0), r"`n_neighbors` must be >= 1"),

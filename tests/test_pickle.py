@@ -228,7 +228,7 @@ def _torch_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]]
         return made, lambda d: torch.stack([d[i][0] for i in range(len(d))])
 
     def augment() -> tuple[Any, Callable[[Any], Any]]:
-        made = bk.augmentation.BatchAugment(bk.mixup, num_classes=2, random_state=0)
+        made = bt.BatchAugment(bk.mixup, num_classes=2, random_state=0)
         batch = [(torch.from_numpy(X[i]), int(Y[i])) for i in range(8)]
         return made, lambda a: a(batch)[0]
 
@@ -241,7 +241,7 @@ def _torch_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]]
         "balancekit.torch.BalancedSampler": sampler(bt.BalancedSampler),
         "balancekit.torch.BalancedBatchSampler": sampler(bt.BalancedBatchSampler, 2, 4),
         "balancekit.torch.ResampledDataset": dataset,
-        "balancekit.augmentation.BatchAugment": augment,
+        "balancekit.torch.BatchAugment": augment,
     }
 
 

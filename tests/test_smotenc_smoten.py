@@ -19,14 +19,8 @@ import pytest
 from imblearn.metrics.pairwise import ValueDifferenceMetric
 from imblearn.over_sampling import SMOTEN as ImbSMOTEN
 from imblearn.over_sampling import SMOTENC as ImbSMOTENC
-from imblearn.utils.estimator_checks import (
-    parametrize_with_checks as imblearn_parametrize_with_checks,
-)
 from sklearn.neighbors import NearestNeighbors as SklearnNearestNeighbors
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
-from sklearn.utils.estimator_checks import (
-    parametrize_with_checks as sklearn_parametrize_with_checks,
-)
 
 from balancekit.over_sampling._smoten import SMOTEN
 from balancekit.over_sampling._smotenc import SMOTENC
@@ -563,23 +557,3 @@ def test_smoten_neighbours_object_without_metric_is_refused():
     X, y = make_categorical()
     with pytest.raises(TypeError, match="accepting 'precomputed'"):
         SMOTEN(k_neighbors=NoMetric()).fit_resample(X, y)
-
-
-# --- conformance ---------------------------------------------------------------------
-
-# imblearn instantiates SMOTENC with categorical_features=[0] for its checks (and then
-# skips it). Here column 1 is categorical: scikit-learn's check_estimators_nan_inf
-# puts NaN/inf in column 0, and NaN is a valid category (OneHotEncoder), not an error.
-SAMPLERS = [SMOTENC(categorical_features=[1], random_state=0), SMOTEN(random_state=0)]
-
-
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.DataConversionWarning")
-@sklearn_parametrize_with_checks(SAMPLERS)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
-
-
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.DataConversionWarning")
-@imblearn_parametrize_with_checks(SAMPLERS)
-def test_imblearn_compatible(estimator, check):
-    check(estimator)

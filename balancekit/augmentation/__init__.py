@@ -2,22 +2,20 @@
 
 ``mixup``, ``remix``, ``balanced_mixup``, ``smote_batch`` and ``gaussian_noise`` take
 ``(x, y)`` and return ``(x_new, y_soft)`` in the input's namespace and on its device.
-``BatchAugment`` (a PyTorch ``collate_fn`` wrapper) imports torch only when first used.
+The PyTorch ``collate_fn`` wrapper is :class:`balancekit.torch.BatchAugment`;
+``balancekit.augmentation.BatchAugment`` still reaches it, with a ``FutureWarning``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import warnings
+from typing import Any
 
 from balancekit.augmentation._mixup import balanced_mixup, mixup, remix
 from balancekit.augmentation._noise import gaussian_noise
 from balancekit.augmentation._smote_batch import smote_batch
 
-if TYPE_CHECKING:
-    from balancekit.augmentation._torch import BatchAugment
-
 __all__ = [
-    "BatchAugment",
     "balanced_mixup",
     "gaussian_noise",
     "mixup",
@@ -28,7 +26,14 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "BatchAugment":
-        from balancekit.augmentation._torch import BatchAugment
+        warnings.warn(
+            "`balancekit.augmentation.BatchAugment` has moved to "
+            "`balancekit.torch.BatchAugment` (it imports torch); import it from "
+            "there. The old path will be removed in a future release.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        from balancekit.torch import BatchAugment
 
         return BatchAugment
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Integral
-from types import ModuleType
 from typing import Any
 
 import array_api_extra as xpx
@@ -22,10 +21,12 @@ from balancekit._array_api import (
     get_namespace_and_device,
     index_dtype,
     move_indices,
+    numpy_for_cpu_tensors,
     to_host,
 )
 from balancekit._loss_params import check_class_counts
 from balancekit._random import RandomStateLike, check_random_state
+from balancekit._typing import Array, Device, Namespace
 from balancekit._validation import check_scalar
 
 __all__ = ["balanced_mixup", "mixup", "remix"]
@@ -38,11 +39,11 @@ _ROW_SUM_TOLERANCE = 1e-3
 class Batch:
     """A validated batch: namespace, device, features, soft and hard labels, counts."""
 
-    xp: ModuleType
-    device: Any
-    x: Any
-    y_soft: Any
-    labels: Any
+    xp: Namespace
+    device: Device
+    x: Array
+    y_soft: Array
+    labels: Array
     counts: np.ndarray  # host, (num_classes,): samples of each class in the batch
 
 
@@ -78,12 +79,12 @@ def check_class_indices(value: Any, name: str, num_classes: int) -> list[int]:
     return indices
 
 
-def one_hot(labels: Any, num_classes: int, dtype: Any, xp: ModuleType) -> Any:
+def one_hot(labels: Array, num_classes: int, dtype: Any, xp: Namespace) -> Array:
     """One-hot rows (N, num_classes) of integer ``labels`` in ``dtype``, on device."""
     return xpx.one_hot(labels, num_classes, dtype=dtype, xp=xp)
 
 
-def check_batch(x: Any, y: Any, num_classes: Any) -> Batch:
+def check_batch(x: Array, y: Array, num_classes: Any) -> Batch:
     """Validate ``x``, ``y`` and ``num_classes``; soft labels in ``x``'s dtype."""
     num_classes = check_num_classes(num_classes)
     if isinstance(x, list | tuple):
@@ -149,14 +150,16 @@ def check_batch(x: Any, y: Any, num_classes: Any) -> Batch:
     return Batch(xp, device, x, y_soft, labels, counts)
 
 
-def _column(values: np.ndarray, batch: Batch) -> Any:
+def _column(values: np.ndarray, batch: Batch) -> Array:
     """Host draws (N,) as an (N, 1, ..., 1) array of x's dtype on the device."""
     xp = batch.xp
     on_device = xp.asarray(values, dtype=batch.x.dtype, device=batch.device)
     return xp.reshape(on_device, (-1,) + (1,) * (batch.x.ndim - 1))
 
 
-def _mix(batch: Batch, lam: np.ndarray, partners: np.ndarray) -> tuple[Any, Any, Any]:
+def _mix(
+    batch: Batch, lam: np.ndarray, partners: np.ndarray
+) -> tuple[Array, Array, Array]:
     """``lam * x + (1 - lam) * x[partners]``; also returns lam and the partner rows."""
     xp = batch.xp
     index = move_indices(partners, xp, batch.device)
@@ -166,14 +169,15 @@ def _mix(batch: Batch, lam: np.ndarray, partners: np.ndarray) -> tuple[Any, Any,
     return x_new, index, xp.reshape(lam_x, (-1, 1))
 
 
+@numpy_for_cpu_tensors("x", "y", floats=("x",))
 def mixup(
-    x: Any,
-    y: Any,
+    x: Array,
+    y: Array,
     *,
     num_classes: int,
     alpha: float = 0.2,
     random_state: RandomStateLike = None,
-) -> tuple[Any, Any]:
+) -> tuple[Array, Array]:
     """Mixup (Zhang et al., 2018) of a batch with a random permutation of itself.
 
     For each sample ``i``, ``lam_i ~ Beta(alpha, alpha)`` (one draw per sample) and a
@@ -204,7 +208,7 @@ def mixup(
     Examples
     --------
     >>> import numpy as np
-    >>> from balancekit.augmentation._mixup import mixup
+    >>> from balancekit.augmentation import mixup
     >>> x = np.arange(8, dtype=np.float32).reshape(4, 2)
     >>> x_new, y_soft = mixup(x, np.array([0, 0, 1, 1]), num_classes=2, random_state=0)
     >>> x_new.shape, y_soft.shape, bool(np.allclose(y_soft.sum(axis=1), 1))
@@ -232,9 +236,10 @@ def check_class_counts_of(class_counts: Any, num_classes: int) -> np.ndarray:
     return counts
 
 
+@numpy_for_cpu_tensors("x", "y", floats=("x",))
 def remix(
-    x: Any,
-    y: Any,
+    x: Array,
+    y: Array,
     *,
     num_classes: int,
     alpha: float = 0.2,
@@ -242,7 +247,7 @@ def remix(
     tau: float = 0.5,
     class_counts: Sequence[float] | None = None,
     random_state: RandomStateLike = None,
-) -> tuple[Any, Any]:
+) -> tuple[Array, Array]:
     """Remix (Chou et al., 2020): mixup whose label leans to the minority class.
 
     Features are mixed as in :func:`mixup`: ``x_new[i] = lam_i * x[i] + (1 - lam_i) *
@@ -290,7 +295,7 @@ def remix(
     Examples
     --------
     >>> import numpy as np
-    >>> from balancekit.augmentation._mixup import remix
+    >>> from balancekit.augmentation import remix
     >>> x = np.arange(10, dtype=np.float32).reshape(5, 2)
     >>> y = np.array([0, 0, 0, 0, 1])
     >>> x_new, y_soft = remix(x, y, num_classes=2, kappa=2.0, random_state=0)
@@ -340,14 +345,15 @@ def balanced_partners(
     return classes, starts[classes] + np.minimum(offsets, counts[classes] - 1)
 
 
+@numpy_for_cpu_tensors("x", "y", floats=("x",))
 def balanced_mixup(
-    x: Any,
-    y: Any,
+    x: Array,
+    y: Array,
     *,
     num_classes: int,
     alpha: float = 0.2,
     random_state: RandomStateLike = None,
-) -> tuple[Any, Any]:
+) -> tuple[Array, Array]:
     """Balanced-MixUp (Galdran et al., 2021): mix each sample with a class-balanced one.
 
     The partner of each sample is drawn class-balanced from the batch: first a class
@@ -383,7 +389,7 @@ def balanced_mixup(
     Examples
     --------
     >>> import numpy as np
-    >>> from balancekit.augmentation._mixup import balanced_mixup
+    >>> from balancekit.augmentation import balanced_mixup
     >>> x = np.arange(12, dtype=np.float64).reshape(6, 2)
     >>> y = np.array([0, 0, 0, 0, 0, 1])
     >>> x_new, y_soft = balanced_mixup(x, y, num_classes=2, random_state=0)

@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from balancekit._array_api import index_dtype
+from balancekit._array_api import index_dtype, numpy_for_cpu_tensors
 from balancekit._random import RandomStateLike, check_random_state
+from balancekit._typing import Array
 from balancekit._validation import check_scalar
 from balancekit.augmentation._mixup import check_batch, check_class_indices
 
@@ -27,15 +28,16 @@ def _check_classes(classes: Any, counts: np.ndarray) -> np.ndarray:
     return chosen
 
 
+@numpy_for_cpu_tensors("x", "y", floats=("x",))
 def gaussian_noise(
-    x: Any,
-    y: Any,
+    x: Array,
+    y: Array,
     *,
     num_classes: int,
     std: float = 0.1,
     classes: int | Sequence[int] | None = None,
     random_state: RandomStateLike = None,
-) -> tuple[Any, Any]:
+) -> tuple[Array, Array]:
     """Add Gaussian noise scaled by each feature's spread to the chosen classes.
 
     A sample of a chosen class becomes ``x[i] + std * feature_std * z`` with ``z``
@@ -71,7 +73,7 @@ def gaussian_noise(
     Examples
     --------
     >>> import numpy as np
-    >>> from balancekit.augmentation._noise import gaussian_noise
+    >>> from balancekit.augmentation import gaussian_noise
     >>> x = np.arange(8, dtype=np.float32).reshape(4, 2)
     >>> x_new, y_soft = gaussian_noise(x, np.array([0, 0, 0, 1]), num_classes=2,
     ...                                random_state=0)

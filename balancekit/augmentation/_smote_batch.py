@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from balancekit._array_api import class_indices, move_indices
+from balancekit._array_api import class_indices, move_indices, numpy_for_cpu_tensors
 from balancekit._random import RandomStateLike, check_random_state
+from balancekit._typing import Array
 from balancekit.augmentation._mixup import check_batch, check_class_indices, one_hot
 from balancekit.over_sampling._smote_base import (
     fit_neighbours,
@@ -57,16 +58,17 @@ def _allocate(n_new: Any, targets: list[int], counts: np.ndarray) -> list[int]:
     return [int(a) for a in allocated]
 
 
+@numpy_for_cpu_tensors("x", "y", floats=("x",))
 def smote_batch(
-    x: Any,
-    y: Any,
+    x: Array,
+    y: Array,
     *,
     num_classes: int,
     k_neighbors: Any = 5,
     n_new: int | None = None,
     target_class: int | Sequence[int] | None = None,
     random_state: RandomStateLike = None,
-) -> tuple[Any, Any]:
+) -> tuple[Array, Array]:
     """SMOTE inside a batch: append synthetic rows of the minority classes.
 
     For each target class, ``n_c`` parents are drawn uniformly among its samples in the
@@ -106,7 +108,7 @@ def smote_batch(
     Examples
     --------
     >>> import numpy as np
-    >>> from balancekit.augmentation._smote_batch import smote_batch
+    >>> from balancekit.augmentation import smote_batch
     >>> x = np.arange(14, dtype=np.float32).reshape(7, 2)
     >>> y = np.array([0, 0, 0, 0, 0, 1, 1])
     >>> x_new, y_soft = smote_batch(x, y, num_classes=2, k_neighbors=1, random_state=0)

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from balancekit._lazy import lazy_attributes
 
 if TYPE_CHECKING:
-    from balancekit.bench._compare import COLUMNS, compare, protocol_text
+    from balancekit.bench._compare import compare
+    from balancekit.bench._comparison import COLUMNS, protocol_text
     from balancekit.bench._models import Model, default_models
     from balancekit.bench._scores import METRICS, score_run
     from balancekit.bench._stats import (
@@ -35,9 +36,9 @@ __getattr__, __dir__ = lazy_attributes(
     __name__,
     globals(),
     {
-        "COLUMNS": "balancekit.bench._compare",
+        "COLUMNS": "balancekit.bench._comparison",
         "compare": "balancekit.bench._compare",
-        "protocol_text": "balancekit.bench._compare",
+        "protocol_text": "balancekit.bench._comparison",
         "Model": "balancekit.bench._models",
         "default_models": "balancekit.bench._models",
         "METRICS": "balancekit.bench._scores",

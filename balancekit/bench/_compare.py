@@ -1,34 +1,41 @@
-"""``compare``: every (model, strategy) pair on one data set, repeated over seeds."""
+"""``compare``: every (model, strategy) pair on one data set, repeated over seeds.
+
+:func:`run_comparisons` checks the inputs, lays out the tasks (data set x seed x
+model x strategy) and hands them to worker processes (``_worker``); the records
+gather in a :class:`~balancekit.bench._comparison.Comparison`.
+"""
 
 from __future__ import annotations
 
-import json
-import pickle
 import sys
-import warnings
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from balancekit._output import terminal_text
-from balancekit._validation import check_int, check_scalar
+from balancekit._params import check_choice, check_int, check_scalar
+from balancekit.bench._comparison import (
+    COLUMNS,
+    Comparison,
+    RunKey,
+    protocol_text,
+    run_key,
+)
 from balancekit.bench._models import (
     Model,
     default_models,
     missing_requirement,
     resolve_models,
 )
-from balancekit.bench._protocol import IMPUTE_MODES, TUNE_MODES, run_once
+from balancekit.bench._protocol import IMPUTE_MODES, TUNE_MODES
 from balancekit.bench._runner import run_tasks
-from balancekit.bench._scores import METRICS
 from balancekit.bench._strategies import (
     Strategy,
     default_strategies,
     resolve_strategies,
 )
+from balancekit.bench._worker import clear_state, crossing, do_task, init_state
 
 __all__ = [
     "COLUMNS",
@@ -39,102 +46,6 @@ __all__ = [
     "run_comparisons",
     "run_key",
 ]
-
-#: Columns of the tidy table, one row per (data set, model, strategy, seed).
-COLUMNS = (
-    "dataset",
-    "model",
-    "strategy",
-    "kind",
-    "seed",
-    "status",
-    "reason",
-    *METRICS,
-    "fit_time_s",
-    "tune_time_s",
-    "n_train",
-    "n_test",
-    "train_counts",
-    "resampled_counts",
-    "params",
-)
-
-
-@dataclass
-class Comparison:
-    """Runs of one or more :func:`run_comparison` calls, with what the report needs.
-
-    ``records`` is the tidy table as dicts; ``curves`` maps (dataset, model, strategy,
-    seed) to that run's test labels (1 for the minority class) and minority-class
-    scores (binary data only); ``notes`` lists models that were skipped.
-    """
-
-    records: list[dict[str, Any]] = field(default_factory=list)
-    curves: dict[tuple[str, str, str, int], tuple[np.ndarray, np.ndarray]] = field(
-        default_factory=dict
-    )
-    notes: list[str] = field(default_factory=list)
-    protocol: dict[str, Any] = field(default_factory=dict)
-
-    def extend(self, other: Comparison) -> None:
-        self.records.extend(other.records)
-        self.curves.update(other.curves)
-        self.notes.extend(n for n in other.notes if n not in self.notes)
-        self.protocol = self.protocol or other.protocol
-
-    def table(self) -> Any:
-        """The tidy table: a pandas DataFrame when pandas is installed, else records."""
-        return as_table(self.records, self.protocol)
-
-
-def as_table(records: list[dict[str, Any]], protocol: dict[str, Any]) -> Any:
-    try:
-        import pandas as pd
-    except ImportError:
-        return records
-    frame = pd.DataFrame.from_records(records, columns=list(COLUMNS))
-    frame.attrs["protocol"] = protocol
-    return frame
-
-
-def protocol_text(protocol: dict[str, Any]) -> str:
-    """The protocol in words, as the report states it.
-
-    Examples
-    --------
-    >>> print(protocol_text({"test_size": 0.25, "seeds": [0, 1], "tune": None,
-    ...                      "cv": 3, "n_iter": 8}))  # doctest: +ELLIPSIS
-    Each seed draws a stratified 25% test split that no choice ever sees; ...
-    """
-    seeds = protocol["seeds"]
-    impute = protocol.get("impute")
-    fitted = "the scaler, the sampler and the model are"
-    if impute is not None:
-        fitted = (
-            f"the imputer (SimpleImputer, {impute} of each column), the scaler, the "
-            "sampler and the model are"
-        )
-    lines = [
-        f"Each seed draws a stratified {protocol['test_size']:.0%} test split that no "
-        f"choice ever sees; {fitted} fitted on the "
-        "training part only (imblearn Pipeline: samplers resample at fit time, never "
-        "validation or test rows), and the test part is scored once.",
-    ]
-    if protocol["tune"] is None:
-        lines.append("No tuning: every strategy runs with its default parameters.")
-    else:
-        lines.append(
-            f"Tuning: {protocol['tune']} search (at most {protocol['n_iter']} "
-            f"candidates) over each strategy's declared space, by stratified "
-            f"{protocol['cv']}-fold cross-validation on the training part, scored by "
-            "PR-AUC; the best candidate is refitted on the whole training part."
-        )
-    lines.append(
-        f"Figures are the mean and standard deviation over {len(seeds)} seeds "
-        f"({', '.join(map(str, seeds))}); a seed sets the split, the sampler and the "
-        "model. Class counts are those the model was fitted on (after resampling)."
-    )
-    return " ".join(lines)
 
 
 def _check_inputs(
@@ -207,125 +118,73 @@ def _progress(total: int, enabled: bool | None, label: str) -> Any:
     )
 
 
-def _counts_json(counts: dict[int, int], names: list[str]) -> str:
-    return json.dumps({names[c]: n for c, n in sorted(counts.items())})
+Prepared = tuple[str, np.ndarray, np.ndarray, list[str], int]
 
 
-#: (dataset, model, strategy, seed): what identifies one run.
-RunKey = tuple[str, str, str, int]
-
-
-def run_key(record: dict[str, Any]) -> RunKey:
-    """The (dataset, model, strategy, seed) of a record of the tidy table.
-
-    Examples
-    --------
-    >>> run_key({"dataset": "d", "model": "m", "strategy": "s", "seed": "2"})
-    ('d', 'm', 's', 2)
-    """
-    return (
-        str(record["dataset"]),
-        str(record["model"]),
-        str(record["strategy"]),
-        int(record["seed"]),
-    )
-
-
-def _crossing(items: list[Any], known: dict[str, Any], what: str, n_jobs: int) -> list:
-    """What to send to a worker for each model/strategy: its name when it is a
-    default one (workers rebuild it), else the object, which must pickle."""
-    specs: list[Any] = []
-    for item in items:
-        if known.get(item.name) == item:
-            specs.append(item.name)
-            continue
-        if n_jobs > 1:
-            try:
-                pickle.dumps(item)
-            except Exception as error:
-                if _same_but_callables(item, known.get(item.name)):
-                    specs.append(item.name)
-                    continue
-                raise ValueError(
-                    f"`{what}` {item.name!r} cannot be sent to worker processes (it "
-                    f"does not pickle: {str(error).splitlines()[0]}); build it from "
-                    "module-level functions (no lambda or closure), or use n_jobs=1."
-                ) from None
-        specs.append(item)
-    return specs
-
-
-def _same_but_callables(item: Any, default: Any) -> bool:
-    if default is None or type(item) is not type(default):
-        return False
-    for name in item.__dataclass_fields__:
-        mine, theirs = getattr(item, name), getattr(default, name)
-        if callable(mine) and callable(theirs):
-            continue
-        if mine != theirs:
-            return False
-    return True
-
-
-#: What a worker holds: the data sets, the models and strategies, the settings.
-_STATE: dict[str, Any] = {}
-
-
-def _init_state(
-    datasets: list[tuple[str, np.ndarray, np.ndarray, list[str], int]],
-    model_specs: list[Any],
-    strategy_specs: list[Any],
-    settings: dict[str, Any],
-) -> None:
-    _STATE.clear()
-    _STATE.update(
-        datasets=datasets,
-        models=resolve_models(model_specs),
-        strategies=resolve_strategies(strategy_specs),
-        settings=settings,
-        split=None,
-    )
-
-
-def _do_task(task: tuple[int, int, int, int]) -> tuple[Any, ...]:
-    """One run in a worker: (task, record, curve or None, warning lines).
-
-    Warnings are caught and returned (the parent reports each once), so workers
-    never print to the terminal."""
-    d, seed, m, s = task
-    name, X, y, names, minority = _STATE["datasets"][d]
-    settings = _STATE["settings"]
-    cached = _STATE["split"]
-    if cached is None or cached[0] != (d, seed):
-        X_train, X_test, y_train, y_test = train_test_split(
-            X, y, test_size=settings["test_size"], stratify=y, random_state=seed
+def _prepare(datasets: Sequence[tuple[str, Any, Any]], impute: str | None) -> list:
+    """``[(name, X, codes, class names, minority code)]``, checked, names unique."""
+    prepared: list[Prepared] = []
+    for name, X, y in datasets:
+        X, codes, names = _check_inputs(X, y, impute)
+        minority = int(np.argmin(np.bincount(codes)))
+        prepared.append((str(name), X, codes, names, minority))
+    if len({p[0] for p in prepared}) != len(prepared):
+        raise ValueError(
+            f"data set names must be unique; got {[p[0] for p in prepared]}."
         )
-        cached = ((d, seed), (X_train, y_train, X_test, y_test))
-        _STATE["split"] = cached
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        record, curve = _run_record(
-            _STATE["models"][m],
-            _STATE["strategies"][s],
-            cached[1],
-            seed,
-            minority,
-            names,
-            name,
-            settings["tune"],
-            settings["n_iter"],
-            settings["cv"],
-            settings["impute"],
-        )
-    lines = [str(w.message).strip().splitlines() for w in caught]
-    messages = sorted(
-        {
-            f"{w.category.__name__}: {text[0].rstrip('.')}"
-            for w, text in zip(caught, lines, strict=True)
-            if text
-        }
-    )
-    return task, record, curve, messages
+    return prepared
+
+
+def _runnable(model_list: list[Model], notes: list[str]) -> list[Model]:
+    """The models whose requirements are installed; a note for each other one."""
+    runnable = []
+    for model in model_list:
+        reason = missing_requirement(model)
+        if reason is None:
+            runnable.append(model)
+        elif reason not in notes:
+            notes.append(reason)
+    return runnable
+
+
+class _Collector:
+    """Takes each finished run from the workers into ``result``, as it comes."""
+
+    def __init__(
+        self,
+        result: Comparison,
+        on_run: Callable[[dict[str, Any]], None] | None,
+        bar: Any,
+    ) -> None:
+        self.result = result
+        self.on_run = on_run
+        self.bar = bar
+        # warning message -> strategies that raised it, so each is noted once
+        self.warned: dict[str, list[str]] = {}
+
+    def __call__(self, output: tuple[Any, ...]) -> None:
+        _, record, curve, messages = output
+        for message in messages:
+            where = self.warned.setdefault(message, [])
+            if record["strategy"] not in where:
+                where.append(record["strategy"])
+        self.result.records.append(record)
+        if curve is not None:
+            self.result.curves[run_key(record)] = curve
+        if self.on_run is not None:
+            self.on_run(record)
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def close(self) -> None:
+        """Close the progress bar and note the warnings (also after an interrupt)."""
+        if self.bar is not None:
+            self.bar.close()
+        for message, where in self.warned.items():
+            shown = ", ".join(where[:4]) + (" and others" if len(where) > 4 else "")
+            note = f"warning from {shown}: {message}"
+            if note not in self.result.notes:
+                self.result.notes.append(note)
 
 
 def run_comparisons(
@@ -366,47 +225,37 @@ def run_comparisons(
     strategy_list = resolve_strategies(strategies)
     model_list = resolve_models(models)
     seed_list = _seeds(seeds)
-    if tune not in TUNE_MODES:
-        raise ValueError(f"`tune` must be one of {TUNE_MODES}; got {tune!r}.")
-    if impute not in IMPUTE_MODES:
-        raise ValueError(f"`impute` must be one of {IMPUTE_MODES}; got {impute!r}.")
-    test_size = check_scalar(
-        test_size, "test_size", low=0.0, high=1.0, low_open=True, high_open=True
-    )
-    n_iter = check_int(n_iter, "n_iter")
-    cv = check_int(cv, "cv", low=2)
-    n_jobs = check_int(n_jobs, "n_jobs")
-    prepared = []
-    for name, X, y in datasets:
-        X, codes, names = _check_inputs(X, y, impute)
-        minority = int(np.argmin(np.bincount(codes)))
-        prepared.append((str(name), X, codes, names, minority))
-    if len({p[0] for p in prepared}) != len(prepared):
-        raise ValueError(
-            f"data set names must be unique; got {[p[0] for p in prepared]}."
-        )
-    result = Comparison() if result is None else result
-    result.protocol = result.protocol or {
-        "test_size": float(test_size),
-        "seeds": seed_list,
+    check_choice(tune, "tune", TUNE_MODES)
+    check_choice(impute, "impute", IMPUTE_MODES)
+    settings = {
+        "test_size": check_scalar(
+            test_size, "test_size", low=0.0, high=1.0, low_open=True, high_open=True
+        ),
         "tune": tune,
-        "n_iter": n_iter,
-        "cv": cv,
+        "n_iter": check_int(n_iter, "n_iter"),
+        "cv": check_int(cv, "cv", low=2),
         "impute": impute,
     }
-    runnable = []
-    for model in model_list:
-        reason = missing_requirement(model)
-        if reason is None:
-            runnable.append(model)
-        elif reason not in result.notes:
-            result.notes.append(reason)
+    n_jobs = check_int(n_jobs, "n_jobs")
+    prepared = _prepare(datasets, impute)
+    result = Comparison() if result is None else result
+    result.protocol = result.protocol or {
+        "test_size": float(settings["test_size"]),
+        "seeds": seed_list,
+        "tune": tune,
+        "n_iter": settings["n_iter"],
+        "cv": settings["cv"],
+        "impute": impute,
+    }
+    runnable = _runnable(model_list, result.notes)
     pairs = [
         (model_list.index(m), strategy_list.index(s))
         for m in runnable
         for s in strategy_list
         if s.applies_to(m.framework)
     ]
+    # Every run gets its place in the single-process order, done or not, so the
+    # table can be sorted back into it whatever order the workers finish in.
     order: dict[RunKey, int] = {}
     tasks = []
     finished = {run_key(r): r for r in done}
@@ -419,43 +268,20 @@ def run_comparisons(
                     result.records.append(finished[key])
                 else:
                     tasks.append((d, seed, m, s))
-
-    warned: dict[str, list[str]] = {}
-
-    def collect(output: tuple[Any, ...]) -> None:
-        _, record, curve, messages = output
-        for message in messages:
-            where = warned.setdefault(message, [])
-            if record["strategy"] not in where:
-                where.append(record["strategy"])
-        result.records.append(record)
-        if curve is not None:
-            result.curves[run_key(record)] = curve
-        if on_run is not None:
-            on_run(record)
-        if bar is not None:
-            bar.update(1)
-
-    settings = {
-        "test_size": test_size,
-        "tune": tune,
-        "n_iter": n_iter,
-        "cv": cv,
-        "impute": impute,
-    }
-    model_specs = _crossing(
+    # Defaults travel by name (workers rebuild them); the user's own must pickle.
+    model_specs = crossing(
         model_list, {m.name: m for m in default_models()}, "models", n_jobs
     )
-    strategy_specs = _crossing(
+    strategy_specs = crossing(
         strategy_list, {s.name: s for s in default_strategies()}, "strategies", n_jobs
     )
     label = prepared[0][0] if len(prepared) == 1 else "bench"
-    bar = _progress(len(tasks), progress, label)
+    collect = _Collector(result, on_run, _progress(len(tasks), progress, label))
     try:
         run_tasks(
-            _do_task,
+            do_task,
             tasks,
-            initializer=_init_state,
+            initializer=init_state,
             initargs=(prepared, model_specs, strategy_specs, settings),
             n_jobs=n_jobs,
             on_result=collect,
@@ -464,14 +290,8 @@ def run_comparisons(
             ),
         )
     finally:
-        _STATE.clear()
-        if bar is not None:
-            bar.close()
-        for message, where in warned.items():
-            shown = ", ".join(where[:4]) + (" and others" if len(where) > 4 else "")
-            note = f"warning from {shown}: {message}"
-            if note not in result.notes:
-                result.notes.append(note)
+        clear_state()
+        collect.close()
         result.records.sort(key=lambda r: order.get(run_key(r), len(order)))
     return result
 
@@ -508,66 +328,6 @@ def run_comparison(
         n_jobs=n_jobs,
         impute=impute,
     )
-
-
-def _run_record(
-    model: Model,
-    strategy: Strategy,
-    split: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-    seed: int,
-    minority: int,
-    names: list[str],
-    dataset: str,
-    tune: str | None,
-    n_iter: int,
-    cv: int,
-    impute: str | None = None,
-) -> tuple[dict[str, Any], tuple[np.ndarray, np.ndarray] | None]:
-    _, y_train, _, y_test = split
-    record: dict[str, Any] = dict.fromkeys(COLUMNS)
-    train_counts = dict(enumerate(np.bincount(y_train, minlength=len(names)).tolist()))
-    record.update(
-        dataset=dataset,
-        model=model.name,
-        strategy=strategy.name,
-        kind=strategy.kind,
-        seed=seed,
-        n_train=int(y_train.size),
-        n_test=int(y_test.size),
-        train_counts=_counts_json(train_counts, names),
-    )
-    try:
-        outcome = run_once(
-            model,
-            strategy,
-            split,
-            seed=seed,
-            minority=minority,
-            tune=tune,
-            n_iter=n_iter,
-            cv=cv,
-            impute=impute,
-        )
-    except Exception as error:  # a failing strategy is a result, not a crash
-        text = str(error).strip().splitlines()
-        reason = f"{type(error).__name__}: {text[0] if text else ''}"
-        record.update(status="failed", reason=reason)
-        for metric in METRICS:
-            record[metric] = float("nan")
-        return record, None
-    record.update(
-        status="ok",
-        reason="",
-        fit_time_s=outcome.fit_time_s,
-        tune_time_s=outcome.tune_time_s,
-        resampled_counts=_counts_json(outcome.resampled_counts, names),
-        params=json.dumps(outcome.params, default=str, sort_keys=True),
-        **outcome.scores,
-    )
-    curve = None
-    if len(names) == 2 and outcome.test_scores is not None:
-        curve = ((y_test == minority).astype(np.int64), outcome.test_scores)
-    return record, curve
 
 
 def compare(
@@ -646,6 +406,7 @@ def compare(
 
     Examples
     --------
+    >>> from balancekit.bench import compare
     >>> from sklearn.datasets import make_classification
     >>> X, y = make_classification(300, weights=[0.9], random_state=0)
     >>> table = compare(X, y, strategies=["none", "SMOTE"],

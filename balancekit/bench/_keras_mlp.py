@@ -22,11 +22,10 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from balancekit._params import check_choice, check_int, check_scalar
 from balancekit._random import check_random_state
-from balancekit._validation import check_int, check_scalar
 from balancekit.bench._mlp_common import (
     LOSSES,
-    check_choice,
     check_hidden_layer_sizes,
 )
 from balancekit.tensorflow.losses import (
@@ -333,6 +332,7 @@ class KerasMLPClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Features to predict for.
 
         Returns
         -------
@@ -359,6 +359,7 @@ class KerasMLPClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Features to predict for.
 
         Returns
         -------

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["LOSSES", "check_choice", "check_hidden_layer_sizes"]
+__all__ = ["LOSSES", "check_hidden_layer_sizes"]
 
 #: The losses both MLPs train with (balancekit.torch / balancekit.tensorflow losses).
 LOSSES = (
@@ -37,10 +37,3 @@ def check_hidden_layer_sizes(value: Any) -> tuple[int, ...]:
                 f"`hidden_layer_sizes` must hold ints >= 1; got {value!r}."
             )
     return tuple(int(size) for size in sizes)
-
-
-def check_choice(value: Any, name: str, choices: tuple) -> Any:
-    """``value`` if it is one of ``choices``."""
-    if not any(value is choice or value == choice for choice in choices):
-        raise ValueError(f"`{name}` must be one of {choices}; got {value!r}.")
-    return value

@@ -46,6 +46,7 @@ class Model:
 
     Examples
     --------
+    >>> from balancekit.bench import Model
     >>> from sklearn.tree import DecisionTreeClassifier
     >>> tree = Model("tree", lambda seed: DecisionTreeClassifier(random_state=seed))
     >>> tree.build(0).random_state, missing_requirement(tree)
@@ -97,6 +98,7 @@ def default_models() -> list[Model]:
 
     Examples
     --------
+    >>> from balancekit.bench import default_models
     >>> [m.name for m in default_models()]
     ['logistic_regression', 'hist_gradient_boosting', 'torch_mlp', 'keras_mlp']
     """

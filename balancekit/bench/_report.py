@@ -11,7 +11,7 @@ from typing import Any
 
 from balancekit import __version__
 from balancekit._output import markdown_cell
-from balancekit.bench._compare import Comparison, protocol_text
+from balancekit.bench._comparison import Comparison, protocol_text
 from balancekit.bench._scores import HIGHER_IS_BETTER, METRICS
 from balancekit.bench._stats import FEW_SEEDS, FriedmanResult, friedman_test
 from balancekit.bench._summary import NOISE_ALPHA, ranks_of_summary, summarize

@@ -34,7 +34,7 @@ from balancekit._output import (
     lock_folder,
     markdown_cell,
 )
-from balancekit.bench._compare import COLUMNS, Comparison, protocol_text
+from balancekit.bench._comparison import COLUMNS, Comparison, protocol_text
 from balancekit.bench._scores import METRICS
 
 __all__ = ["RunFolder", "RunFolderError", "read_results_csv"]

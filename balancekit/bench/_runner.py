@@ -91,7 +91,7 @@ def _context() -> Any:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["balancekit.bench._compare"])
+        context.set_forkserver_preload(["balancekit.bench._worker"])
         return context
     return multiprocessing.get_context("spawn")
 

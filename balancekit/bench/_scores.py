@@ -61,6 +61,8 @@ def score_run(y_test: np.ndarray, proba: np.ndarray, minority: int) -> dict[str,
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from balancekit.bench import score_run
     >>> y = np.array([0, 0, 0, 1, 1])
     >>> p1 = np.array([0.1, 0.2, 0.6, 0.7, 0.4])
     >>> s = score_run(y, np.column_stack([1 - p1, p1]), minority=1)

@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from balancekit._params import check_int, check_scalar
+
 __all__ = [
     "FEW_SEEDS",
     "FriedmanResult",
@@ -134,6 +136,7 @@ def average_ranks(scores: Any, *, higher_is_better: bool = True) -> np.ndarray:
 
     Examples
     --------
+    >>> from balancekit.bench import average_ranks
     >>> average_ranks([[0.9, 0.8, 0.7], [0.6, 0.8, 0.7]])
     array([2. , 1.5, 2.5])
     >>> average_ranks([[0.1, 0.3]], higher_is_better=False)
@@ -150,13 +153,10 @@ def _q_alpha(n_strategies: int, alpha: float) -> float:
 
 
 def _check_alpha(alpha: Any) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.floating):
-        raise TypeError(
-            f"`alpha` must be a float in (0, 1); got {type(alpha).__name__}."
-        )
-    if not 0.0 < float(alpha) < 1.0:
-        raise ValueError(f"`alpha` must be in (0, 1), e.g. 0.05; got {alpha}.")
-    return float(alpha)
+    """``alpha``, a significance level in (0, 1)."""
+    return check_scalar(
+        alpha, "alpha", low=0.0, high=1.0, low_open=True, high_open=True
+    )
 
 
 def critical_difference(
@@ -185,18 +185,13 @@ def critical_difference(
 
     Examples
     --------
+    >>> from balancekit.bench import critical_difference
     >>> round(critical_difference(4, 14), 3)
     1.254
     """
-    for value, name in ((n_strategies, "n_strategies"), (n_datasets, "n_datasets")):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer):
-            raise TypeError(
-                f"`{name}` must be an int >= 2; got {type(value).__name__}."
-            )
-        if value < 2:
-            raise ValueError(f"`{name}` must be >= 2; got {value}.")
+    k = check_int(n_strategies, "n_strategies", low=2)
+    n = check_int(n_datasets, "n_datasets", low=2)
     alpha = _check_alpha(alpha)
-    k, n = int(n_strategies), int(n_datasets)
     return _q_alpha(k, alpha) * math.sqrt(k * (k + 1) / (6.0 * n))
 
 
@@ -279,6 +274,7 @@ class FriedmanResult:
 
     Examples
     --------
+    >>> from balancekit.bench import friedman_test
     >>> result = friedman_test([[0.9, 0.8, 0.7]] * 6)
     >>> result.average_ranks.tolist(), round(result.p_value, 4)
     ([1.0, 2.0, 3.0], 0.0025)
@@ -386,6 +382,7 @@ def friedman_test(
 
     Examples
     --------
+    >>> from balancekit.bench import friedman_test
     >>> import numpy as np
     >>> scores = np.array([[0.81, 0.80, 0.70], [0.90, 0.85, 0.86], [0.7, 0.6, 0.5],
     ...                    [0.66, 0.64, 0.60], [0.75, 0.76, 0.70]])

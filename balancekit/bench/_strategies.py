@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from balancekit._params import check_choice
 from balancekit.combine import SMOTEENN, SMOTETomek
 from balancekit.over_sampling import ADASYN, SMOTE, BorderlineSMOTE, RandomOverSampler
 from balancekit.under_sampling import (
@@ -88,8 +89,7 @@ class Strategy:
     description: str = ""
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"`kind` must be one of {KINDS}; got {self.kind!r}.")
+        check_choice(self.kind, "kind", KINDS)
         if (self.kind == "sampler") != (self.sampler is not None):
             raise ValueError(
                 f"Strategy {self.name!r}: `sampler` is required for kind='sampler' "
@@ -284,6 +284,7 @@ def default_strategies() -> list[Strategy]:
 
     Examples
     --------
+    >>> from balancekit.bench import default_strategies
     >>> names = [s.name for s in default_strategies()]
     >>> names[:3], "SMOTE" in names, "loss=focal" in names
     (['none', 'class_weight=balanced', 'class_weight=inverse_sqrt'], True, True)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from balancekit._params import check_choice
 from balancekit.bench._scores import HIGHER_IS_BETTER, METRICS
 from balancekit.bench._stats import compare_to_best
 
@@ -68,6 +69,7 @@ def summarize(table: Any) -> list[dict[str, Any]]:
 
     Examples
     --------
+    >>> from balancekit.bench import summarize
     >>> rows = [{"dataset": "d", "model": "m", "strategy": "s", "kind": "none",
     ...          "status": "ok", "reason": "", "pr_auc": v, "fit_time_s": 1.0,
     ...          "resampled_counts": "{}"} for v in (0.5, 0.7)]
@@ -183,6 +185,7 @@ def rank_table(table: Any, *, model: str, metric: str = "pr_auc") -> RankTable:
 
     Examples
     --------
+    >>> from balancekit.bench import rank_table
     >>> rows = [{"dataset": d, "model": "m", "strategy": s, "status": "ok",
     ...          "reason": "", "pr_auc": v, "fit_time_s": 0.1}
     ...         for d, s, v in [("a", "x", 0.1), ("a", "y", 0.3), ("b", "x", 0.2)]]
@@ -197,10 +200,7 @@ def ranks_of_summary(
     summary: list[dict[str, Any]], *, model: str, metric: str = "pr_auc"
 ) -> RankTable:
     """:func:`rank_table` from rows already :func:`summarize`-d."""
-    if metric not in HIGHER_IS_BETTER:
-        raise ValueError(
-            f"`metric` must be one of {sorted(HIGHER_IS_BETTER)}; got {metric!r}."
-        )
+    check_choice(metric, "metric", sorted(HIGHER_IS_BETTER))
     rows = [r for r in summary if r["model"] == model]
     if not rows:
         raise ValueError(f"`model` {model!r} has no runs in the table.")

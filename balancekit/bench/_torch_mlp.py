@@ -24,8 +24,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from balancekit._params import check_choice, check_int, check_scalar
 from balancekit._random import check_random_state
-from balancekit._validation import check_int, check_scalar
 from balancekit.augmentation import (
     balanced_mixup,
     gaussian_noise,
@@ -35,7 +35,6 @@ from balancekit.augmentation import (
 )
 from balancekit.bench._mlp_common import (
     LOSSES,
-    check_choice,
     check_hidden_layer_sizes,
 )
 from balancekit.torch import (
@@ -506,6 +505,7 @@ class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like or torch.Tensor of shape (n_samples, n_features)
+            Features to predict for.
 
         Returns
         -------
@@ -526,6 +526,7 @@ class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like or torch.Tensor of shape (n_samples, n_features)
+            Features to predict for.
 
         Returns
         -------

@@ -71,7 +71,7 @@ class SMOTEENN(SMOTEThenClean):
     Examples
     --------
     >>> import numpy as np
-    >>> from balancekit.combine._smote_enn import SMOTEENN
+    >>> from balancekit.combine import SMOTEENN
     >>> rng = np.random.default_rng(0)
     >>> y = np.array([0] * 80 + [1] * 20)
     >>> X = rng.normal(size=(100, 2)) + 1.0 * y[:, None]

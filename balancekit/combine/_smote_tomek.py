@@ -15,8 +15,10 @@ import numpy as np
 from sklearn.base import clone
 
 from balancekit._features import numeric_features
+from balancekit._params import check_n_jobs
 from balancekit._random import RandomStateLike
-from balancekit._validation import Validated, check_n_jobs
+from balancekit._typing import Array
+from balancekit._validation import Validated
 from balancekit.base import BaseSampler
 from balancekit.over_sampling._smote import SMOTE
 from balancekit.under_sampling._tomek_links import TomekLinks
@@ -43,7 +45,7 @@ def check_step(name: str, step: Any, sampling_type: str, example: str) -> None:
         )
 
 
-def resample_with(sampler: Any, X: Any, y: Any, sample_weight: Any) -> tuple:
+def resample_with(sampler: Any, X: Array, y: Array, sample_weight: Array) -> tuple:
     """``sampler.fit_resample`` as a triple (the weights None when not given)."""
     if sample_weight is None:
         X_res, y_res = sampler.fit_resample(X, y)
@@ -85,7 +87,7 @@ class SMOTEThenClean(BaseSampler):
         name = self._cleaner_name
         check_step(name, getattr(self, name), "clean-sampling", self._cleaner_example)
 
-    def fit(self, X: Any, y: Any) -> SMOTEThenClean:
+    def fit(self, X: Array, y: Array) -> SMOTEThenClean:
         """Validate the data (finite numeric ``X``) and the two steps.
 
         Parameters
@@ -186,7 +188,7 @@ class SMOTETomek(SMOTEThenClean):
     Examples
     --------
     >>> import numpy as np
-    >>> from balancekit.combine._smote_tomek import SMOTETomek
+    >>> from balancekit.combine import SMOTETomek
     >>> rng = np.random.default_rng(0)
     >>> y = np.array([0] * 80 + [1] * 20)
     >>> X = rng.normal(size=(100, 2)) + 1.0 * y[:, None]

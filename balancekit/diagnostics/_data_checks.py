@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from balancekit._array_api import bincount, index_dtype, to_host
+from balancekit._typing import Array, Device
 
 __all__ = [
     "IDENTIFIER_MIN_ROWS",
@@ -93,25 +94,27 @@ class ColumnSummary:
         return ~self.constant & (dominant | tiny)
 
 
-def _host_float(x: Any, xp: ModuleType) -> np.ndarray:
+def _host_float(x: Array, xp: ModuleType) -> np.ndarray:
     return np.asarray(to_host(x, xp), dtype=np.float64)
 
 
-def _host_bool(x: Any, xp: ModuleType) -> np.ndarray:
+def _host_bool(x: Array, xp: ModuleType) -> np.ndarray:
     return np.asarray(to_host(x, xp), dtype=bool).reshape(-1)
 
 
-def _host_int(x: Any, xp: ModuleType) -> np.ndarray:
+def _host_int(x: Array, xp: ModuleType) -> np.ndarray:
     return np.asarray(to_host(x, xp), dtype=np.int64)
 
 
-def _at_rows(sorted_X: Any, rows: np.ndarray, xp: ModuleType, device: Any) -> Any:
+def _at_rows(sorted_X: Array, rows: np.ndarray, xp: ModuleType, device: Device) -> Any:
     """``sorted_X[rows[j], j]`` for every column j (rows: host ints)."""
     index = xp.asarray(rows[None, :], dtype=index_dtype(xp, device), device=device)
     return xp.take_along_axis(sorted_X, index, axis=0)[0, ...]
 
 
-def column_summary(X: Any, finite: Any, xp: ModuleType, device: Any) -> ColumnSummary:
+def column_summary(
+    X: Array, finite: Any, xp: ModuleType, device: Device
+) -> ColumnSummary:
     """Missing-value counts, spread and dominance of each column of 2-D float ``X``.
 
     ``finite`` is ``xp.isfinite(X)``. Statistics use the finite values of each column.
@@ -149,7 +152,7 @@ def column_summary(X: Any, finite: Any, xp: ModuleType, device: Any) -> ColumnSu
     sorted_X = xp.sort(xp.where(finite, X, infinity), axis=0)
     last = np.maximum(finite_counts - 1, 0)
 
-    def quantile(sorted_X: Any, q: float) -> np.ndarray:
+    def quantile(sorted_X: Array, q: float) -> np.ndarray:
         position = q * last
         low = np.floor(position).astype(np.int64)
         high = np.ceil(position).astype(np.int64)
@@ -261,7 +264,7 @@ class DuplicateSummary:
 _NO_DUPLICATES = DuplicateSummary(0, 0, 0, 0, [])
 
 
-def _projection(X: Any, xp: ModuleType, device: Any) -> Any:
+def _projection(X: Array, xp: ModuleType, device: Device) -> Any:
     """One value per row; equal rows give equal values (elementwise arithmetic only)."""
     weights = np.random.default_rng(_PROJECTION_SEED).uniform(0.5, 1.5, X.shape[1])
     weights = xp.asarray(weights, dtype=X.dtype, device=device)
@@ -271,7 +274,7 @@ def _projection(X: Any, xp: ModuleType, device: Any) -> Any:
     return total
 
 
-def _lexsort_rows(X: Any, xp: ModuleType, device: Any) -> Any:
+def _lexsort_rows(X: Array, xp: ModuleType, device: Device) -> Any:
     """Permutation sorting the rows of ``X`` lexicographically (stable)."""
     order = xp.arange(X.shape[0], dtype=index_dtype(xp, device), device=device)
     for column in range(X.shape[1] - 1, -1, -1):
@@ -281,7 +284,7 @@ def _lexsort_rows(X: Any, xp: ModuleType, device: Any) -> Any:
 
 
 def duplicate_summary(
-    X: Any, codes: Any, rows: Any, xp: ModuleType, device: Any
+    X: Array, codes: Array, rows: Array, xp: ModuleType, device: Device
 ) -> DuplicateSummary:
     """Exact duplicate rows of 2-D float ``X`` (finite rows only) and label conflicts.
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from balancekit._params import check_choice
+
 __all__ = ["SEVERITIES", "Finding", "render_findings", "worst_severity"]
 
 #: Severities from mildest to most serious. "info" is context, never a problem.
@@ -50,10 +52,7 @@ class Finding:
     details: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.severity not in SEVERITIES:
-            raise ValueError(
-                f"`severity` must be one of {SEVERITIES}; got {self.severity!r}."
-            )
+        check_choice(self.severity, "severity", SEVERITIES)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python form (JSON-serialisable when ``details`` is)."""

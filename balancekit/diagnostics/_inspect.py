@@ -20,8 +20,9 @@ from balancekit._array_api import (
     to_host,
 )
 from balancekit._labels import check_labels
+from balancekit._params import check_int
 from balancekit._random import RandomStateLike, check_random_state
-from balancekit._validation import check_int
+from balancekit._typing import Array, Device
 from balancekit.diagnostics._advice import advise
 from balancekit.diagnostics._data_checks import (
     column_summary,
@@ -41,7 +42,7 @@ __all__ = ["inspect"]
 PROJECTION_SAMPLES = 5_000
 
 
-def _host_features(X: Any) -> tuple[Any, list[str] | None]:
+def _host_features(X: Array) -> tuple[Any, list[str] | None]:
     """NumPy features from pandas, lists and NumPy arrays; other arrays untouched."""
     if is_sparse(X):
         raise TypeError(
@@ -69,7 +70,7 @@ def _host_features(X: Any) -> tuple[Any, list[str] | None]:
     return X, None
 
 
-def _check_features(X: Any, xp: ModuleType, device: Any) -> Any:
+def _check_features(X: Array, xp: ModuleType, device: Device) -> Any:
     if X.ndim < 2:
         raise ValueError(
             f"`X` must be 2-D (n_samples, n_features); got shape {tuple(X.shape)}. "
@@ -86,7 +87,7 @@ def _check_features(X: Any, xp: ModuleType, device: Any) -> Any:
     return X
 
 
-def _class_codes(y: Any, classes: tuple, xp: ModuleType, device: Any) -> Any:
+def _class_codes(y: Array, classes: tuple, xp: ModuleType, device: Device) -> Any:
     """Position of each label in the sorted ``classes``, on the labels' device."""
     if is_numpy_namespace(xp):
         return np.unique(np.asarray(y), return_inverse=True)[1].reshape(-1)
@@ -109,13 +110,13 @@ def _feature_names(names: Any, given: list[str] | None, n_features: int) -> list
 
 
 def _projection(
-    X: Any,
-    codes: Any,
+    X: Array,
+    codes: Array,
     typology: Typology | None,
     class_counts: np.ndarray,
     rng: np.random.Generator,
     xp: ModuleType,
-    device: Any,
+    device: Device,
 ) -> Projection | None:
     """PCA (host eigen/SVD) of at most ``PROJECTION_SAMPLES`` rows of the features
     the typology used (already standardised: only centred here)."""
@@ -168,7 +169,7 @@ def _projection(
 
 
 def _standardised(
-    X: Any, keep: list[int], xp: ModuleType, device: Any
+    X: Array, keep: list[int], xp: ModuleType, device: Device
 ) -> tuple[Any, list[int]]:
     """Columns ``keep`` of ``X`` (finite rows) z-scored with their mean and population
     standard deviation (as StandardScaler), on ``X``'s device; constant columns are
@@ -195,8 +196,8 @@ def _standardised(
 
 
 def inspect(
-    X: Any,
-    y: Any,
+    X: Array,
+    y: Array,
     *,
     n_neighbors: int = 5,
     max_samples: int | None = None,

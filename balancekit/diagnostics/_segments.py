@@ -24,6 +24,7 @@ import numpy as np
 from balancekit._array_api import get_namespace_and_device, move_indices, to_host
 from balancekit._features import numeric_features
 from balancekit._neighbors import NearestNeighbors, memory_budget
+from balancekit._typing import Array, Device
 from balancekit._validation import check_X
 from balancekit.over_sampling._smote_base import BaseSMOTE, interpolate
 
@@ -40,14 +41,14 @@ __all__ = [
 SCALE_QUERIES = 1000
 
 
-def _chunk_rows(n_rows: int, per_row_bytes: int, xp: ModuleType, device: Any) -> int:
+def _chunk_rows(n_rows: int, per_row_bytes: int, xp: ModuleType, device: Device) -> int:
     """Rows per chunk so that one chunk's temporaries fit the memory budget."""
     budget = min(memory_budget(xp, device), 1 << 28)
     return max(1, min(n_rows, budget // max(per_row_bytes, 1)))
 
 
 def nearest_rows(
-    fit: Any, query: Any, k: int, xp: ModuleType, device: Any
+    fit: Array, query: Array, k: int, xp: ModuleType, device: Device
 ) -> tuple[Any, Any, Any]:
     """The ``k`` rows of ``fit`` nearest each row of ``query``, nearest first.
 
@@ -89,7 +90,7 @@ def nearest_rows(
 
 
 def neighbour_scale(
-    train: Any, k: int, xp: ModuleType, device: Any
+    train: Any, k: int, xp: ModuleType, device: Device
 ) -> tuple[float | None, Any]:
     """The median distance from a training row to its nearest *distinct* training row.
 
@@ -123,7 +124,7 @@ def neighbour_scale(
     return float(xp.mean(middle)), nearest
 
 
-def _far_ends(fit: Any, fit_sq: Any, near: Any, u: Any, xp: ModuleType) -> Any:
+def _far_ends(fit: Array, fit_sq: Array, near: Array, u: Array, xp: ModuleType) -> Any:
     """For each pair (``near`` row a, ``u = q - a``), the 2 rows b of ``fit`` beyond
     ``q`` (``(b - a).u > |u|^2``) whose direction from a is closest to ``u``.
 
@@ -141,13 +142,13 @@ def _far_ends(fit: Any, fit_sq: Any, near: Any, u: Any, xp: ModuleType) -> Any:
 
 
 def segment_matches(
-    fit: Any,
-    query: Any,
-    candidates: Any,
+    fit: Array,
+    query: Array,
+    candidates: Array,
     feature_scale: Any,
     rtol: float,
     xp: ModuleType,
-    device: Any,
+    device: Device,
 ) -> tuple[Any, Any, Any, Any]:
     """Which query rows lie on a segment between two rows of ``fit``.
 
@@ -223,7 +224,7 @@ def segment_matches(
     return on_segment, first, second, steps
 
 
-def expand(values: Any, mask: Any, fill: Any, xp: ModuleType) -> Any:
+def expand(values: Array, mask: Array, fill: Any, xp: ModuleType) -> Any:
     """Spread ``values`` (one per True of ``mask``) over the mask, ``fill`` elsewhere.
 
     A gather, not a scatter: namespaces without integer-index assignment work too.
@@ -241,11 +242,11 @@ def expand(values: Any, mask: Any, fill: Any, xp: ModuleType) -> Any:
     return xp.where(mask, xp.take(values, position, axis=0), fill)
 
 
-def _row_indices(mask: Any, xp: ModuleType) -> Any:
+def _row_indices(mask: Array, xp: ModuleType) -> Any:
     return xp.nonzero(mask)[0]
 
 
-def _count(mask: Any, xp: ModuleType) -> int:
+def _count(mask: Array, xp: ModuleType) -> int:
     return int(xp.count_nonzero(mask))
 
 
@@ -280,12 +281,12 @@ def _provenance_source(sampler: Any) -> Any:
 
 def synthetic_rows(
     sampler: Any,
-    X_fit: Any,
+    X_fit: Array,
     test: Any,
-    finite_test: Any,
+    finite_test: Array,
     n_neighbors: int,
     xp: ModuleType,
-    device: Any,
+    device: Device,
 ) -> Any:
     """Positions of the test rows equal to a synthetic row of ``sampler``.
 
@@ -351,15 +352,15 @@ def synthetic_rows(
 
 def compare_rows(
     train: Any,
-    y_train: Any,
+    y_train: Array,
     test: Any,
-    y_test: Any,
+    y_test: Array,
     *,
     n_neighbors: int,
     near_duplicate_tol: float,
     segment_tol: float,
     xp: ModuleType,
-    device: Any,
+    device: Device,
 ) -> dict[str, Any]:
     """Duplicates, near duplicates and segment rows of the finite rows, on device.
 
@@ -431,16 +432,16 @@ def compare_rows(
 
 def _segments(
     train: Any,
-    y_train: Any,
+    y_train: Array,
     test: Any,
-    y_test: Any,
+    y_test: Array,
     searched: Any,
     n_neighbors: int,
     segment_tol: float,
     xp: ModuleType,
-    device: Any,
-    train_rows: Any,
-    test_rows: Any,
+    device: Device,
+    train_rows: Array,
+    test_rows: Array,
 ) -> dict[str, Any]:
     """Test rows on a segment between two training rows of their class, per class."""
     std = xp.std(train, axis=0)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from numbers import Integral, Real
 from types import ModuleType
 from typing import Any
 
@@ -22,6 +21,8 @@ from scipy.stats import chi2_contingency
 from balancekit._array_api import get_namespace_and_device, is_sparse, to_host
 from balancekit._features import numeric_features
 from balancekit._labels import check_labels
+from balancekit._params import check_int, check_scalar
+from balancekit._typing import Array, Device
 from balancekit._validation import check_X
 from balancekit.diagnostics._findings import Finding, render_findings, worst_severity
 from balancekit.diagnostics._segments import compare_rows, synthetic_rows
@@ -172,7 +173,7 @@ class SplitReport:
         return "\n".join(lines)
 
 
-def _host_list(array: Any) -> list:
+def _host_list(array: Array) -> list:
     import array_api_compat
 
     return to_host(array, array_api_compat.array_namespace(array)).tolist()
@@ -182,15 +183,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _check_real(name: str, value: Any, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"`{name}` must be a real number; got {value!r}.")
-    if not (low <= float(value) <= high) or math.isnan(float(value)):
-        raise ValueError(f"`{name}` must be in [{low}, {high}]; got {value!r}.")
-    return float(value)
-
-
-def _features(X: Any, xp: ModuleType, device: Any, name: str) -> Any:
+def _features(X: Array, xp: ModuleType, device: Device, name: str) -> Any:
     """Validated 2-D float features of one split (never modified)."""
     if X is None:
         raise TypeError(f"`{name}` is None; pass the features of that split.")
@@ -206,15 +199,15 @@ def _features(X: Any, xp: ModuleType, device: Any, name: str) -> Any:
     return numeric_features(X, xp, device, name=name, finite=False, why=why).flat
 
 
-def _examples(indices: Any) -> list:
+def _examples(indices: Array) -> list:
     return _host_list(indices[: min(_EXAMPLES, int(indices.shape[0]))])
 
 
 def check_split(
-    X_train: Any,
-    y_train: Any,
-    X_test: Any,
-    y_test: Any,
+    X_train: Array,
+    y_train: Array,
+    X_test: Array,
+    y_test: Array,
     *,
     near_duplicate_tol: float = 0.01,
     segment_tol: float | None = None,
@@ -222,7 +215,7 @@ def check_split(
     shift_alpha: float = 0.01,
     shift_tvd: float = 0.01,
     sampler: Any = None,
-    X_fit: Any = None,
+    X_fit: Array = None,
 ) -> SplitReport:
     """Check a train/test split for leakage and for what hides the minority class.
 
@@ -253,12 +246,16 @@ def check_split(
 
     Parameters
     ----------
-    X_train, X_test : array-like of shape (n_samples, n_features, ...)
-        Features of each split: NumPy, PyTorch, CuPy, JAX or array-api-strict arrays
-        (both from the same library and on the same device), pandas DataFrames or
-        lists. Never modified.
-    y_train, y_test : array-like of shape (n_samples,)
-        Class labels of each split.
+    X_train : array-like of shape (n_samples, n_features, ...)
+        Training features: a NumPy, PyTorch, CuPy, JAX or array-api-strict array, a
+        pandas DataFrame or a list. Never modified.
+    y_train : array-like of shape (n_samples,)
+        Class labels of the training split.
+    X_test : array-like of shape (n_samples, n_features, ...)
+        Test features, from the same library and on the same device as ``X_train``.
+        Never modified.
+    y_test : array-like of shape (n_samples,)
+        Class labels of the test split.
     near_duplicate_tol : float, default=0.01
         Near-duplicate distance as a fraction of the training set's median
         nearest-neighbour distance, in [0, 1]; 0 turns the check off.
@@ -303,15 +300,14 @@ def check_split(
     >>> print(report.findings[0].message)
     1 test row duplicates a training row (1 with the same label, 0 with another)
     """
-    near_duplicate_tol = _check_real("near_duplicate_tol", near_duplicate_tol, 0, 1)
-    shift_alpha = _check_real("shift_alpha", shift_alpha, 0, 1)
-    shift_tvd = _check_real("shift_tvd", shift_tvd, 0, 1)
-    if shift_alpha in (0.0, 1.0):
-        raise ValueError(f"`shift_alpha` must be in (0, 1); got {shift_alpha!r}.")
-    if isinstance(n_neighbors, bool) or not isinstance(n_neighbors, Integral):
-        raise TypeError(f"`n_neighbors` must be an int; got {n_neighbors!r}.")
-    if n_neighbors < 2:
-        raise ValueError(f"`n_neighbors` must be >= 2; got {n_neighbors}.")
+    near_duplicate_tol = check_scalar(
+        near_duplicate_tol, "near_duplicate_tol", low=0, high=1
+    )
+    shift_alpha = check_scalar(
+        shift_alpha, "shift_alpha", low=0, high=1, low_open=True, high_open=True
+    )
+    shift_tvd = check_scalar(shift_tvd, "shift_tvd", low=0, high=1)
+    n_neighbors = check_int(n_neighbors, "n_neighbors", low=2)
     if (sampler is None) != (X_fit is None):
         given, missing = ("sampler", "X_fit") if X_fit is None else ("X_fit", "sampler")
         raise ValueError(
@@ -344,7 +340,7 @@ def check_split(
     test = xp.astype(test, dtype, copy=False)
     if segment_tol is None:
         segment_tol = 1000 * float(xp.finfo(dtype).eps)
-    segment_tol = _check_real("segment_tol", segment_tol, 0, 0.1)
+    segment_tol = check_scalar(segment_tol, "segment_tol", low=0, high=0.1)
     if segment_tol == 0:
         raise ValueError("`segment_tol` must be > 0; got 0.")
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from balancekit._array_api import bincount, index_dtype, move_indices, to_host
 from balancekit._neighbors import NearestNeighbors
+from balancekit._typing import Array, Device
 
 __all__ = [
     "CATEGORIES",
@@ -117,12 +118,12 @@ def stratified_quotas(class_counts: np.ndarray, budget: int) -> np.ndarray:
 
 
 def stratified_sample(
-    codes: Any,
+    codes: Array,
     class_counts: np.ndarray,
     budget: int,
     rng: np.random.Generator,
     xp: ModuleType,
-    device: Any,
+    device: Device,
 ) -> Any:
     """Sorted positions of a stratified subsample (see ``stratified_quotas``)."""
     quotas = stratified_quotas(class_counts, budget)
@@ -137,14 +138,14 @@ def stratified_sample(
 
 
 def neighbourhood_typology(
-    X: Any,
-    codes: Any,
+    X: Array,
+    codes: Array,
     class_counts: np.ndarray,
     n_neighbors: int,
     max_samples: int | None,
     rng: np.random.Generator,
     xp: ModuleType,
-    device: Any,
+    device: Device,
 ) -> Typology:
     """Categorise rows of 2-D float ``X`` (finite) with integer class ``codes``.
 

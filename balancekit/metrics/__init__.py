@@ -24,6 +24,7 @@ from balancekit.metrics._imbalanced import (
     sensitivity_specificity_support,
     specificity_score,
 )
+from balancekit.metrics._names import IBA_METRICS
 from balancekit.metrics._ranking import (
     average_precision_score,
     precision_recall_curve,
@@ -32,28 +33,16 @@ from balancekit.metrics._ranking import (
 )
 from balancekit.metrics._ranking_brier import brier_score_loss
 from balancekit.metrics._report import classification_report
-from balancekit.metrics._stateful import (
-    LABEL_METRICS,
-    StreamingConfusionMatrix,
-    StreamingScores,
-)
+from balancekit.metrics._stateful_labels import LABEL_METRICS, StreamingConfusionMatrix
+from balancekit.metrics._stateful_scores import StreamingScores
 from balancekit.metrics._thresholds import (
     THRESHOLD_METRICS,
     ThresholdResult,
     best_threshold,
 )
 
-#: Metric names ``index_balanced_accuracy(metric=...)`` accepts as strings.
-IBA_METRICS = (
-    "f1_score",
-    "fbeta_score",
-    "geometric_mean_score",
-    "precision_score",
-    "recall_score",
-    "sensitivity_score",
-    "specificity_score",
-)
-
+# Static for linters and IDEs; tests/metrics/test_names.py checks it against
+# ``_names.FUNCTION_NAMES``, the one source of the metric names.
 __all__ = [
     "IBA_METRICS",
     "LABEL_METRICS",

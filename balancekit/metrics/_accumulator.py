@@ -14,16 +14,14 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
-import array_api_compat
-
 from balancekit._array_api import (
     get_namespace_and_device,
     index_dtype,
     is_numpy_namespace,
 )
-from balancekit.metrics._common import float_dtype
+from balancekit._array_api import widest_float_dtype as float_dtype
 
-__all__ = ["Accumulator", "state_namespace"]
+__all__ = ["Accumulator"]
 
 _STATE_KEYS = ("kind", "fingerprint", "counts", "weights", "integer_weights")
 
@@ -243,15 +241,3 @@ class Accumulator:
             if self._integer_weights:
                 sums = xp.astype(xp.round(sums), index_dtype(xp, device))
         return cells, sums, xp
-
-
-def state_namespace(metric: Any) -> str:
-    """``"numpy"``, ``"torch"``, another namespace's name, or ``"empty"``."""
-    xp = getattr(metric, "_xp", None)
-    if xp is None:
-        return "empty"
-    if is_numpy_namespace(xp):
-        return "numpy"
-    if array_api_compat.is_torch_namespace(xp):
-        return "torch"
-    return str(getattr(xp, "__name__", xp))

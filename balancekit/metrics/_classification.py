@@ -15,6 +15,8 @@ from typing import Any
 from sklearn.exceptions import UndefinedMetricWarning
 
 from balancekit._array_api import to_host
+from balancekit._params import check_choice
+from balancekit._warnings import user_stacklevel
 from balancekit.metrics._common import (
     as_result,
     check_average,
@@ -24,6 +26,7 @@ from balancekit.metrics._common import (
 )
 from balancekit.metrics._confusion import confusion_from_counts
 from balancekit.metrics._counts import Counts, count
+from balancekit.metrics._inputs import label_metric_route, pair_metric_route
 from balancekit.metrics._select import check_labels_param, set_wise_labels
 
 __all__ = [
@@ -109,6 +112,7 @@ def prf_from_counts(
     )
 
 
+@label_metric_route
 def precision_recall_fscore_support(
     y_true: Any,
     y_pred: Any,
@@ -190,6 +194,7 @@ def precision_recall_fscore_support(
     )
 
 
+@label_metric_route
 def fbeta_score(
     y_true: Any,
     y_pred: Any,
@@ -227,6 +232,7 @@ def fbeta_score(
     )[2]
 
 
+@label_metric_route
 def f1_score(
     y_true: Any,
     y_pred: Any,
@@ -266,6 +272,7 @@ def f1_score(
     )[2]
 
 
+@label_metric_route
 def precision_score(
     y_true: Any,
     y_pred: Any,
@@ -299,6 +306,7 @@ def precision_score(
     )[0]
 
 
+@label_metric_route
 def recall_score(
     y_true: Any,
     y_pred: Any,
@@ -332,6 +340,7 @@ def recall_score(
     )[1]
 
 
+@label_metric_route
 def balanced_accuracy_score(
     y_true: Any, y_pred: Any, *, sample_weight: Any = None, adjusted: bool = False
 ) -> Any:
@@ -368,7 +377,9 @@ def balanced_accuracy_score(
     n_kept = int(xp.sum(xp.astype(has_true, xp.int64)))
     if n_kept < int(true_sum.shape[0]):
         warnings.warn(
-            "y_pred contains classes not in y_true", UserWarning, stacklevel=2
+            "y_pred contains classes not in y_true",
+            UserWarning,
+            stacklevel=user_stacklevel(),
         )
     recall = divide(tp, true_sum, xp=xp, dtype=dtype)
     score = xp.sum(xp.where(has_true, recall, xp.zeros_like(recall))) / n_kept
@@ -378,6 +389,7 @@ def balanced_accuracy_score(
     return as_result(score, xp)
 
 
+@label_metric_route
 def matthews_corrcoef(y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> Any:
     """Compute the Matthews correlation coefficient (multiclass: Gorodkin's R_K).
 
@@ -420,6 +432,7 @@ def matthews_corrcoef(y_true: Any, y_pred: Any, *, sample_weight: Any = None) ->
     return as_result(xp.where(is_zero, xp.zeros_like(mcc), mcc), xp)
 
 
+@pair_metric_route
 def cohen_kappa_score(
     y1: Any,
     y2: Any,
@@ -457,10 +470,7 @@ def cohen_kappa_score(
     >>> print(cohen_kappa_score([0, 1, 1, 2, 2], [0, 1, 2, 2, 2]))
     0.6875
     """
-    if weights not in (None, "linear", "quadratic"):
-        raise ValueError(
-            f"`weights` must be None, 'linear' or 'quadratic'; got {weights!r}."
-        )
+    check_choice(weights, "weights", (None, "linear", "quadratic"))
     if isinstance(replace_undefined_by, bool) or not isinstance(
         replace_undefined_by, int | float
     ):
@@ -496,7 +506,7 @@ def cohen_kappa_score(
             "`cohen_kappa_score` is undefined and set to the value defined by the "
             f"`replace_undefined_by` param, which is set to {replace_undefined_by}.",
             UndefinedMetricWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
         return as_result(undefined, xp)
     expected = (sum0[:, None] * sum1[None, :]) / total
@@ -516,7 +526,7 @@ def cohen_kappa_score(
             "`cohen_kappa_score` is undefined and set to the value defined by the "
             f"`replace_undefined_by` param, which is set to {replace_undefined_by}.",
             UndefinedMetricWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
         return as_result(undefined, xp)
     return as_result(1 - numerator / denominator, xp)

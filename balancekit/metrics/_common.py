@@ -9,13 +9,15 @@ from __future__ import annotations
 import math
 import warnings
 from numbers import Real
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 from sklearn.exceptions import UndefinedMetricWarning
 
 from balancekit._array_api import is_numpy_namespace, to_host
+from balancekit._params import check_choice
+from balancekit._typing import Array, Namespace
+from balancekit._warnings import user_stacklevel
 
 __all__ = [
     "AVERAGES",
@@ -23,7 +25,6 @@ __all__ = [
     "check_average",
     "check_zero_division",
     "divide",
-    "float_dtype",
     "nanaverage",
     "warn_undefined",
 ]
@@ -31,27 +32,18 @@ __all__ = [
 AVERAGES = (None, "binary", "micro", "macro", "weighted")
 
 
-def float_dtype(xp: ModuleType, device: Any) -> Any:
-    """float64 where ``device`` supports it, else float32 (e.g. Apple MPS)."""
-    try:
-        supported = xp.__array_namespace_info__().dtypes(
-            device=device, kind="real floating"
-        )
-    except Exception:  # pragma: no cover - namespaces without the inspection API
-        return xp.float64
-    return xp.float64 if "float64" in supported else xp.float32
-
-
 def check_average(average: Any, options: tuple = AVERAGES) -> None:
     """``average`` must be one of ``options``."""
-    if average not in options:
+    try:
+        check_choice(average, "average", options)
+    except ValueError as error:
         hint = ""
         if average == "samples":
             hint = (
                 " 'samples' averaging is only meaningful for multilabel targets, "
                 "which balancekit.metrics does not support."
             )
-        raise ValueError(f"`average` must be one of {options}; got {average!r}.{hint}")
+        raise ValueError(f"{error}{hint}") from None
 
 
 def check_zero_division(zero_division: Any) -> float:
@@ -69,7 +61,7 @@ def check_zero_division(zero_division: Any) -> float:
     )
 
 
-def as_result(value: Any, xp: ModuleType) -> Any:
+def as_result(value: Array, xp: Namespace) -> Any:
     """A 0-d result as NumPy users expect it (``np.float64``); arrays as they are."""
     if is_numpy_namespace(xp) and getattr(value, "ndim", None) == 0:
         return np.asarray(value)[()]
@@ -83,14 +75,14 @@ def warn_undefined(average: Any, modifier: str, metric: str, result_size: int) -
         f"{metric.capitalize()} is ill-defined and being set to 0.0 {where} no "
         f"{modifier} samples. Use `zero_division` parameter to control this behavior."
     )
-    warnings.warn(message, UndefinedMetricWarning, stacklevel=4)
+    warnings.warn(message, UndefinedMetricWarning, stacklevel=user_stacklevel())
 
 
 def divide(
-    numerator: Any,
-    denominator: Any,
+    numerator: Array,
+    denominator: Array,
     *,
-    xp: ModuleType,
+    xp: Namespace,
     dtype: Any,
     zero_division: Any = "warn",
     warn: tuple[str, str, Any] | None = None,
@@ -118,7 +110,7 @@ def divide(
     return result
 
 
-def nanaverage(values: Any, weights: Any, xp: ModuleType) -> Any:
+def nanaverage(values: Array, weights: Array, xp: Namespace) -> Any:
     """The (weighted) mean of ``values`` ignoring NaN, as scikit-learn's _nanaverage.
 
     All NaN gives NaN; weights summing to 0 over the non-NaN values fall back to the

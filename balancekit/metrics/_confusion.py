@@ -5,7 +5,10 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from balancekit._params import check_choice
+from balancekit._warnings import user_stacklevel
 from balancekit.metrics._counts import Counts, count
+from balancekit.metrics._inputs import label_metric_route
 from balancekit.metrics._select import check_labels_param, present_or
 
 __all__ = ["confusion_from_counts", "confusion_matrix"]
@@ -13,6 +16,7 @@ __all__ = ["confusion_from_counts", "confusion_matrix"]
 _NORMALIZE = (None, "true", "pred", "all")
 
 
+@label_metric_route
 def confusion_matrix(
     y_true: Any,
     y_pred: Any,
@@ -62,8 +66,7 @@ def confusion_matrix(
     array([[1. , 0. ],
            [0.5, 0.5]])
     """
-    if normalize not in _NORMALIZE:
-        raise ValueError(f"`normalize` must be one of {_NORMALIZE}; got {normalize!r}.")
+    check_choice(normalize, "normalize", _NORMALIZE)
     labels = check_labels_param(labels)
     counts = count(y_true, y_pred, sample_weight)
     matrix = confusion_from_counts(counts, labels)
@@ -85,7 +88,7 @@ def confusion_matrix(
             "matrix to have the correct shape, use the 'labels' parameter to pass all "
             "known labels.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     return matrix
 

@@ -24,7 +24,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from balancekit._validation import check_scalar
+from balancekit._params import check_bool, check_scalar
 from balancekit.metrics._common import (
     as_result,
     check_average,
@@ -33,6 +33,8 @@ from balancekit.metrics._common import (
     nanaverage,
 )
 from balancekit.metrics._counts import Counts, count
+from balancekit.metrics._inputs import label_metric_route
+from balancekit.metrics._names import IBA_METRICS
 from balancekit.metrics._select import (
     check_labels_param,
     present_or,
@@ -101,6 +103,7 @@ def _average(values: Any, true_sum: Any, average: Any, counts: Counts) -> Any:
     return as_result(nanaverage(values, None, xp), xp)
 
 
+@label_metric_route
 def sensitivity_specificity_support(
     y_true: Any,
     y_pred: Any,
@@ -179,6 +182,7 @@ def sensitivity_specificity_support(
     )
 
 
+@label_metric_route
 def sensitivity_score(
     y_true: Any,
     y_pred: Any,
@@ -212,6 +216,7 @@ def sensitivity_score(
     )[0]
 
 
+@label_metric_route
 def specificity_score(
     y_true: Any,
     y_pred: Any,
@@ -245,6 +250,7 @@ def specificity_score(
     )[1]
 
 
+@label_metric_route
 def geometric_mean_score(
     y_true: Any,
     y_pred: Any,
@@ -357,14 +363,15 @@ def _resolve_metric(metric: Any) -> Callable[..., Any]:
                 "needs a metric of predicted labels `(y_true, y_pred, ...)`."
             )
         return metric
-    if isinstance(metric, str) and metric in metrics.IBA_METRICS:
+    if isinstance(metric, str) and metric in IBA_METRICS:
         return getattr(metrics, metric)
     raise ValueError(
         f"`metric` must be a callable metric(y_true, y_pred, ...) or one of "
-        f"{sorted(metrics.IBA_METRICS)}; got {metric!r}."
+        f"{sorted(IBA_METRICS)}; got {metric!r}."
     )
 
 
+@label_metric_route
 def index_balanced_accuracy(
     y_true: Any,
     y_pred: Any,
@@ -423,8 +430,7 @@ def index_balanced_accuracy(
     array([0.44444444, 0.44444444])
     """
     alpha = check_scalar(alpha, "alpha")
-    if not isinstance(squared, bool):
-        raise TypeError(f"`squared` must be a bool; got {type(squared).__name__}.")
+    squared = check_bool(squared, "squared")
     function = _resolve_metric(metric)
     try:
         bound = inspect.signature(function).bind(y_true, y_pred, **metric_kwargs)

@@ -10,55 +10,39 @@ scores) are still refused: moving them is the user's decision.
 
 from __future__ import annotations
 
-from types import ModuleType
 from typing import Any
-
-import array_api_compat
-import numpy as np
 
 from balancekit._array_api import (
     get_namespace_and_device,
+    host_values,
     is_numpy_namespace,
-    is_pandas,
-    is_sparse,
-    is_tensorflow,
+    numpy_for_cpu_tensors,
 )
+from balancekit._typing import Namespace
 
-__all__ = ["metric_namespace"]
+__all__ = [
+    "label_metric_route",
+    "metric_namespace",
+    "pair_metric_route",
+    "score_metric_route",
+]
 
-
-def _host_values(obj: Any) -> np.ndarray | None:
-    """``obj`` as a NumPy array when it lives in host memory, else None."""
-    if is_tensorflow(obj) or is_sparse(obj):
-        return None
-    if is_pandas(obj):
-        return obj.to_numpy()
-    if isinstance(obj, list | tuple | np.ndarray | np.generic) or np.isscalar(obj):
-        return np.asarray(obj)
-    if array_api_compat.is_torch_array(obj):
-        if obj.device.type != "cpu":
-            return None
-        values = obj.detach().resolve_conj()
-        if str(values.dtype) == "torch.bfloat16":  # NumPy has no bfloat16
-            values = values.float()
-        return values.numpy()
-    if array_api_compat.is_array_api_strict_namespace(
-        array_api_compat.array_namespace(obj)
-    ):
-        import array_api_strict
-
-        if obj.device != array_api_strict.Device("CPU_DEVICE"):
-            return None
-        return np.asarray(obj)
-    if array_api_compat.is_jax_array(obj):
-        on_cpu = getattr(obj.device, "platform", None) == "cpu"
-        return np.asarray(obj) if on_cpu else None
-    return None
+# The CPU-tensor route of the public metrics (``numpy_for_cpu_tensors``): CPU tensors
+# with integer labels run the NumPy kernels on views and get tensors back.
+label_metric_route = numpy_for_cpu_tensors(
+    "y_true", "y_pred", "sample_weight", labels=("y_true", "y_pred")
+)
+pair_metric_route = numpy_for_cpu_tensors(
+    "y1", "y2", "sample_weight", labels=("y1", "y2")
+)
+score_metric_route = numpy_for_cpu_tensors(
+    "y_true", "y_score", "y_proba", "sample_weight", labels=("y_true",)
+)
 
 
 def metric_namespace(
     lead: str, arrays: dict[str, Any]
-) -> tuple[ModuleType, Any, dict[str, Any]]:
+) -> tuple[Namespace, Any, dict[str, Any]]:
     """``xp, device`` of the predictions, and every argument moved there if needed.
 
     Parameters
@@ -102,7 +86,7 @@ def metric_namespace(
             other_xp, other_device = get_namespace_and_device(**{name: value})
             if other_xp is xp and (is_numpy_namespace(xp) or other_device == device):
                 continue  # already with the predictions
-            host = _host_values(value)
+            host = host_values(value)
             if host is None:
                 raise mixed
             if not is_numpy_namespace(xp):

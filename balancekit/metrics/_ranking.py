@@ -9,12 +9,16 @@ flag) cross to the host. See ``_ranking_kernels`` for how one sort does the work
 from __future__ import annotations
 
 import warnings
-from types import ModuleType
 from typing import Any
 
 from sklearn.exceptions import UndefinedMetricWarning
 
-from balancekit._labels import check_labels
+from balancekit._array_api import widest_float_dtype
+from balancekit._labels import check_labels, check_same_length
+from balancekit._params import check_choice
+from balancekit._typing import Device, Namespace
+from balancekit._warnings import user_stacklevel
+from balancekit.metrics._inputs import score_metric_route
 from balancekit.metrics._ranking_kernels import (
     binary_auc,
     binary_average_precision,
@@ -23,12 +27,9 @@ from balancekit.metrics._ranking_kernels import (
 from balancekit.metrics._ranking_validation import (
     BinaryTarget,
     binary_target,
-    check_choice,
-    check_lengths,
     check_score,
     check_target,
     check_weights,
-    float_dtype,
     is_binary,
     positive_mask,
     present_classes,
@@ -52,13 +53,13 @@ _NO_POSITIVE_PR = (
 
 def _binary_inputs(
     y_true: Any, y_score: Any, sample_weight: Any, pos_label: Any, infer: str
-) -> tuple[ModuleType, Any, Any, BinaryTarget, Any]:
+) -> tuple[Namespace, Any, Any, BinaryTarget, Any]:
     xp, device, y_true, y_score, sample_weight = resolve_inputs(
         y_true, y_score, sample_weight
     )
     y_true = check_target(y_true, xp)
     y_score = _as_1d_score(check_score(y_score, xp, ndim=_ndim(y_score)), xp)
-    n_samples = check_lengths(y_true, y_score)
+    n_samples = check_same_length("y_true", y_true, "y_score", y_score)
     target = binary_target(y_true, xp, pos_label=pos_label, infer=infer)
     weight = check_weights(sample_weight, n_samples, xp, device)
     return xp, device, y_score, target, weight
@@ -69,7 +70,7 @@ def _ndim(y_score: Any) -> int:
     return 2 if getattr(y_score, "ndim", 1) == 2 else 1
 
 
-def _as_1d_score(y_score: Any, xp: ModuleType) -> Any:
+def _as_1d_score(y_score: Any, xp: Namespace) -> Any:
     if y_score.ndim == 2 and y_score.shape[1] == 1:
         return xp.reshape(y_score, (-1,))
     if y_score.ndim != 1:
@@ -82,9 +83,9 @@ def _as_1d_score(y_score: Any, xp: ModuleType) -> Any:
 
 
 def _counts(
-    y_score: Any, target: BinaryTarget, weight: Any, xp: ModuleType, device: Any
+    y_score: Any, target: BinaryTarget, weight: Any, xp: Namespace, device: Device
 ) -> tuple[Any, Any, Any, Any]:
-    dtype = float_dtype(xp, device)
+    dtype = widest_float_dtype(xp, device)
     fps, tps, thresholds = threshold_counts(
         y_score,
         target.is_positive,
@@ -97,12 +98,13 @@ def _counts(
     return fps, tps, thresholds, dtype
 
 
-def _keep(mask: Any, xp: ModuleType, device: Any) -> Any:
+def _keep(mask: Any, xp: Namespace, device: Device) -> Any:
     """Indices of ``[True, *mask, True]``."""
     true = xp.ones(1, dtype=xp.bool, device=device)
     return xp.nonzero(xp.concat([true, mask, true]))[0]
 
 
+@score_metric_route
 def precision_recall_curve(
     y_true: Any,
     y_score: Any,
@@ -164,7 +166,7 @@ def precision_recall_curve(
     )
     total = float(tps[-1])
     if total == 0:
-        warnings.warn(_NO_POSITIVE_PR, UserWarning, stacklevel=2)
+        warnings.warn(_NO_POSITIVE_PR, UserWarning, stacklevel=user_stacklevel())
         recall = xp.ones(tps.shape, dtype=dtype, device=device)
     else:
         recall = tps / total
@@ -176,6 +178,7 @@ def precision_recall_curve(
     )
 
 
+@score_metric_route
 def roc_curve(
     y_true: Any,
     y_score: Any,
@@ -244,16 +247,19 @@ def roc_curve(
     )
 
 
-def _rate(counts: Any, what: str, xp: ModuleType, device: Any) -> Any:
+def _rate(counts: Any, what: str, xp: Namespace, device: Device) -> Any:
     total = float(counts[-1])
     if total <= 0:
         warnings.warn(
-            f"{what} value should be meaningless", UndefinedMetricWarning, stacklevel=3
+            f"{what} value should be meaningless",
+            UndefinedMetricWarning,
+            stacklevel=user_stacklevel(),
         )
         return xp.full(counts.shape, float("nan"), dtype=counts.dtype, device=device)
     return counts / total
 
 
+@score_metric_route
 def average_precision_score(
     y_true: Any,
     y_score: Any,
@@ -315,18 +321,18 @@ def average_precision_score(
             "ap", y_true, y_score, sample_weight, average, None, xp, device
         )
     y_score = _as_1d_score(check_score(y_score, xp, ndim=_ndim(y_score)), xp)
-    n_samples = check_lengths(y_true, y_score)
+    n_samples = check_same_length("y_true", y_true, "y_score", y_score)
     target = binary_target(y_true, xp, pos_label=pos_label, classes=classes)
     weight = check_weights(sample_weight, n_samples, xp, device)
     return _binary_ap(y_score, target, weight, xp, device)
 
 
 def _binary_ap(
-    y_score: Any, target: BinaryTarget, weight: Any, xp: ModuleType, device: Any
+    y_score: Any, target: BinaryTarget, weight: Any, xp: Namespace, device: Device
 ) -> Any:
-    dtype = float_dtype(xp, device)
+    dtype = widest_float_dtype(xp, device)
     if target.n_positive == 0:
-        warnings.warn(_NO_POSITIVE_PR, UserWarning, stacklevel=3)
+        warnings.warn(_NO_POSITIVE_PR, UserWarning, stacklevel=user_stacklevel())
         return xp.asarray(0.0, dtype=dtype, device=device)
     return binary_average_precision(
         y_score,
@@ -344,13 +350,15 @@ def _binary_roc_auc(
     y_score: Any,
     target: BinaryTarget,
     weight: Any,
-    xp: ModuleType,
-    device: Any,
+    xp: Namespace,
+    device: Device,
     max_fpr: float | None = None,
 ) -> Any:
-    dtype = float_dtype(xp, device)
+    dtype = widest_float_dtype(xp, device)
     if target.n_positive in (0, target.n_samples):
-        warnings.warn(_ONE_CLASS_AUC, UndefinedMetricWarning, stacklevel=3)
+        warnings.warn(
+            _ONE_CLASS_AUC, UndefinedMetricWarning, stacklevel=user_stacklevel()
+        )
         return xp.asarray(float("nan"), dtype=dtype, device=device)
     if max_fpr is not None and max_fpr != 1:
         return _partial_auc(y_score, target, weight, max_fpr, xp, device)
@@ -371,8 +379,8 @@ def _partial_auc(
     target: BinaryTarget,
     weight: Any,
     max_fpr: float,
-    xp: ModuleType,
-    device: Any,
+    xp: Namespace,
+    device: Device,
 ) -> Any:
     """McClish-standardised area over fpr in [0, max_fpr], as scikit-learn."""
     fps, tps, _, dtype = _counts(y_score, target, weight, xp, device)
@@ -390,6 +398,7 @@ def _partial_auc(
     return 0.5 * (1 + (area - min_area) / (max_area - min_area))
 
 
+@score_metric_route
 def roc_auc_score(
     y_true: Any,
     y_score: Any,
@@ -474,7 +483,7 @@ def roc_auc_score(
             "auc", y_true, y_score, sample_weight, average, labels, xp, device
         )
     y_score = _as_1d_score(check_score(y_score, xp, ndim=_ndim(y_score)), xp)
-    n_samples = check_lengths(y_true, y_score)
+    n_samples = check_same_length("y_true", y_true, "y_score", y_score)
     target = binary_target(
         y_true, xp, pos_label=classes[-1], infer="greater", classes=classes
     )
@@ -483,7 +492,7 @@ def roc_auc_score(
 
 
 def _check_ovr_labels(
-    labels: Any, y_classes: tuple, n_columns: int, xp: ModuleType
+    labels: Any, y_classes: tuple, n_columns: int, xp: Namespace
 ) -> tuple:
     if labels is None:
         if len(y_classes) != n_columns:
@@ -518,8 +527,8 @@ def _one_vs_rest(
     sample_weight: Any,
     average: str | None,
     labels: Any,
-    xp: ModuleType,
-    device: Any,
+    xp: Namespace,
+    device: Device,
 ) -> Any:
     """Average a binary metric over the classes, each scored against the rest."""
     if y_score.ndim != 2:
@@ -528,12 +537,12 @@ def _one_vs_rest(
             f"than two classes; got shape {tuple(y_score.shape)}."
         )
     y_score = check_score(y_score, xp, ndim=2)
-    n_samples = check_lengths(y_true, y_score)
+    n_samples = check_same_length("y_true", y_true, "y_score", y_score)
     weight = check_weights(sample_weight, n_samples, xp, device)
     classes = _check_ovr_labels(
         labels, check_labels(y_true, xp, name="y_true").classes, y_score.shape[1], xp
     )
-    dtype = float_dtype(xp, device)
+    dtype = widest_float_dtype(xp, device)
     if metric == "auc":
         totals = xp.sum(xp.astype(y_score, dtype), axis=1)
         if not bool(xp.all(xp.abs(totals - 1) <= 1e-8 + 1e-5 * xp.abs(totals))):

@@ -9,14 +9,15 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from balancekit._labels import check_labels
+from balancekit._array_api import widest_float_dtype
+from balancekit._labels import check_labels, check_same_length
+from balancekit._warnings import user_stacklevel
+from balancekit.metrics._inputs import score_metric_route
 from balancekit.metrics._ranking_validation import (
     binary_target,
-    check_lengths,
     check_score,
     check_target,
     check_weights,
-    float_dtype,
     positive_mask,
     present_classes,
     resolve_inputs,
@@ -35,6 +36,7 @@ def _check_range(y_proba: Any, xp: Any) -> None:
         )
 
 
+@score_metric_route
 def brier_score_loss(
     y_true: Any,
     y_proba: Any,
@@ -89,10 +91,10 @@ def brier_score_loss(
     y_true = check_target(y_true, xp)
     ndim = 2 if getattr(y_proba, "ndim", 1) == 2 else 1
     y_proba = check_score(y_proba, xp, name="y_proba", ndim=ndim)
-    n_samples = check_lengths(y_true, y_proba, "y_proba")
+    n_samples = check_same_length("y_true", y_true, "y_proba", y_proba)
     weight = check_weights(sample_weight, n_samples, xp, device)
     _check_range(y_proba, xp)
-    dtype = float_dtype(xp, device)
+    dtype = widest_float_dtype(xp, device)
     y_proba = xp.astype(y_proba, dtype)
     if ndim == 2 and y_proba.shape[1] == 1:
         y_proba = xp.reshape(y_proba, (-1,))
@@ -157,7 +159,7 @@ def _multiclass_errors(
         warnings.warn(
             "The y_prob values do not sum to one. Make sure to pass probabilities.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     truth = xp.stack(
         [xp.astype(positive_mask(y_true, c, xp), dtype) for c in classes], axis=1

@@ -14,8 +14,9 @@ All kernels take ``xp`` and run on the arrays' device. Two strategies:
 
 from __future__ import annotations
 
-from types import ModuleType
 from typing import Any
+
+from balancekit._typing import Array, Device, Namespace
 
 __all__ = [
     "binary_auc",
@@ -24,7 +25,9 @@ __all__ = [
 ]
 
 
-def _split_sorted(score: Any, is_positive: Any, xp: ModuleType) -> tuple[Any, Any]:
+def _split_sorted(
+    score: Array, is_positive: Array, xp: Namespace
+) -> tuple[Array, Array]:
     """Ascending scores of the positives and of the negatives."""
     positives = xp.sort(score[is_positive], stable=False)
     negatives = xp.sort(score[xp.logical_not(is_positive)], stable=False)
@@ -32,8 +35,8 @@ def _split_sorted(score: Any, is_positive: Any, xp: ModuleType) -> tuple[Any, An
 
 
 def _drop_zero_weights(
-    score: Any, is_positive: Any, weight: Any, xp: ModuleType
-) -> tuple[Any, Any, Any]:
+    score: Array, is_positive: Array, weight: Array, xp: Namespace
+) -> tuple[Array, Array, Array]:
     """Samples of weight 0 change no count but would add thresholds: drop them."""
     nonzero = weight != 0
     if bool(xp.all(nonzero)):
@@ -42,15 +45,15 @@ def _drop_zero_weights(
 
 
 def threshold_counts(
-    score: Any,
-    is_positive: Any,
-    weight: Any,
+    score: Array,
+    is_positive: Array,
+    weight: Array,
     *,
     n_positive: int,
     dtype: Any,
-    xp: ModuleType,
-    device: Any,
-) -> tuple[Any, Any, Any]:
+    xp: Namespace,
+    device: Device,
+) -> tuple[Array, Array, Array]:
     """False and true positives at every distinct score, by decreasing threshold.
 
     Parameters
@@ -94,20 +97,23 @@ def threshold_counts(
 
 
 def _counts_unweighted(
-    score: Any,
-    is_positive: Any,
+    score: Array,
+    is_positive: Array,
     n_positive: int,
     dtype: Any,
-    xp: ModuleType,
-    device: Any,
-) -> tuple[Any, Any, Any]:
+    xp: Namespace,
+    device: Device,
+) -> tuple[Array, Array, Array]:
     n_samples = score.shape[0]
     ordered = xp.sort(score, stable=False)
     positives = xp.sort(score[is_positive], stable=False)
+    # each distinct score starts a group of ties; the samples scoring at least it
+    # are those from its first occurrence on in the ascending order
     changes = xp.nonzero(ordered[1:] != ordered[:-1])[0]
     starts = xp.concat([xp.zeros(1, dtype=changes.dtype, device=device), changes + 1])
     thresholds = xp.take(ordered, starts)
     n_at_least = xp.astype(n_samples - starts, dtype)
+    # positives below a threshold by bisection: no per-sample label gather needed
     positives_below = xp.searchsorted(positives, thresholds, side="left")
     tps = xp.astype(n_positive - positives_below, dtype)
     fps = n_at_least - tps
@@ -115,13 +121,13 @@ def _counts_unweighted(
 
 
 def _counts_weighted(
-    score: Any,
-    is_positive: Any,
-    weight: Any,
+    score: Array,
+    is_positive: Array,
+    weight: Array,
     dtype: Any,
-    xp: ModuleType,
-    device: Any,
-) -> tuple[Any, Any, Any]:
+    xp: Namespace,
+    device: Device,
+) -> tuple[Array, Array, Array]:
     score, is_positive, weight = _drop_zero_weights(score, is_positive, weight, xp)
     if score.shape[0] == 0:
         raise ValueError(
@@ -134,6 +140,8 @@ def _counts_weighted(
     positive_weight = xp.where(xp.take(is_positive, order), weight, 0.0)
     tps = xp.cumulative_sum(positive_weight)
     fps = xp.cumulative_sum(weight - positive_weight)
+    # read the sums at the last sample of each tie group, so tied scores share one
+    # point whatever the (unstable) order inside the group, as in scikit-learn
     ends = xp.nonzero(ordered[1:] != ordered[:-1])[0]
     last = xp.asarray([ordered.shape[0] - 1], dtype=ends.dtype, device=device)
     ends = xp.concat([ends, last])
@@ -141,15 +149,15 @@ def _counts_weighted(
 
 
 def binary_auc(
-    score: Any,
-    is_positive: Any,
-    weight: Any,
+    score: Array,
+    is_positive: Array,
+    weight: Array,
     *,
     n_positive: int,
     n_negative: int,
     dtype: Any,
-    xp: ModuleType,
-    device: Any,
+    xp: Namespace,
+    device: Device,
 ) -> Any:
     """Area under the ROC curve as a 0-d array; both classes must be present.
 
@@ -173,6 +181,9 @@ def binary_auc(
         area = xp.sum((fps[1:] - fps[:-1]) * (tps[1:] + tps[:-1])) / 2
         return area / (fps[-1] * tps[-1])
     positives, negatives = _split_sorted(score, is_positive, xp)
+    # U counts each other-class sample below, plus one half per tie: left + right
+    # bisection give 2U exactly in integers. Search with the smaller class (fewer
+    # searches); the complement 2PN - 2U' turns it back into the positives' U.
     if n_positive <= n_negative:
         below = xp.searchsorted(negatives, positives, side="left")
         at_most = xp.searchsorted(negatives, positives, side="right")
@@ -185,15 +196,15 @@ def binary_auc(
 
 
 def binary_average_precision(
-    score: Any,
-    is_positive: Any,
-    weight: Any,
+    score: Array,
+    is_positive: Array,
+    weight: Array,
     *,
     n_positive: int,
     n_negative: int,
     dtype: Any,
-    xp: ModuleType,
-    device: Any,
+    xp: Namespace,
+    device: Device,
 ) -> Any:
     """Average precision as a 0-d array; there must be at least one positive.
 
@@ -218,6 +229,8 @@ def binary_average_precision(
         total = tps[-1]
         return xp.sum(gained * precision) / xp.where(total > 0, total, 1.0)
     positives, negatives = _split_sorted(score, is_positive, xp)
+    # at a positive's own score t, the samples scoring >= t are the positives and
+    # negatives from the first element >= t on: ties in t all count, as in sklearn
     tps = n_positive - xp.searchsorted(positives, positives, side="left")
     fps = n_negative - xp.searchsorted(negatives, positives, side="left")
     tps = xp.astype(tps, dtype)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
+import array_api_compat
 import numpy as np
 
-from balancekit._array_api import is_numpy_namespace
-from balancekit._array_api import is_pandas as _is_pandas
+from balancekit._array_api import widest_float_dtype
+from balancekit._labels import as_label_array, check_class_labels, text_classes
+from balancekit._labels import label_mask as positive_mask
+from balancekit._typing import Array, Device, Namespace
 from balancekit._validation import check_sample_weight
 from balancekit.metrics._inputs import metric_namespace
 
@@ -23,7 +25,6 @@ __all__ = [
     "BinaryTarget",
     "binary_target",
     "check_score",
-    "float_dtype",
     "positive_mask",
     "present_classes",
     "resolve_inputs",
@@ -33,28 +34,9 @@ __all__ = [
 _MORE = object()
 
 
-def float_dtype(xp: ModuleType, device: Any) -> Any:
-    """The widest real floating dtype of ``xp`` on ``device`` (float64 if it exists).
-
-    Examples
-    --------
-    >>> import array_api_compat.numpy as xp
-    >>> float_dtype(xp, "cpu")
-    dtype('float64')
-    """
-    dtypes = xp.__array_namespace_info__().dtypes(device=device, kind="real floating")
-    return dtypes.get("float64", dtypes.get("float32"))
-
-
-def _to_array(value: Any, xp: ModuleType) -> Any:
-    if is_numpy_namespace(xp):
-        return value.to_numpy() if _is_pandas(value) else np.asarray(value)
-    return value
-
-
 def resolve_inputs(
     y_true: Any, y_score: Any, sample_weight: Any, *, score_name: str = "y_score"
-) -> tuple[ModuleType, Any, Any, Any, Any]:
+) -> tuple[Namespace, Any, Any, Any, Any]:
     """Resolve ``xp, device`` once (where the scores live) and read list / pandas
     input as NumPy arrays; labels and weights in host memory follow the scores.
 
@@ -71,14 +53,14 @@ def resolve_inputs(
     return (
         xp,
         device,
-        _to_array(arrays["y_true"], xp),
-        _to_array(arrays[score_name], xp),
+        as_label_array(arrays["y_true"], xp),
+        as_label_array(arrays[score_name], xp),
         arrays["sample_weight"],
     )
 
 
 def check_score(
-    y_score: Any, xp: ModuleType, *, name: str = "y_score", ndim: int = 1
+    y_score: Any, xp: Namespace, *, name: str = "y_score", ndim: int = 1
 ) -> Any:
     """Validate real, finite, non-empty scores of ``ndim`` dimensions.
 
@@ -107,8 +89,8 @@ def check_score(
     if y_score.shape[0] == 0:
         raise ValueError(f"`{name}` is empty; at least one sample is needed.")
     if not xp.isdtype(y_score.dtype, "real floating"):
-        device = _device(y_score, xp)
-        return xp.astype(y_score, float_dtype(xp, device))
+        device = array_api_compat.device(y_score)
+        return xp.astype(y_score, widest_float_dtype(xp, device))
     if not bool(xp.all(xp.isfinite(y_score))):
         raise ValueError(
             f"`{name}` contains NaN or infinity; every score must be a finite number. "
@@ -117,58 +99,19 @@ def check_score(
     return y_score
 
 
-def _device(x: Any, xp: ModuleType) -> Any:
-    import array_api_compat
+def check_target(y_true: Any, xp: Namespace) -> Array:
+    """1-D class labels (a column vector is raveled): integer, boolean (as int8),
+    whole-number float or string; the label toolkit's checks and messages.
 
-    return "cpu" if is_numpy_namespace(xp) else array_api_compat.device(x)
-
-
-def check_lengths(y_true: Any, y_score: Any, score_name: str = "y_score") -> int:
-    """The common number of samples of ``y_true`` and ``y_score``."""
-    n_true, n_score = int(y_true.shape[0]), int(y_score.shape[0])
-    if n_true != n_score:
-        raise ValueError(
-            f"`y_true` and `{score_name}` have different lengths: {n_true} labels and "
-            f"{n_score} scores. Pass one score per label."
-        )
-    return n_true
-
-
-def check_target(y_true: Any, xp: ModuleType) -> Any:
-    """1-D labels (a column vector is raveled): integer, boolean, float or string."""
-    if y_true.ndim == 2 and y_true.shape[1] == 1:
-        y_true = xp.reshape(y_true, (-1,))
-    if y_true.ndim != 1:
-        raise ValueError(
-            "`y_true` must be 1-D class labels of shape (n_samples,); got shape "
-            f"{tuple(y_true.shape)}. Multilabel indicator targets are not supported."
-        )
-    if y_true.shape[0] == 0:
-        raise ValueError("`y_true` is empty; at least one labelled sample is needed.")
-    if is_numpy_namespace(xp):
-        if y_true.dtype.kind not in "biufOUS":
-            raise TypeError(
-                f"`y_true` has dtype {y_true.dtype}; use integer or string labels."
-            )
-        if y_true.dtype.kind in "OUS":
-            return y_true
-    elif not xp.isdtype(y_true.dtype, ("bool", "integral", "real floating")):
-        raise TypeError(
-            f"`y_true` has dtype {y_true.dtype}; array labels must be integers, "
-            "booleans or whole-number floats (strings for NumPy input only)."
-        )
-    if xp.isdtype(y_true.dtype, "bool"):
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> check_target(xp.asarray([True, False]), xp).tolist()
+    [1, 0]
+    """
+    y_true = check_class_labels(y_true, xp, name="y_true")
+    if xp.isdtype(y_true.dtype, "bool"):  # the kernels compare and sum the labels
         return xp.astype(y_true, xp.int8)
-    if xp.isdtype(y_true.dtype, "real floating"):
-        if not bool(xp.all(xp.isfinite(y_true))):
-            raise ValueError(
-                "`y_true` contains NaN or infinity; labels must be finite."
-            )
-        if not bool(xp.all(y_true == xp.round(y_true))):
-            raise ValueError(
-                "`y_true` holds continuous (non-integer) values, which are regression "
-                "targets, not class labels. Pass binary or multiclass labels."
-            )
     return y_true
 
 
@@ -179,7 +122,7 @@ def _host(value: Any) -> Any:
     return int(number) if number.is_integer() else number
 
 
-def present_classes(y_true: Any, xp: ModuleType) -> tuple:
+def present_classes(y_true: Any, xp: Namespace) -> tuple:
     """The distinct labels if there are at most two; a third marker entry otherwise.
 
     For numeric labels this costs three O(n) reductions and no sort. String labels
@@ -191,15 +134,8 @@ def present_classes(y_true: Any, xp: ModuleType) -> tuple:
     >>> present_classes(xp.asarray([1, 0, 1]), xp)
     (0, 1)
     """
-    if is_numpy_namespace(xp) and y_true.dtype.kind in "OUS":
-        try:
-            values = np.unique(y_true)
-        except TypeError:
-            raise TypeError(
-                "`y_true` mixes label types that cannot be ordered (e.g. strings and "
-                "numbers); use one type for every label."
-            ) from None
-        classes = tuple(_host(v) if isinstance(v, np.generic) else v for v in values)
+    classes = text_classes(y_true, xp, "y_true")
+    if classes is not None:
         return classes if len(classes) <= 2 else (*classes[:2], _MORE)
     low, high = xp.min(y_true), xp.max(y_true)
     if bool(low == high):
@@ -255,22 +191,9 @@ class BinaryTarget:
         return self.n_samples - self.n_positive
 
 
-def positive_mask(y_true: Any, pos_label: Any, xp: ModuleType) -> Any:
-    if is_numpy_namespace(xp) and y_true.dtype.kind in "OUS":
-        return np.asarray(y_true == pos_label, dtype=bool)
-    if _is_string(pos_label):
-        return xp.zeros(y_true.shape, dtype=xp.bool, device=_device(y_true, xp))
-    value = int(pos_label) if isinstance(pos_label, bool) else pos_label
-    if xp.isdtype(y_true.dtype, "integral"):
-        if isinstance(value, float) and not value.is_integer():
-            return xp.zeros(y_true.shape, dtype=xp.bool, device=_device(y_true, xp))
-        value = int(value)
-    return y_true == value
-
-
 def binary_target(
     y_true: Any,
-    xp: ModuleType,
+    xp: Namespace,
     *,
     pos_label: Any = None,
     infer: str = "standard",
@@ -346,22 +269,14 @@ def binary_target(
 
 
 def check_weights(
-    sample_weight: Any, n_samples: int, xp: ModuleType, device: Any
+    sample_weight: Any, n_samples: int, xp: Namespace, device: Device
 ) -> Any:
     """Validated weights as a float array on the scores' device, or None."""
     weights = check_sample_weight(sample_weight, n_samples, xp)
     if weights is None:
         return None
-    weights = _to_array(weights, xp)
-    return xp.astype(weights, float_dtype(xp, device))
-
-
-def check_choice(value: Any, name: str, options: tuple) -> Any:
-    """``value`` must be one of ``options`` (compared with ``==``)."""
-    if not any(value is o or (isinstance(value, str) and value == o) for o in options):
-        shown = ", ".join(repr(o) for o in options)
-        raise ValueError(f"`{name}` must be one of {shown}; got {value!r}.")
-    return value
+    weights = as_label_array(weights, xp)
+    return xp.astype(weights, widest_float_dtype(xp, device))
 
 
 def is_finite_number(value: Any) -> bool:

@@ -8,11 +8,12 @@ from typing import Any
 import numpy as np
 
 from balancekit._array_api import to_host
-from balancekit._validation import check_scalar
+from balancekit._params import check_bool, check_scalar
 from balancekit.metrics._classification import prf_from_counts
 from balancekit.metrics._common import check_zero_division
 from balancekit.metrics._counts import count
 from balancekit.metrics._imbalanced import sensitivity_specificity_from_counts
+from balancekit.metrics._inputs import label_metric_route
 from balancekit.metrics._select import check_labels_param, present_or
 
 __all__ = ["classification_report"]
@@ -26,10 +27,7 @@ def _check_options(digits: Any, output_dict: Any) -> None:
         raise TypeError(f"`digits` must be an int >= 0; got {type(digits).__name__}.")
     if digits < 0:
         raise ValueError(f"`digits` must be an int >= 0; got {digits}.")
-    if not isinstance(output_dict, bool | np.bool_):
-        raise TypeError(
-            f"`output_dict` must be a bool; got {type(output_dict).__name__}."
-        )
+    check_bool(output_dict, "output_dict")
 
 
 def _names(target_names: Any, labels: list) -> list[str]:
@@ -50,6 +48,7 @@ def _weighted_mean(values: np.ndarray, support: np.ndarray) -> float:
     return float(np.average(values, weights=support))
 
 
+@label_metric_route
 def classification_report(
     y_true: Any,
     y_pred: Any,

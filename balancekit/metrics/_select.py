@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from balancekit._array_api import to_host
+from balancekit._warnings import user_stacklevel
 from balancekit.metrics._counts import Counts
 
 __all__ = ["check_labels_param", "present_or", "set_wise_labels"]
@@ -71,7 +72,7 @@ def set_wise_labels(
             f"'binary' (got {average!r}). You may use labels=[pos_label] to specify a "
             "single positive class.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     return present_or(counts, labels)
 

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any, NamedTuple
 
-from balancekit._validation import check_scalar
+from balancekit._array_api import widest_float_dtype
+from balancekit._labels import check_same_length
+from balancekit._params import check_choice, check_scalar
+from balancekit._typing import Namespace
+from balancekit.metrics._inputs import score_metric_route
 from balancekit.metrics._ranking_kernels import threshold_counts
 from balancekit.metrics._ranking_validation import (
     binary_target,
-    check_lengths,
     check_score,
     check_target,
     check_weights,
-    float_dtype,
     resolve_inputs,
 )
 
@@ -40,31 +41,31 @@ class ThresholdResult(NamedTuple):
     constraint_score: Any = None
 
 
-def _ratio(numerator: Any, denominator: Any, xp: ModuleType) -> Any:
+def _ratio(numerator: Any, denominator: Any, xp: Namespace) -> Any:
     """``numerator / denominator`` with 0 where the denominator is 0."""
     safe = xp.where(denominator != 0, denominator, 1.0)
     return xp.where(denominator != 0, numerator / safe, 0.0)
 
 
-def _fbeta(tp: Any, fp: Any, fn: Any, xp: ModuleType, beta: float) -> Any:
+def _fbeta(tp: Any, fp: Any, fn: Any, xp: Namespace, beta: float) -> Any:
     beta2 = beta * beta
     return _ratio((1 + beta2) * tp, (1 + beta2) * tp + beta2 * fn + fp, xp)
 
 
-def _mcc(tp: Any, fp: Any, fn: Any, tn: Any, xp: ModuleType) -> Any:
+def _mcc(tp: Any, fp: Any, fn: Any, tn: Any, xp: Namespace) -> Any:
     denominator = xp.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
     return _ratio(tp * tn - fp * fn, denominator, xp)
 
 
 Counts = tuple[Any, Any, Any, Any]
-_Formula = Callable[[Counts, ModuleType, float], Any]
+_Formula = Callable[[Counts, Namespace, float], Any]
 
 
-def _recall(c: Counts, xp: ModuleType) -> Any:
+def _recall(c: Counts, xp: Namespace) -> Any:
     return _ratio(c[0], c[0] + c[2], xp)
 
 
-def _specificity(c: Counts, xp: ModuleType) -> Any:
+def _specificity(c: Counts, xp: Namespace) -> Any:
     return _ratio(c[3], c[3] + c[1], xp)
 
 
@@ -85,10 +86,7 @@ THRESHOLD_METRICS = tuple(_FORMULAS)
 
 
 def _check_metric(name: Any, parameter: str) -> str:
-    if not isinstance(name, str) or name not in _FORMULAS:
-        shown = ", ".join(repr(m) for m in THRESHOLD_METRICS)
-        raise ValueError(f"`{parameter}` must be one of {shown}; got {name!r}.")
-    return name
+    return check_choice(name, parameter, THRESHOLD_METRICS)
 
 
 def _check_constraint(constraint: Any) -> tuple[str, float] | None:
@@ -104,6 +102,7 @@ def _check_constraint(constraint: Any) -> tuple[str, float] | None:
     return name, minimum
 
 
+@score_metric_route
 def best_threshold(
     y_true: Any,
     y_score: Any,
@@ -178,7 +177,7 @@ def best_threshold(
     )
     y_true = check_target(y_true, xp)
     y_score = check_score(y_score, xp)
-    n_samples = check_lengths(y_true, y_score)
+    n_samples = check_same_length("y_true", y_true, "y_score", y_score)
     target = binary_target(y_true, xp, pos_label=pos_label)
     if target.n_positive in (0, n_samples):
         raise ValueError(
@@ -186,7 +185,7 @@ def best_threshold(
             f"(pos_label={target.pos_label!r}) and negative samples."
         )
     weight = check_weights(sample_weight, n_samples, xp, device)
-    dtype = float_dtype(xp, device)
+    dtype = widest_float_dtype(xp, device)
     fps, tps, thresholds = threshold_counts(
         y_score,
         target.is_positive,
@@ -221,6 +220,6 @@ def best_threshold(
     )
 
 
-def _at(array: Any, index: Any, xp: ModuleType) -> Any:
+def _at(array: Any, index: Any, xp: Namespace) -> Any:
     """``array[index]`` as a 0-d array, ``index`` a 1-element index array."""
     return xp.reshape(xp.take(array, index), ())

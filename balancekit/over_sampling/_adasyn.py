@@ -14,6 +14,7 @@ import numpy as np
 
 from balancekit._array_api import class_indices, index_dtype, move_indices, take_rows
 from balancekit._neighbors import check_neighbors_object
+from balancekit._typing import Array, Device
 from balancekit._validation import Validated
 from balancekit.over_sampling._smote_base import (
     BaseSMOTE,
@@ -114,6 +115,8 @@ class ADASYN(BaseSMOTE):
                 all_rows_estimator, points, "n_neighbors", xp, device
             )
             per_row = _rows_per_member(neighbours, y, cls, int(n_new), xp, device)
+            # The shares are rounded per row, so their sum may differ from n_new (as in
+            # imbalanced-learn): generate what the rounded shares say.
             n_generate = int(xp.sum(per_row))
             if n_generate == 0:
                 raise ValueError(
@@ -121,6 +124,8 @@ class ADASYN(BaseSMOTE):
                     f"the {int(n_new)} requested rounds to 0. Ask for more samples "
                     "(`sampling_strategy`) or use SMOTE."
                 )
+            # Difficulty was measured against every row; partners come from the own
+            # class.
             estimator = fit_neighbours("n_neighbors", self.n_neighbors, points, cls)
             same_class = neighbours_excluding_self(
                 estimator, points, "n_neighbors", xp, device
@@ -132,7 +137,7 @@ class ADASYN(BaseSMOTE):
         return self._generate(data, features, recipe)
 
 
-def _ratio_dtype(xp: ModuleType, device: Any) -> Any:
+def _ratio_dtype(xp: ModuleType, device: Device) -> Any:
     """float64 where the device supports it (imbalanced-learn's precision)."""
     info = xp.__array_namespace_info__()
     floats = info.dtypes(device=device, kind="real floating")
@@ -140,7 +145,7 @@ def _ratio_dtype(xp: ModuleType, device: Any) -> Any:
 
 
 def _rows_per_member(
-    neighbours: Any, y: Any, cls: Any, n_new: int, xp: ModuleType, device: Any
+    neighbours: Array, y: Array, cls: Any, n_new: int, xp: ModuleType, device: Device
 ) -> Any:
     """How many new rows each member gets: ``n_new`` shared by difficulty, rounded.
 
@@ -149,6 +154,8 @@ def _rows_per_member(
     counts match its own.
     """
     n_other = count_other_class(neighbours, y, cls, xp)
+    # float64 where available: float32 shares can round differently from
+    # imbalanced-learn's and change the per-row counts.
     ratio = xp.astype(n_other, _ratio_dtype(xp, device)) / int(neighbours.shape[1])
     total = xp.sum(ratio)
     if not bool(total > 0):
@@ -161,13 +168,13 @@ def _rows_per_member(
 
 
 def _pairs_per_member(
-    neighbours: Any,
-    members: Any,
-    per_row: Any,
+    neighbours: Array,
+    members: Array,
+    per_row: Array,
     n_generate: int,
     rng: np.random.Generator,
     xp: ModuleType,
-    device: Any,
+    device: Device,
 ) -> tuple[Any, Any]:
     """Member ``i`` is the parent of ``per_row[i]`` rows, each with a random partner.
 
@@ -176,7 +183,10 @@ def _pairs_per_member(
     """
     n_members, k = int(neighbours.shape[0]), int(neighbours.shape[1])
     dtype = index_dtype(xp, device)
+    # Parents in member order, each repeated by its share (imbalanced-learn's
+    # np.repeat); only the partner column is random.
     rows = xp.repeat(xp.arange(n_members, dtype=dtype, device=device), per_row)
     cols = move_indices(rng.integers(0, k, size=n_generate), xp, device)
+    # A flat position into the (n_members, k) table: the array API has no 2-D gather.
     partner_local = xp.take(xp.reshape(neighbours, (-1,)), rows * k + cols, axis=0)
     return xp.take(members, rows, axis=0), xp.take(members, partner_local, axis=0)

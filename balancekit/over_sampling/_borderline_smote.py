@@ -17,7 +17,10 @@ import numpy as np
 
 from balancekit._array_api import class_indices, index_dtype, take_rows
 from balancekit._neighbors import check_neighbors_object
+from balancekit._params import check_choice
+from balancekit._typing import Array, Device
 from balancekit._validation import Validated
+from balancekit._warnings import user_stacklevel
 from balancekit.over_sampling._smote_base import (
     BaseSMOTE,
     SyntheticRows,
@@ -116,10 +119,7 @@ class BorderlineSMOTE(BaseSMOTE):
     def _check_params(self, data: Validated) -> None:
         super()._check_params(data)
         check_neighbors_object("m_neighbors", self.m_neighbors, additional_neighbor=1)
-        if not isinstance(self.kind, str) or self.kind not in _KINDS:
-            raise ValueError(
-                f"`kind` must be 'borderline-1' or 'borderline-2'; got {self.kind!r}."
-            )
+        check_choice(self.kind, "kind", _KINDS)
 
     def _fit_resample(self, data: Validated, rng: np.random.Generator) -> tuple:
         xp, device = data.xp, data.device
@@ -142,6 +142,8 @@ class BorderlineSMOTE(BaseSMOTE):
             parents, partners = self._draw_border_pairs(
                 flat, members, danger, cls, int(n_new), rng, xp, device
             )
+            # Steps after the pairs, in a fixed order: one seed, the same rows
+            # everywhere.
             steps = rng.uniform(size=int(n_new))
             if self.kind == "borderline-2":
                 other_class = xp.take(y, partners, axis=0) != cls
@@ -153,16 +155,19 @@ class BorderlineSMOTE(BaseSMOTE):
 
     def _draw_border_pairs(
         self,
-        flat: Any,
-        members: Any,
-        danger: Any,
+        flat: Array,
+        members: Array,
+        danger: Array,
         cls: Any,
         n_new: int,
         rng: np.random.Generator,
         xp: ModuleType,
-        device: Any,
+        device: Device,
     ) -> tuple[Any, Any]:
         """(parent, partner) pairs: a row in danger and one of its k neighbours."""
+        # Borderline-1 interpolates towards rows of the own class only; borderline-2
+        # towards any row (its steps towards another class are then shrunk below 0.5,
+        # so the new row stays nearer the row in danger).
         if self.kind == "borderline-1":
             candidates = members
             points = take_rows(flat, members, xp)
@@ -183,10 +188,10 @@ class BorderlineSMOTE(BaseSMOTE):
 
 def _shrink_towards_other_classes(
     steps: np.ndarray,
-    other_class: Any,
+    other_class: Array,
     rng: np.random.Generator,
     xp: ModuleType,
-    device: Any,
+    device: Device,
     dtype: Any,
 ) -> Any:
     """Borderline-2's steps: ``u`` towards the own class, ``u * v`` towards another.
@@ -196,18 +201,20 @@ def _shrink_towards_other_classes(
     candidate steps move to the device at once and are chosen there.
     """
     shrunk = steps * rng.uniform(0.0, 0.5, size=steps.shape[0])
+    # Both candidate steps cross at once; the choice needs `other_class`, which
+    # lives on the device, so it is made there.
     both = xp.asarray(np.stack([steps, shrunk]), dtype=dtype, device=device)
     return xp.where(other_class, both[1, :], both[0, :])
 
 
 def _in_danger(
     estimator: Any,
-    flat: Any,
-    y: Any,
-    members: Any,
+    flat: Array,
+    y: Array,
+    members: Array,
     cls: Any,
     xp: ModuleType,
-    device: Any,
+    device: Device,
 ) -> Any:
     """Indices of the rows of ``members`` in danger.
 
@@ -218,6 +225,8 @@ def _in_danger(
     neighbours = neighbours_excluding_self(estimator, query, "m_neighbors", xp, device)
     m = int(neighbours.shape[1])
     n_other = count_other_class(neighbours, y, cls, xp)
+    # All m neighbours of another class is noise, not danger (Han et al., 2005):
+    # such rows are not parents.
     in_danger = (2 * n_other >= m) & (n_other < m)
     return xp.take(members, xp.nonzero(in_danger)[0], axis=0)
 
@@ -230,5 +239,5 @@ def _warn_no_danger(cls: Any) -> None:
         "it adds none to that class, as imbalanced-learn does. Try a larger "
         "`m_neighbors`, or SMOTE.",
         UserWarning,
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )

@@ -19,6 +19,7 @@ from balancekit._array_api import (
 from balancekit._features import numeric_features
 from balancekit._labels import Labels
 from balancekit._random import RandomStateLike
+from balancekit._typing import Array, Device
 from balancekit._validation import Validated
 from balancekit.base import BaseIndexSampler, BaseOverSampler
 
@@ -127,7 +128,7 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
         numeric_features(data.X, data.xp, data.device, finite=False, why=_NEEDS_NUMBERS)
 
     def _sample_indices(
-        self, labels: Labels, xp: ModuleType, device: Any, rng: np.random.Generator
+        self, labels: Labels, xp: ModuleType, device: Device, rng: np.random.Generator
     ) -> Any:
         targets = self.sampling_strategy_
         resampled = [
@@ -160,7 +161,7 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
         )
         return self._smooth(data, indices, rng), y_res, w_res
 
-    def _smooth(self, data: Validated, indices: Any, rng: np.random.Generator) -> Any:
+    def _smooth(self, data: Validated, indices: Array, rng: np.random.Generator) -> Any:
         """X's rows ``indices``, with the smoothed-bootstrap noise on the new ones."""
         xp, n_samples, shrinkage = data.xp, data.n_samples, self.shrinkage_
         assert shrinkage is not None  # only called with a shrinkage

@@ -22,6 +22,7 @@ from balancekit._neighbors import (
     check_neighbors_object,
     kneighbors_of,
 )
+from balancekit._typing import Array, Device
 from balancekit._validation import Validated
 from balancekit.base import BaseOverSampler
 
@@ -47,24 +48,28 @@ class SyntheticRows:
     partners: list = field(default_factory=list)
     steps: list = field(default_factory=list)
 
-    def add(self, parents: Any, partners: Any, steps: Any) -> None:
+    def add(self, parents: Array, partners: Array, steps: Array) -> None:
         """Record one batch; ``steps`` on the host (NumPy) or already on the device."""
         self.parents.append(parents)
         self.partners.append(partners)
         self.steps.append(steps)
 
-    def concat(self, xp: ModuleType, device: Any, dtype: Any) -> tuple[Any, Any, Any]:
+    def concat(
+        self, xp: ModuleType, device: Device, dtype: Any
+    ) -> tuple[Any, Any, Any]:
         """All parents, partners and steps as three arrays on ``device``."""
         if not self.parents:
             empty = move_indices(np.empty(0, dtype=np.int64), xp, device)
             return empty, empty, xp.asarray(np.empty(0), dtype=dtype, device=device)
         if not all(isinstance(steps, np.ndarray) for steps in self.steps):
+            # Some steps were computed on the device (Borderline-2 chooses them there).
             on_device = [xp.asarray(s, dtype=dtype, device=device) for s in self.steps]
             return (
                 xp.concat(self.parents),
                 xp.concat(self.partners),
                 xp.concat(on_device),
             )
+        # Host-drawn steps cross to the device once, all batches together.
         steps = np.concatenate(self.steps)
         return (
             xp.concat(self.parents),
@@ -90,13 +95,13 @@ class BaseSMOTE(BaseOverSampler):
     def _check_params(self, data: Validated) -> None:
         check_neighbors_object("k_neighbors", self.k_neighbors, additional_neighbor=1)
 
-    def fit(self, X: Any, y: Any) -> BaseSMOTE:
+    def fit(self, X: Array, y: Array) -> BaseSMOTE:
         """Validate the data (finite numbers) and resolve ``sampling_strategy_``."""
         self._features(self._validate(X, y))
         return self
 
     def _same_class_neighbours(
-        self, flat: Any, members: Any, cls: Any, xp: ModuleType, device: Any
+        self, flat: Array, members: Array, cls: Any, xp: ModuleType, device: Device
     ) -> Any:
         """The k nearest same-class neighbours of each member, itself excluded.
 
@@ -108,14 +113,14 @@ class BaseSMOTE(BaseOverSampler):
 
     @staticmethod
     def _draw_pairs(
-        neighbours: Any,
-        members: Any,
+        neighbours: Array,
+        members: Array,
         n_new: int,
         rng: np.random.Generator,
         xp: ModuleType,
-        device: Any,
+        device: Device,
         weights: np.ndarray | None = None,
-        partner_rows: Any = None,
+        partner_rows: Array = None,
     ) -> tuple[Any, Any]:
         """Draw ``n_new`` (parent, partner) pairs of global row indices.
 
@@ -126,10 +131,16 @@ class BaseSMOTE(BaseOverSampler):
         """
         n_members, k = int(neighbours.shape[0]), int(neighbours.shape[1])
         if weights is None:
+            # One draw over the n_members x k (parent, neighbour) grid: a uniform parent
+            # and a uniform neighbour of it. Drawn on the host, so one seed gives the
+            # same pairs on every library and device.
             flat_choice = rng.integers(0, n_members * k, size=n_new)
         else:
             rows = rng.choice(n_members, size=n_new, p=weights)
+            # Weighted parents (e.g. ADASYN-style densities), uniform neighbour.
             flat_choice = rows * k + rng.integers(0, k, size=n_new)
+        # Flat positions index the reshaped (n_members * k,) table: one 1-D take, as
+        # the array API has no 2-D gather.
         choice = move_indices(flat_choice, xp, device)
         rows = choice // k
         partner_local = xp.take(xp.reshape(neighbours, (-1,)), choice, axis=0)
@@ -168,11 +179,15 @@ class BaseSMOTE(BaseOverSampler):
         return tags
 
 
-def interpolate(values: Any, parents: Any, partners: Any, steps: Any, xp: ModuleType):
+def interpolate(
+    values: Array, parents: Array, partners: Array, steps: Array, xp: ModuleType
+):
     """``values[parents] + steps * (values[partners] - values[parents])``, row-wise."""
     if is_sparse(values):
         import scipy.sparse as sp
 
+        # SciPy sparse rows cannot broadcast by a column of steps: scale the row
+        # differences with a diagonal matrix instead.
         base = values[np.asarray(parents)]
         delta = values[np.asarray(partners)] - base
         return (base + sp.diags(np.asarray(steps)) @ delta).asformat(values.format)
@@ -184,7 +199,7 @@ def interpolate(values: Any, parents: Any, partners: Any, steps: Any, xp: Module
     return new
 
 
-def fit_neighbours(name: str, value: Any, points: Any, cls: Any = None) -> Any:
+def fit_neighbours(name: str, value: Any, points: Array, cls: Any = None) -> Any:
     """A fresh neighbours object from parameter ``name``, fitted on ``points``.
 
     An int asks for ``value + 1`` neighbours (the query row comes back first), so
@@ -207,7 +222,7 @@ def fit_neighbours(name: str, value: Any, points: Any, cls: Any = None) -> Any:
 
 
 def neighbours_excluding_self(
-    estimator: Any, query: Any, name: str, xp: ModuleType, device: Any
+    estimator: Any, query: Array, name: str, xp: ModuleType, device: Device
 ) -> Any:
     """The fitted rows nearest each query row, the first one (the row itself) dropped.
 
@@ -219,11 +234,15 @@ def neighbours_excluding_self(
             f"The `{name}` object must return at least 2 neighbours per row: the row "
             "itself and one or more neighbours."
         )
+    # Queried on the fitted rows, each row is its own nearest (distance 0; a
+    # duplicate of lower index may stand in for it, as in imbalanced-learn, which
+    # changes no feature value).
     return neighbours[:, 1:]
 
 
-def count_other_class(neighbours: Any, y: Any, cls: Any, xp: ModuleType) -> Any:
+def count_other_class(neighbours: Array, y: Array, cls: Any, xp: ModuleType) -> Any:
     """Per row of ``neighbours`` (global row indices), how many are not of ``cls``."""
+    # Labels of all neighbours in one take on the flattened table, then reshaped.
     labels = xp.take(y, xp.reshape(neighbours, (-1,)), axis=0)
     other = xp.reshape(labels != cls, tuple(neighbours.shape))
     return xp.count_nonzero(other, axis=1)

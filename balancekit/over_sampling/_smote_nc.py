@@ -17,7 +17,9 @@ from sklearn.exceptions import DataConversionWarning
 
 from balancekit._array_api import is_numpy_namespace, is_pandas, is_sparse, take_rows
 from balancekit._features import concat_rows
+from balancekit._typing import Array
 from balancekit._validation import Validated
+from balancekit._warnings import user_stacklevel
 
 __all__ = [
     "CHUNK_ELEMENTS",
@@ -126,7 +128,7 @@ def _frame_with_new_rows(frame: Any, new_columns: list[np.ndarray]) -> Any:
     return pd.concat([frame, new], ignore_index=True)
 
 
-def host_table(X: Any, sampler: str) -> HostTable:
+def host_table(X: Array, sampler: str) -> HostTable:
     """Wrap validated NumPy/pandas X; sparse X is densified, with a warning."""
     if not is_sparse(X):
         return HostTable(X=X)
@@ -134,7 +136,7 @@ def host_table(X: Any, sampler: str) -> HostTable:
         f"{sampler} converts the sparse `X` to a dense array internally (categorical "
         "columns are encoded from dense values); the result is sparse again.",
         DataConversionWarning,
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )
     return HostTable(X=X.toarray(), sparse_format=X.format)
 

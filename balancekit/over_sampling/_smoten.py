@@ -28,6 +28,7 @@ from balancekit._neighbors import (
     check_neighbors_object,
     kneighbors_of,
 )
+from balancekit._typing import Array
 from balancekit._validation import Validated
 from balancekit.over_sampling._smote_base import BaseSMOTE
 from balancekit.over_sampling._smote_nc import (
@@ -200,6 +201,8 @@ class SMOTEN(BaseSMOTE):
     ['A', 'B']
     """
 
+    _tensor_route = False  # refuses tensors: keeps the native path
+
     def __init__(
         self,
         *,
@@ -220,7 +223,7 @@ class SMOTEN(BaseSMOTE):
         super()._check_params(data)
         check_encoder(self.categorical_encoder, "OrdinalEncoder")
 
-    def fit(self, X: Any, y: Any) -> SMOTEN:
+    def fit(self, X: Array, y: Array) -> SMOTEN:
         """Validate the data (no missing value) and resolve ``sampling_strategy_``.
 
         Parameters

@@ -23,6 +23,7 @@ from sklearn.base import clone
 from sklearn.preprocessing import OneHotEncoder
 
 from balancekit._array_api import class_indices, is_pandas
+from balancekit._typing import Array
 from balancekit._validation import Validated
 from balancekit.over_sampling._smote_base import (
     BaseSMOTE,
@@ -51,7 +52,7 @@ _DENSE_POINTS_LIMIT = 1 << 24
 # --- which columns are categorical ---------------------------------------------------
 
 
-def resolve_categorical_columns(spec: Any, X: Any) -> np.ndarray:
+def resolve_categorical_columns(spec: Any, X: Array) -> np.ndarray:
     """Positions of the categorical columns named by ``categorical_features``.
 
     ``spec`` is "auto" (pandas ``CategoricalDtype`` columns), integer positions
@@ -91,7 +92,7 @@ def resolve_categorical_columns(spec: Any, X: Any) -> np.ndarray:
     )
 
 
-def _categorical_dtype_columns(X: Any) -> np.ndarray:
+def _categorical_dtype_columns(X: Array) -> np.ndarray:
     if not is_pandas(X):
         raise ValueError(
             "`categorical_features='auto'` finds the categorical columns from pandas "
@@ -126,7 +127,7 @@ def _index_columns(indices: np.ndarray, n_features: int) -> np.ndarray:
     return positions
 
 
-def _named_columns(names: list[str], X: Any) -> np.ndarray:
+def _named_columns(names: list[str], X: Array) -> np.ndarray:
     if not is_pandas(X):
         raise ValueError(
             "`categorical_features` given as column names needs `X` to be a pandas "
@@ -373,6 +374,8 @@ class SMOTENC(BaseSMOTE):
 
     _required_parameters: ClassVar[list[str]] = ["categorical_features"]
 
+    _tensor_route = False  # refuses tensors: keeps the native path
+
     def __init__(
         self,
         categorical_features: Any,
@@ -403,7 +406,7 @@ class SMOTENC(BaseSMOTE):
             np.arange(n_features, dtype=np.int64), categorical
         )
 
-    def fit(self, X: Any, y: Any) -> SMOTENC:
+    def fit(self, X: Array, y: Array) -> SMOTENC:
         """Validate the data as ``fit_resample`` does and fit the encoder.
 
         Parameters

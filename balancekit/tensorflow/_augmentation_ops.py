@@ -146,11 +146,15 @@ def check_batch(x: Any, y: Any, num_classes: int) -> TFBatch:
     else:
         y_soft, label_asserts = _soft_labels(y, num_classes, x.dtype)
         labels = tf.argmax(y_soft, axis=1, output_type=tf.int32)
+    # In a graph the assertions run only if something depends on them: every later
+    # op reads x or labels, so routing both through identity makes them run first.
     with tf.control_dependencies(asserts + label_asserts):
         x = tf.identity(x)
         labels = tf.identity(labels)
     if y_soft is None:
         y_soft = tf.one_hot(labels, num_classes, dtype=x.dtype)
+    # one_hot + sum, not bincount: the length is num_classes even when the largest
+    # class is absent from the batch, so the shape is static.
     counts = tf.reduce_sum(tf.one_hot(labels, num_classes, dtype=tf.int32), axis=0)
     return TFBatch(x, y_soft, labels, counts, num_classes)
 
@@ -177,6 +181,8 @@ def beta(n: tf.Tensor, a: float, b: float, seed: tf.Tensor) -> tf.Tensor:
 
 def permutation(n: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
     """A uniformly random permutation of ``range(n)`` (argsort of uniforms)."""
+    # TF has no stateless shuffle; float64 keys make ties (which would bias the
+    # order towards the original one) practically impossible.
     keys = tf.random.stateless_uniform(tf.reshape(n, [1]), seed, dtype=tf.float64)
     return tf.argsort(keys, stable=True)
 
@@ -208,6 +214,7 @@ def uniform_member(batch: TFBatch, classes: tf.Tensor, seed: tf.Tensor) -> tf.Te
     count = tf.gather(batch.counts, classes)
     u = tf.random.stateless_uniform(tf.shape(classes), seed, dtype=tf.float64)
     offsets = tf.cast(tf.floor(u * tf.cast(count, tf.float64)), tf.int32)
+    # u * count can round up to count itself in floating point.
     offsets = tf.minimum(offsets, count - 1)
     return tf.gather(order, tf.gather(class_starts(batch.counts), classes) + offsets)
 
@@ -223,12 +230,15 @@ def same_class_neighbours(batch: TFBatch, k: int) -> tf.Tensor:
     n = tf.shape(batch.x)[0]
     flat = tf.cast(tf.reshape(batch.x, tf.stack([n, -1])), tf.float64)
     sq = tf.reduce_sum(flat * flat, axis=1)
+    # ||a||^2 + ||b||^2 - 2 a.b: one matmul instead of an (N, N, D) difference; the
+    # cancellation can leave tiny negatives, clipped to 0.
     dist = sq[:, None] + sq[None, :] - 2.0 * tf.matmul(flat, flat, transpose_b=True)
     dist = tf.maximum(dist, 0.0)
     same = tf.equal(batch.labels[:, None], batch.labels[None, :])
     valid = same & ~tf.eye(n, dtype=tf.bool)
     dist = tf.where(valid, dist, tf.constant(float("inf"), tf.float64))
     k_top = tf.maximum(tf.minimum(k, n - 1), 0)
+    # top_k of the negated distances: the k smallest, nearest first.
     nearest = tf.math.top_k(-dist, k=k_top, sorted=True).indices
     return tf.concat([nearest, tf.range(n)[:, None]], axis=1)
 
@@ -272,12 +282,16 @@ def smote_allocation(
                     message="`n_new` > 0 but no class to over-sample in the batch.",
                 )
             )
+        # No deficit (the targets are as large as the largest class): split equally.
         weights = tf.where(tf.reduce_sum(deficits) > 0, deficits, mask_int)
         total = tf.maximum(tf.reduce_sum(weights), 1)
         shares = tf.cast(n_new * weights, tf.float64) / tf.cast(total, tf.float64)
         floors = tf.floor(shares)
         allocated = tf.cast(floors, tf.int32)
         remainder = n_new - tf.reduce_sum(allocated)
+        # Largest remainder: the rows left over go one each to the classes with the
+        # largest fractional shares (non-targets at -1 never get one); the stable
+        # sort breaks ties towards the smaller class index, as the core does.
         fraction = tf.where(mask, shares - floors, -1.0)
         rank = tf.math.invert_permutation(tf.argsort(-fraction, stable=True))
         allocated += tf.cast(rank < remainder, tf.int32)
@@ -303,6 +317,8 @@ def smote_rows(
     k_eff = tf.minimum(k, tf.gather(batch.counts, new_labels) - 1)
     u = tf.random.stateless_uniform(n_synthetic, seed_partner, dtype=tf.float64)
     pick = tf.cast(tf.floor(u * tf.cast(k_eff, tf.float64)), tf.int32)
+    # A class of one sample has no neighbour: its parent is its own partner (the
+    # last column), so the synthetic row is a copy.
     column_index = tf.where(k_eff > 0, tf.minimum(pick, k_eff - 1), self_column)
     partners = tf.gather_nd(neighbours, tf.stack([parents, column_index], axis=1))
     step = tf.random.stateless_uniform(n_synthetic, seed_step, dtype=batch.x.dtype)

@@ -10,9 +10,8 @@ import numpy as np
 import tensorflow as tf
 
 from balancekit._loss_params import check_class_weights
-from balancekit._validation import check_scalar
+from balancekit._params import check_bool, check_choice, check_scalar
 from balancekit.tensorflow._loss_utils import (
-    check_bool,
     check_ignore_class,
     check_n_classes,
     check_reduction,
@@ -97,11 +96,15 @@ class FocalLoss(_ImbalanceLoss):
         [0, 1] weighing positives. None: no weighting.
     activation : {"softmax", "sigmoid"}, default="softmax"
     from_logits : bool, default=True
+        Whether ``y_pred`` holds logits (True) or probabilities (False).
     label_smoothing : float in [0, 1], default=0.0
+        Share of each target spread uniformly over the classes.
     reduction : {"sum_over_batch_size", "mean", "sum", "none", None}
         ``"sum_over_batch_size"`` is torch's mean (see the module docstring).
     ignore_class : int or None, default=None
+        Label value that contributes nothing and is excluded from the mean.
     name : str, default="focal_loss"
+        Name of the loss instance (Keras).
 
     Examples
     --------
@@ -133,11 +136,7 @@ class FocalLoss(_ImbalanceLoss):
             ignore_class=ignore_class,
             name=name,
         )
-        if activation not in ("softmax", "sigmoid"):
-            raise ValueError(
-                f"`activation` must be 'softmax' or 'sigmoid'; got {activation!r}."
-            )
-        self.activation = activation
+        self.activation = check_choice(activation, "activation", ("softmax", "sigmoid"))
         self.gamma = check_scalar(gamma, "gamma", low=0.0)
         self.label_smoothing = check_scalar(
             label_smoothing, "label_smoothing", low=0.0, high=1.0

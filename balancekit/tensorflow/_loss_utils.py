@@ -1,7 +1,7 @@
 """Validation and tensor helpers shared by the Keras imbalance losses.
 
-The validators mirror ``balancekit.torch._loss_utils`` (same messages) without
-importing torch.
+The validators mirror ``balancekit.torch._loss_utils`` without importing torch;
+the parameter checks are :mod:`balancekit._params`'s.
 """
 
 from __future__ import annotations
@@ -12,31 +12,20 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from balancekit._params import check_choice, check_int
+
 REDUCTIONS = ("sum_over_batch_size", "mean", "sum", "none", None)
 
 
 def check_reduction(reduction: Any) -> str | None:
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"`reduction` must be one of {REDUCTIONS}; got {reduction!r}.")
+    """``reduction``, one of Keras' loss reductions (None: the default)."""
+    check_choice(reduction, "reduction", REDUCTIONS)
     return None if reduction is None else str(reduction)
 
 
 def check_ignore_class(ignore_class: Any) -> int | None:
-    if ignore_class is None:
-        return None
-    if isinstance(ignore_class, bool) or not isinstance(
-        ignore_class, (int, np.integer)
-    ):
-        raise TypeError(
-            f"`ignore_class` must be an int or None; got {type(ignore_class).__name__}."
-        )
-    return int(ignore_class)
-
-
-def check_bool(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"`{name}` must be a bool; got {type(value).__name__}.")
-    return bool(value)
+    """``ignore_class``: None or the int label whose positions are left out."""
+    return check_int(ignore_class, "ignore_class", low=None, allow_none=True)
 
 
 def check_n_classes(vector: np.ndarray, y_pred: tf.Tensor, name: str) -> None:
@@ -67,6 +56,9 @@ def to_logits(y_pred: tf.Tensor, from_logits: bool, *, sigmoid: bool) -> tf.Tens
     if sigmoid:
         p = tf.clip_by_value(y_pred, eps, 1.0 - eps)
         return tf.math.log(p) - tf.math.log1p(-p)
+    # Renormalise first, as Keras' crossentropy does with probabilities that do not
+    # quite sum to 1; log-probabilities then act as logits (log_softmax of them is
+    # themselves).
     p = y_pred / tf.reduce_sum(y_pred, axis=-1, keepdims=True)
     return tf.math.log(tf.clip_by_value(p, eps, 1.0 - eps))
 
@@ -98,6 +90,8 @@ def valid_mask(labels: tf.Tensor, n_classes: int, ignore_class: int | None) -> A
         valid = tf.ones_like(labels, dtype=tf.bool)
     else:
         valid = tf.not_equal(labels, ignore_class)
+    # Eagerly a bad label can be reported by value; in a graph (no values at trace
+    # time) tf.one_hot of it gives a zero row, so the position adds no loss.
     if tf.executing_eagerly():
         values = labels.numpy()[valid.numpy()]
         bad = values[(values < 0) | (values >= n_classes)]
@@ -111,6 +105,8 @@ def valid_mask(labels: tf.Tensor, n_classes: int, ignore_class: int | None) -> A
 
 def one_hot(labels: tf.Tensor, valid: tf.Tensor, n_classes: int, dtype: Any) -> Any:
     """One-hot of shape (..., C) with all-zero rows where not ``valid``."""
+    # Ignored positions may hold any value (e.g. -100): map them to class 0 so the
+    # one-hot is well defined, then zero their rows.
     safe = tf.where(valid, labels, tf.zeros_like(labels))
     hot = tf.one_hot(safe, n_classes, dtype=dtype)
     return hot * tf.cast(valid, dtype)[..., None]
@@ -118,6 +114,8 @@ def one_hot(labels: tf.Tensor, valid: tf.Tensor, n_classes: int, dtype: Any) -> 
 
 def one_minus_p(log_p: tf.Tensor) -> tf.Tensor:
     """``1 - exp(log_p)`` accurately, kept >= tiny for finite gradients."""
+    # expm1 keeps 1 - p exact when p is close to 1 (where 1 - exp(log_p) cancels);
+    # the floor keeps (1 - p) ** gamma differentiable at p = 1.
     tiny = np.finfo(log_p.dtype.as_numpy_dtype).tiny
     return tf.maximum(-tf.math.expm1(log_p), tiny)
 
@@ -159,6 +157,8 @@ def softmax_loss(
     loss = tf.reduce_sum(terms, axis=-1)
     if not sparse:
         return loss, tf.ones_like(loss)
+    # torch's weighted "mean" divides by the sum of alpha[y] over counted positions,
+    # not by their number: those are the weights returned beside the loss.
     weights = tf.cast(valid, dtype)
     if alpha is not None:
         safe = tf.where(valid, labels, tf.zeros_like(labels))
@@ -178,6 +178,8 @@ def reduce(
         if factor is None:
             continue
         factor = tf.cast(tf.convert_to_tensor(factor), loss.dtype)
+        # Keras passes (N, 1) sample weights for (N,) losses, and (N,) ones for
+        # (N, T) losses: align by leading axes (trailing broadcast would misalign).
         if factor.shape.rank == loss.shape.rank + 1 and factor.shape[-1] == 1:
             factor = tf.squeeze(factor, axis=-1)
         while factor.shape.rank is not None and factor.shape.rank < loss.shape.rank:
@@ -189,4 +191,5 @@ def reduce(
     total = tf.reduce_sum(loss)
     if reduction == "sum":
         return total
+    # An all-ignored batch has weight 0: its mean loss is 0, not NaN.
     return tf.math.divide_no_nan(total, tf.reduce_sum(weights))

@@ -102,12 +102,15 @@ def _held_draws(plan: EpochPlan, seeds: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor
     copies = tf.constant(whole) + tf.cast(tf.constant(rank < extra), tf.int64)
     rows = tf.random.experimental.stateless_shuffle(tf.repeat(within, copies), seeds[1])
     n_copies = plan.n_held_copies
+    # Sorted uniforms without a sort: cumulative sums of n + 1 exponential spacings,
+    # divided by their total, are the order statistics of n uniforms on [0, 1).
     spacings = -tf.math.log1p(
         -tf.random.stateless_uniform([n_copies + 1], seeds[2], dtype=tf.float64)
     )
     cumulative = tf.cumsum(spacings)
     fraction = cumulative[:n_copies] / cumulative[n_copies]
     before = tf.cast(tf.floor(fraction * float(plan.n_streamed + 1)), tf.int64)
+    # fraction < 1 in exact arithmetic; rounding may reach 1, i.e. past the end.
     return rows, tf.minimum(before, plan.n_streamed)
 
 
@@ -172,12 +175,16 @@ def epochs(
     def step(state: Any, inputs: Any) -> Any:
         (block, is_end), pair = inputs
         seen, emitted, next_copy, index, started, ended, drawn = state
+        # The epoch's draw happens in the first step, from that step's seed pair, and
+        # rides in the state: scan is the only place a new iteration gets a seed.
         offsets, rows, before = tf.cond(started, lambda: drawn, lambda: draw(pair))
         labels = tf.cond(
             is_end,
             lambda: tf.zeros([0], tf.int64),
             lambda: _labels_of(block, label_fn, default_label),
         )
+        # Labels -> class codes by binary search on the sorted classes; an unknown
+        # label gets a clamped code (so gathers stay in range) and fails `known`.
         codes = tf.searchsorted(classes, labels, side="left")
         safe = tf.minimum(codes, n_classes - 1)
         known = tf.equal(tf.gather(classes, safe), labels)
@@ -185,6 +192,8 @@ def epochs(
             tf.ones_like(labels), safe, n_classes
         )
         before_block, seen = seen, seen + block_counts
+        # At the first marker the whole stream has been seen: every class must
+        # then have exactly its declared count (more is caught at any block).
         complete = tf.logical_or(
             tf.logical_not(is_end), tf.reduce_all(tf.equal(seen, counts))
         )
@@ -226,6 +235,8 @@ def epochs(
             )
             n_c = tf.maximum(tf.gather(counts, ordered_codes), 1)
             u_c = tf.gather(offsets, ordered_codes)
+            # Differences of floor((i T + U) / n): over a class's n elements they sum
+            # to exactly T, spread evenly, with the random offset U per epoch.
             copies = ((position + 1) * t_c + u_c) // n_c - (position * t_c + u_c) // n_c
             take = tf.repeat(tf.cast(order, tf.int64), copies)
         if plan.shuffle_copies:
@@ -235,6 +246,8 @@ def epochs(
             )
         n_take = tf.size(take, out_type=tf.int64)
         if n_copies:
+            # Held copies due in this block: those placed before the end of the
+            # block's emitted elements (a marker flushes up to `chunk` more).
             last = tf.where(
                 is_end,
                 tf.minimum(next_copy + chunk, n_copies),
@@ -250,6 +263,9 @@ def epochs(
                 tf.searchsorted(placed, emitted + tf.range(n_take), side="right"),
                 tf.int64,
             )
+            # Each emitted element's slot in the merged block: streamed elements
+            # shift by the held copies placed before them, and vice versa; the
+            # inverse permutation gathers them into that order.
             merge = tf.math.invert_permutation(
                 tf.cast(tf.concat([slot_take, slot_held], 0), tf.int32)
             )

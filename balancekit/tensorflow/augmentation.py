@@ -26,19 +26,12 @@ raise ``tf.errors.InvalidArgumentError`` naming the parameter when they run.
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Sequence
-from numbers import Integral
+from collections.abc import Sequence
 from typing import Any
 
 import tensorflow as tf
 
-from balancekit._validation import check_scalar
-from balancekit.augmentation._mixup import (
-    check_class_counts_of,
-    check_class_indices,
-    check_num_classes,
-)
+from balancekit.tensorflow._augment_batches import augment_batches
 from balancekit.tensorflow._augmentation_ops import (
     beta,
     check_batch,
@@ -50,6 +43,13 @@ from balancekit.tensorflow._augmentation_ops import (
     smote_rows,
     split_seed,
     uniform_member,
+)
+from balancekit.tensorflow._augmentation_params import (
+    check_mixup,
+    check_noise,
+    check_remix,
+    check_smote,
+    checked_by,
 )
 
 __all__ = [
@@ -64,75 +64,7 @@ __all__ = [
 Pair = tuple[tf.Tensor, tf.Tensor]
 
 
-# Python-side parameter checks: one per function, shared with augment_batches.
-
-
-def _check_mixup(*, num_classes: Any, alpha: Any) -> dict[str, Any]:
-    return {
-        "num_classes": check_num_classes(num_classes),
-        "alpha": check_scalar(alpha, "alpha", low=0.0, low_open=True),
-    }
-
-
-def _check_remix(
-    *, num_classes: Any, alpha: Any, kappa: Any, tau: Any, class_counts: Any
-) -> dict[str, Any]:
-    params = _check_mixup(num_classes=num_classes, alpha=alpha)
-    params["kappa"] = check_scalar(kappa, "kappa", low=1.0)
-    params["tau"] = check_scalar(tau, "tau", low=0.0, high=1.0)
-    params["class_counts"] = (
-        None
-        if class_counts is None
-        else check_class_counts_of(class_counts, params["num_classes"])
-    )
-    return params
-
-
-def _check_smote(
-    *, num_classes: Any, k_neighbors: Any, n_new: Any, target_class: Any
-) -> dict[str, Any]:
-    num_classes = check_num_classes(num_classes)
-    if isinstance(k_neighbors, bool) or not isinstance(k_neighbors, Integral):
-        raise TypeError(
-            "`k_neighbors` must be an int in TensorFlow (no neighbours objects); got "
-            f"{type(k_neighbors).__name__}."
-        )
-    if k_neighbors < 1:
-        raise ValueError(f"`k_neighbors` must be >= 1; got {k_neighbors}.")
-    if n_new is not None:
-        if isinstance(n_new, bool) or not isinstance(n_new, Integral):
-            raise TypeError(
-                f"`n_new` must be None or an int; got {type(n_new).__name__}."
-            )
-        if n_new < 0:
-            raise ValueError(f"`n_new` must be >= 0; got {n_new}.")
-        n_new = int(n_new)
-    targets = (
-        None
-        if target_class is None
-        else sorted(set(check_class_indices(target_class, "target_class", num_classes)))
-    )
-    return {
-        "num_classes": num_classes,
-        "k_neighbors": int(k_neighbors),
-        "n_new": n_new,
-        "target_class": targets,
-    }
-
-
-def _check_noise(*, num_classes: Any, std: Any, classes: Any) -> dict[str, Any]:
-    num_classes = check_num_classes(num_classes)
-    return {
-        "num_classes": num_classes,
-        "std": check_scalar(std, "std", low=0.0, low_open=True),
-        "classes": (
-            None
-            if classes is None
-            else check_class_indices(classes, "classes", num_classes)
-        ),
-    }
-
-
+@checked_by(check_mixup)
 def mixup(x: Any, y: Any, *, num_classes: int, alpha: float = 0.2, seed: Any) -> Pair:
     """Mixup (Zhang et al., 2018) of a batch with a random permutation of itself.
 
@@ -173,7 +105,7 @@ def mixup(x: Any, y: Any, *, num_classes: int, alpha: float = 0.2, seed: Any) ->
     >>> bool(tf.reduce_all(tf.abs(tf.reduce_sum(y_soft, axis=1) - 1) < 1e-6))
     True
     """
-    params = _check_mixup(num_classes=num_classes, alpha=alpha)
+    params = check_mixup(num_classes=num_classes, alpha=alpha)
     seed = check_seed(seed)
     batch = check_batch(x, y, params["num_classes"])
     seed_lam, seed_perm = split_seed(seed, 2)
@@ -182,6 +114,7 @@ def mixup(x: Any, y: Any, *, num_classes: int, alpha: float = 0.2, seed: Any) ->
     return mix(batch, lam, permutation(n, seed_perm), lam)
 
 
+@checked_by(check_remix)
 def remix(
     x: Any,
     y: Any,
@@ -245,7 +178,7 @@ def remix(
     >>> y_soft.shape
     TensorShape([5, 2])
     """
-    params = _check_remix(
+    params = check_remix(
         num_classes=num_classes,
         alpha=alpha,
         kappa=kappa,
@@ -275,6 +208,7 @@ def remix(
     return mix(batch, lam, partners, lam_y)
 
 
+@checked_by(check_mixup)
 def balanced_mixup(
     x: Any, y: Any, *, num_classes: int, alpha: float = 0.2, seed: Any
 ) -> Pair:
@@ -319,7 +253,7 @@ def balanced_mixup(
     >>> x_new.shape, y_soft.dtype.name
     (TensorShape([6, 2]), 'float64')
     """
-    params = _check_mixup(num_classes=num_classes, alpha=alpha)
+    params = check_mixup(num_classes=num_classes, alpha=alpha)
     seed = check_seed(seed)
     batch = check_batch(x, y, params["num_classes"])
     seed_lam, seed_class, seed_member = split_seed(seed, 3)
@@ -333,6 +267,7 @@ def balanced_mixup(
     return mix(batch, 1.0 - lam, partners, 1.0 - lam)
 
 
+@checked_by(check_smote)
 def smote_batch(
     x: Any,
     y: Any,
@@ -394,7 +329,7 @@ def smote_batch(
     >>> x_new.shape, tf.reduce_sum(y_soft, axis=0).numpy().tolist()
     (TensorShape([10, 2]), [5.0, 5.0])
     """
-    params = _check_smote(
+    params = check_smote(
         num_classes=num_classes,
         k_neighbors=k_neighbors,
         n_new=n_new,
@@ -411,6 +346,7 @@ def smote_batch(
     )
 
 
+@checked_by(check_noise)
 def gaussian_noise(
     x: Any,
     y: Any,
@@ -461,7 +397,7 @@ def gaussian_noise(
     >>> changed.numpy().tolist()
     [False, False, False, True]
     """
-    params = _check_noise(num_classes=num_classes, std=std, classes=classes)
+    params = check_noise(num_classes=num_classes, std=std, classes=classes)
     seed = check_seed(seed)
     batch = check_batch(x, y, params["num_classes"])
     if params["classes"] is None:
@@ -474,139 +410,3 @@ def gaussian_noise(
     noise = tf.random.stateless_normal(tf.shape(x), seed, dtype=x.dtype)
     feature_std = tf.math.reduce_std(x, axis=0)
     return tf.where(rows, x + params["std"] * feature_std * noise, x), batch.y_soft
-
-
-_PARAMETER_CHECKS: dict[Callable[..., Any], Callable[..., dict[str, Any]]] = {
-    mixup: _check_mixup,
-    remix: _check_remix,
-    balanced_mixup: _check_mixup,
-    smote_batch: _check_smote,
-    gaussian_noise: _check_noise,
-}
-
-
-def _check_fn_arguments(
-    fn: Callable[..., Any], num_classes: int, kwargs: dict[str, Any]
-) -> None:
-    """Check ``kwargs`` fit ``fn``, and their values for the five functions here."""
-    try:
-        signature = inspect.signature(fn)
-    except (TypeError, ValueError):  # no signature (some builtins): trust fn
-        return
-    try:
-        bound = signature.bind(None, None, num_classes=num_classes, seed=None, **kwargs)
-    except TypeError as exc:
-        raise TypeError(
-            f"`fn` cannot be called as fn(x, y, num_classes=..., seed=..., "
-            f"**{sorted(kwargs)}): {exc}."
-        ) from None
-    check = _PARAMETER_CHECKS.get(fn)
-    if check is not None:
-        bound.apply_defaults()
-        names = inspect.signature(check).parameters
-        check(**{name: bound.arguments[name] for name in names})
-
-
-def _check_seed_value(seed: Any) -> int | None:
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, Integral):
-        raise TypeError(f"`seed` must be None or an int; got {type(seed).__name__}.")
-    return int(seed)
-
-
-def _check_dataset(dataset: Any) -> None:
-    if not isinstance(dataset, tf.data.Dataset):
-        raise TypeError(
-            f"`dataset` must be a tf.data.Dataset; got {type(dataset).__name__}."
-        )
-    spec = dataset.element_spec
-    if not (
-        isinstance(spec, tuple)
-        and len(spec) == 2
-        and all(isinstance(s, tf.TensorSpec) for s in spec)
-    ):
-        raise TypeError(
-            "`dataset` elements must be 2-tuples (x, y) of dense tensors; got "
-            f"element_spec {spec}."
-        )
-    x_spec, y_spec = spec
-    if x_spec.shape.rank == 0 or y_spec.shape.rank == 0:
-        raise ValueError(
-            "`dataset` elements must be batches (x of shape (N, ...), y of shape (N,) "
-            f"or (N, C)); got element_spec {spec}. Apply this after `.batch(...)`."
-        )
-
-
-def augment_batches(
-    fn: Callable[..., Pair],
-    *,
-    num_classes: int,
-    seed: int | None = None,
-    **kwargs: Any,
-) -> Callable[[tf.data.Dataset], tf.data.Dataset]:
-    """A ``Dataset.apply`` transformation augmenting each batch with ``fn``.
-
-    The batched dataset of ``(x, y)`` elements is zipped with
-    ``tf.data.Dataset.random(seed, rerandomize_each_iteration=True)`` so that each
-    batch gets its own stateless seed (shape (2,), int64), and mapped (in parallel,
-    order kept) with ``fn(x, y, num_classes=num_classes, seed=batch_seed,
-    **kwargs)``. The same ``seed`` gives the same sequence of batches from a fresh
-    pipeline; each new iteration (epoch) draws afresh; ``seed=None`` is
-    nondeterministic.
-
-    Parameters
-    ----------
-    fn : callable
-        ``fn(x, y, *, num_classes, seed, **kwargs) -> (x_new, y_soft)`` made of TF
-        ops, e.g. :func:`mixup`, :func:`remix`, :func:`balanced_mixup`,
-        :func:`smote_batch` or :func:`gaussian_noise`.
-    num_classes : int
-        Number of classes C >= 2.
-    seed : int or None, default=None
-        Seed of the per-batch seeds. None: nondeterministic (unless a global seed
-        was set with ``tf.random.set_seed``).
-    **kwargs
-        Further parameters of ``fn`` (e.g. ``alpha=0.4``), checked now for the five
-        functions above.
-
-    Returns
-    -------
-    transformation : callable
-        ``dataset -> dataset`` of ``(x_new, y_soft)`` for ``dataset.apply``. The
-        dataset's elements must be batches ``(x, y)``: a 2-tuple of dense tensors.
-
-    Examples
-    --------
-    >>> import tensorflow as tf
-    >>> from balancekit.tensorflow.augmentation import augment_batches, mixup
-    >>> x = tf.random.stateless_normal((32, 3), seed=[0, 1])
-    >>> y = tf.constant([0] * 24 + [1] * 8)
-    >>> ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
-    >>> ds = ds.apply(augment_batches(mixup, num_classes=2, seed=0, alpha=0.4))
-    >>> [tuple(t.shape) for t in next(iter(ds))]
-    [(16, 3), (16, 2)]
-    """
-    if not callable(fn):
-        raise TypeError(f"`fn` must be callable; got {type(fn).__name__}.")
-    num_classes = check_num_classes(num_classes)
-    seed = _check_seed_value(seed)
-    _check_fn_arguments(fn, num_classes, kwargs)
-
-    def augment(element: Pair, batch_seed: tf.Tensor) -> Pair:
-        x, y = element
-        return fn(x, y, num_classes=num_classes, seed=batch_seed, **kwargs)
-
-    def transformation(dataset: tf.data.Dataset) -> tf.data.Dataset:
-        _check_dataset(dataset)
-        seeds = tf.data.Dataset.random(
-            seed=seed, rerandomize_each_iteration=True
-        ).batch(2, drop_remainder=True)
-        pairs = tf.data.Dataset.zip((dataset, seeds))
-        return pairs.map(
-            tf.autograph.experimental.do_not_convert(augment),
-            num_parallel_calls=tf.data.AUTOTUNE,
-            deterministic=True,
-        )
-
-    return transformation

@@ -24,6 +24,7 @@ import numpy as np
 import tensorflow as tf
 from sklearn.base import clone
 
+from balancekit._params import check_int
 from balancekit.base import BaseFeatureIndexSampler, BaseIndexSampler
 
 __all__ = ["balanced_dataset"]
@@ -103,10 +104,7 @@ def balanced_dataset(
             f"`X` and `y` must have the same number of rows; got shapes {X.shape} and "
             f"{y.shape}."
         )
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int):
-        raise TypeError(f"`batch_size` must be an int; got {batch_size!r}.")
-    if batch_size < 1:
-        raise ValueError(f"`batch_size` must be >= 1; got {batch_size}.")
+    batch_size = check_int(batch_size, "batch_size")
     if not callable(getattr(sampler, "fit_resample", None)):
         raise TypeError(
             "`sampler` must be a balancekit sampler (with `fit_resample`); got "

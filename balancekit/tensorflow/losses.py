@@ -41,7 +41,7 @@ from balancekit._loss_params import (
     class_balanced_weights,
     ldam_margins,
 )
-from balancekit._validation import check_scalar
+from balancekit._params import check_choice, check_scalar
 from balancekit.tensorflow._focal import FocalLoss, _float32, _ImbalanceLoss
 from balancekit.tensorflow._loss_utils import (
     check_n_classes,
@@ -79,13 +79,18 @@ class ClassBalancedLoss(_ImbalanceLoss):
     class_counts : sequence of float, array or tensor of shape (C,)
         Number of training samples per class, all positive.
     beta : float in [0, 1), default=0.9999
+        0 gives equal weights; towards 1, inverse-frequency weights.
     loss : {"softmax", "focal", "sigmoid"}, default="softmax"
     gamma : float, default=2.0
         Focusing parameter of ``loss="focal"``.
     from_logits : bool, default=True
+        Whether ``y_pred`` holds logits (True) or probabilities (False).
     reduction : {"sum_over_batch_size", "mean", "sum", "none", None}
+        How the per-sample losses are reduced, as in Keras.
     ignore_class : int or None, default=None
+        Label value that contributes nothing and is excluded from the mean.
     name : str, default="class_balanced_loss"
+        Name of the loss instance (Keras).
 
     Examples
     --------
@@ -119,11 +124,7 @@ class ClassBalancedLoss(_ImbalanceLoss):
         )
         counts = check_class_counts(class_counts)
         self.beta = check_scalar(beta, "beta", low=0.0, high=1.0, high_open=True)
-        if loss not in ("softmax", "focal", "sigmoid"):
-            raise ValueError(
-                f"`loss` must be 'softmax', 'focal' or 'sigmoid'; got {loss!r}."
-            )
-        self.loss = loss
+        self.loss = check_choice(loss, "loss", ("softmax", "focal", "sigmoid"))
         self.gamma = check_scalar(gamma, "gamma", low=0.0)
         weights = class_balanced_weights(counts, self.beta)
         self._counts64 = counts
@@ -148,6 +149,8 @@ class ClassBalancedLoss(_ImbalanceLoss):
         valid = valid_mask(labels, n_classes, self.ignore_class)
         hot = one_hot(labels, valid, n_classes, logits.dtype)
         bce = tf.nn.sigmoid_cross_entropy_with_logits(labels=hot, logits=logits)
+        # The sigmoid form weighs a whole row by its true class's weight (Cui et
+        # al.), so the row's weight is also its share of the weighted mean.
         row_weight = tf.reduce_sum(hot * tf.cast(self.weight, logits.dtype), axis=-1)
         return row_weight * tf.reduce_sum(bce, axis=-1), row_weight
 
@@ -177,9 +180,13 @@ class LogitAdjustedLoss(_ImbalanceLoss):
     tau : float, default=1.0
         Scaling of the log-prior, >= 0.
     from_logits : bool, default=True
+        Whether ``y_pred`` holds logits (True) or probabilities (False).
     reduction : {"sum_over_batch_size", "mean", "sum", "none", None}
+        How the per-sample losses are reduced, as in Keras.
     ignore_class : int or None, default=None
+        Label value that contributes nothing and is excluded from the mean.
     name : str, default="logit_adjusted_loss"
+        Name of the loss instance (Keras).
 
     Examples
     --------
@@ -218,6 +225,8 @@ class LogitAdjustedLoss(_ImbalanceLoss):
     ) -> tuple[tf.Tensor, tf.Tensor]:
         logits = to_logits(y_pred, self.from_logits, sigmoid=False)
         check_n_classes(self.log_prior, logits, "class_counts")
+        # Adding tau * log prior during training only makes the plain argmax of the
+        # unadjusted logits the balanced-error classifier at inference.
         adjusted = logits + self.tau * tf.cast(self.log_prior, logits.dtype)
         return softmax_loss(
             adjusted, y_true, gamma=0.0, alpha=None, ignore_class=self.ignore_class
@@ -241,9 +250,13 @@ class BalancedSoftmaxLoss(_ImbalanceLoss):
     class_counts : sequence of float, array or tensor of shape (C,)
         Number of training samples per class, all positive.
     from_logits : bool, default=True
+        Whether ``y_pred`` holds logits (True) or probabilities (False).
     reduction : {"sum_over_batch_size", "mean", "sum", "none", None}
+        How the per-sample losses are reduced, as in Keras.
     ignore_class : int or None, default=None
+        Label value that contributes nothing and is excluded from the mean.
     name : str, default="balanced_softmax_loss"
+        Name of the loss instance (Keras).
 
     Examples
     --------
@@ -280,6 +293,8 @@ class BalancedSoftmaxLoss(_ImbalanceLoss):
     ) -> tuple[tf.Tensor, tf.Tensor]:
         logits = to_logits(y_pred, self.from_logits, sigmoid=False)
         check_n_classes(self.log_counts, logits, "class_counts")
+        # softmax(z + log n) is the training-set posterior when z models the
+        # balanced one: log counts, not log priors (the constant cancels).
         adjusted = logits + tf.cast(self.log_counts, logits.dtype)
         return softmax_loss(
             adjusted, y_true, gamma=0.0, alpha=None, ignore_class=self.ignore_class
@@ -314,9 +329,13 @@ class LDAMLoss(_ImbalanceLoss):
     weight : sequence of float, array or tensor of shape (C,), optional
         Class weights for the cross-entropy.
     from_logits : bool, default=True
+        Whether ``y_pred`` holds logits (True) or probabilities (False).
     reduction : {"sum_over_batch_size", "mean", "sum", "none", None}
+        How the per-sample losses are reduced, as in Keras.
     ignore_class : int or None, default=None
+        Label value that contributes nothing and is excluded from the mean.
     name : str, default="ldam_loss"
+        Name of the loss instance (Keras).
 
     Examples
     --------
@@ -376,6 +395,8 @@ class LDAMLoss(_ImbalanceLoss):
         labels, _ = split_target(y_true, logits, soft=False)
         valid = valid_mask(labels, n_classes, self.ignore_class)
         hot = one_hot(labels, valid, n_classes, logits.dtype)
+        # The margin is subtracted from the true class's logit only (a zero row for
+        # ignored positions), so rare classes must win by a larger margin.
         shifted = logits - hot * tf.cast(self.margins, logits.dtype)
         return softmax_loss(
             self.s * shifted,

@@ -21,7 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from balancekit._class_targets import SamplingMode, check_mode, epoch_class_counts
-from balancekit._validation import check_int
+from balancekit._params import check_int
 from balancekit.tensorflow._rebalance_checks import (
     COUNTING_BATCH,
     call,
@@ -250,7 +250,7 @@ class Rebalance:
                 held,
                 self.max_cached_bytes,
             )
-            if collected is None:
+            if collected is None:  # the held rows outgrew the budget while read
                 held[:] = False
             else:
                 held_rows, held_codes = collected
@@ -287,6 +287,9 @@ class Rebalance:
             default_label=self.label_fn is default_label,
             seed=self.seed,
         )
+        # A known cardinality lets Keras size an epoch (progress bar, no
+        # steps_per_epoch); it is declared only when the counts were verified
+        # against the stream or the stream's own length agrees with them.
         length = int(dataset.cardinality())
         if checked or length == int(n_known.sum()):
             out = out.apply(tf.data.experimental.assert_cardinality(int(targets.sum())))
@@ -340,6 +343,8 @@ def _collect(
 
     def split(*block: Any) -> Any:
         labels = label_dataset_block(block, label_fn, is_tuple)
+        # Membership by binary search on the sorted held labels (clamped so the
+        # gather stays in range): no per-class loop over the block.
         found = tf.minimum(tf.searchsorted(held_labels, labels), n_held - 1)
         keep = tf.equal(tf.gather(held_labels, found), labels)
         where = tf.where(keep)[:, 0]
@@ -373,6 +378,8 @@ def _collect(
         )
     if parts is None:
         return None
+    # Sorted by class (stably, so stream order within a class), the held rows of a
+    # class are one contiguous run: what the epoch's draw indexes into.
     labels_all = np.concatenate(part_labels)
     order = np.argsort(labels_all, kind="stable")
     rows_all = tf.nest.map_structure(

@@ -1,7 +1,8 @@
 """PyTorch adapter: balanced DataLoader samplers, a resampled Dataset,
-imbalance-aware losses and the distributed reduction of streaming metrics.
-Importing it imports torch."""
+imbalance-aware losses, a batch-augmentation collate function and the distributed
+reduction of streaming metrics. Importing it imports torch."""
 
+from balancekit.torch._batch_augment import BatchAugment
 from balancekit.torch.datasets import ResampledDataset
 from balancekit.torch.losses import (
     BalancedSoftmaxLoss,
@@ -17,6 +18,7 @@ __all__ = [
     "BalancedBatchSampler",
     "BalancedSampler",
     "BalancedSoftmaxLoss",
+    "BatchAugment",
     "ClassBalancedLoss",
     "FocalLoss",
     "LDAMLoss",

@@ -22,7 +22,7 @@ import numpy as np
 import torch.distributed as dist
 from torch.utils.data import get_worker_info
 
-from balancekit._validation import check_int
+from balancekit._params import check_bool, check_int
 from balancekit.torch._labels import EncodedLabels
 from balancekit.torch._state import (
     checked_position,
@@ -145,11 +145,7 @@ class EpochDraws:
     ) -> None:
         self.seed = check_int(seed, "seed", low=0)
         self.num_replicas, self.rank = check_replicas(num_replicas, rank)
-        if not isinstance(drop_last, bool):
-            raise TypeError(
-                f"`drop_last` must be a bool; got {type(drop_last).__name__}."
-            )
-        self.drop_last = drop_last
+        self.drop_last = check_bool(drop_last, "drop_last")
         self.epoch = 0
         self._resume_at = 0
         self._iterator: Iterator[Any] | None = None

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from balancekit._loss_params import check_class_weights
-from balancekit._validation import check_scalar
+from balancekit._params import check_choice, check_scalar
 from balancekit.torch._loss_utils import (
     check_ignore_index,
     check_index_target,
@@ -149,6 +149,7 @@ class FocalLoss(torch.nn.Module):
     ignore_index : int, default=-100
         Target value that contributes nothing and is excluded from the mean.
     label_smoothing : float in [0, 1], default=0.0
+        Share of each target spread uniformly over the classes (see above).
 
     Examples
     --------
@@ -175,11 +176,7 @@ class FocalLoss(torch.nn.Module):
         label_smoothing: float = 0.0,
     ) -> None:
         super().__init__()
-        if activation not in ("softmax", "sigmoid"):
-            raise ValueError(
-                f"`activation` must be 'softmax' or 'sigmoid'; got {activation!r}."
-            )
-        self.activation = activation
+        self.activation = check_choice(activation, "activation", ("softmax", "sigmoid"))
         self.gamma = check_scalar(gamma, "gamma", low=0.0)
         self.reduction = check_reduction(reduction)
         self.ignore_index = check_ignore_index(ignore_index)

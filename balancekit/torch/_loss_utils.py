@@ -7,23 +7,17 @@ from typing import Any
 import numpy as np
 import torch
 
+from balancekit._params import check_choice, check_int
+
 REDUCTIONS = ("mean", "sum", "none")
 
 
 def check_reduction(reduction: Any) -> str:
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"`reduction` must be one of {REDUCTIONS}; got {reduction!r}.")
-    return str(reduction)
+    return str(check_choice(reduction, "reduction", REDUCTIONS))
 
 
 def check_ignore_index(ignore_index: Any) -> int:
-    if isinstance(ignore_index, bool) or not isinstance(
-        ignore_index, (int, np.integer)
-    ):
-        raise TypeError(
-            f"`ignore_index` must be an int; got {type(ignore_index).__name__}."
-        )
-    return int(ignore_index)
+    return check_int(ignore_index, "ignore_index", low=None)
 
 
 def to_buffer(array: np.ndarray) -> torch.Tensor:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from balancekit._class_targets import ProgressiveSchedule
-from balancekit._validation import check_int
+from balancekit._params import check_int
 from balancekit.torch._labels import EncodedLabels
 
 __all__ = [

@@ -10,6 +10,8 @@ import torch
 from sklearn.base import clone
 from torch.utils.data import Dataset, TensorDataset
 
+from balancekit._params import check_bool, check_int
+
 __all__ = ["ResampledDataset"]
 
 _NAMES = ("X", "y", "sample_weight")
@@ -92,10 +94,8 @@ class ResampledDataset(Dataset):
                 "`sampler` must have a `fit_resample` method (a balancekit or "
                 f"imbalanced-learn sampler); got {type(sampler).__name__}."
             )
-        if not isinstance(redraw, bool):
-            raise TypeError(f"`redraw` must be a bool; got {type(redraw).__name__}.")
         self.sampler = sampler
-        self.redraw = redraw
+        self.redraw = check_bool(redraw, "redraw")
         self.epoch = 0
         self.tensors = self._resample(sampler)
 
@@ -107,9 +107,7 @@ class ResampledDataset(Dataset):
 
     def set_epoch(self, epoch: int) -> None:
         """Resample for ``epoch`` when ``redraw`` is on (else only record it)."""
-        if isinstance(epoch, bool) or not isinstance(epoch, Integral) or epoch < 0:
-            raise ValueError(f"`epoch` must be an int >= 0; got {epoch!r}.")
-        self.epoch = int(epoch)
+        self.epoch = check_int(epoch, "epoch", low=0)
         if not self.redraw:
             return
         base = self.sampler.get_params().get("random_state")

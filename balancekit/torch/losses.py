@@ -21,7 +21,7 @@ from balancekit._loss_params import (
     class_balanced_weights,
     ldam_margins,
 )
-from balancekit._validation import check_scalar
+from balancekit._params import check_choice, check_scalar
 from balancekit.torch._focal import FocalLoss, softmax_focal
 from balancekit.torch._loss_utils import (
     check_ignore_index,
@@ -82,6 +82,7 @@ class ClassBalancedLoss(torch.nn.Module):
         Focusing parameter of ``loss="focal"``.
     reduction : {"mean", "sum", "none"}, default="mean"
     ignore_index : int, default=-100
+        Target value that contributes nothing and is excluded from the mean.
 
     Examples
     --------
@@ -111,11 +112,7 @@ class ClassBalancedLoss(torch.nn.Module):
         super().__init__()
         counts = check_class_counts(class_counts)
         self.beta = check_scalar(beta, "beta", low=0.0, high=1.0, high_open=True)
-        if loss not in ("softmax", "focal", "sigmoid"):
-            raise ValueError(
-                f"`loss` must be 'softmax', 'focal' or 'sigmoid'; got {loss!r}."
-            )
-        self.loss = loss
+        self.loss = check_choice(loss, "loss", ("softmax", "focal", "sigmoid"))
         self.gamma = check_scalar(gamma, "gamma", low=0.0)
         self.reduction = check_reduction(reduction)
         self.ignore_index = check_ignore_index(ignore_index)
@@ -164,6 +161,7 @@ class LogitAdjustedLoss(torch.nn.Module):
         Scaling of the log-prior, >= 0.
     reduction : {"mean", "sum", "none"}, default="mean"
     ignore_index : int, default=-100
+        Target value that contributes nothing and is excluded from the mean.
 
     Examples
     --------
@@ -220,6 +218,7 @@ class BalancedSoftmaxLoss(torch.nn.Module):
         Number of training samples per class, all positive.
     reduction : {"mean", "sum", "none"}, default="mean"
     ignore_index : int, default=-100
+        Target value that contributes nothing and is excluded from the mean.
 
     Examples
     --------
@@ -281,6 +280,7 @@ class LDAMLoss(torch.nn.Module):
         Class weights for the cross-entropy (e.g. deferred re-weighting).
     reduction : {"mean", "sum", "none"}, default="mean"
     ignore_index : int, default=-100
+        Target value that contributes nothing and is excluded from the mean.
 
     Examples
     --------

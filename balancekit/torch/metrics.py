@@ -1,7 +1,7 @@
 """Distributed reduction of the stateful metrics of ``balancekit.metrics``.
 
 Each rank updates its own ``StreamingConfusionMatrix`` or ``StreamingScores`` (see
-``balancekit.metrics._stateful``) with its shard of the evaluation data;
+``balancekit.metrics``) with its shard of the evaluation data;
 :func:`all_reduce_` then sums the states over the process group so that every rank's
 ``compute()`` is the metric over all the data.
 """
@@ -10,14 +10,37 @@ from __future__ import annotations
 
 from typing import Any
 
+import array_api_compat
 import numpy as np
 import torch
 import torch.distributed as dist
 
-from balancekit.metrics._accumulator import state_namespace
-from balancekit.metrics._stateful import StreamingConfusionMatrix, StreamingScores
+from balancekit._array_api import is_numpy_namespace
+from balancekit.metrics import StreamingConfusionMatrix, StreamingScores
 
 __all__ = ["all_reduce_"]
+
+
+def state_namespace(metric: Any) -> str:
+    """``"numpy"``, ``"torch"``, another namespace's name, or ``"empty"``: the library
+    a streaming metric accumulates in.
+
+    Examples
+    --------
+    >>> from balancekit.metrics import StreamingScores
+    >>> state_namespace(StreamingScores()), state_namespace(
+    ...     StreamingScores().update([0, 1], [0.2, 0.7])
+    ... )
+    ('empty', 'numpy')
+    """
+    xp = getattr(metric, "_xp", None)
+    if xp is None:
+        return "empty"
+    if is_numpy_namespace(xp):
+        return "numpy"
+    if array_api_compat.is_torch_namespace(xp):
+        return "torch"
+    return str(getattr(xp, "__name__", xp))
 
 
 def _comm_device(metric: Any, group: Any) -> torch.device:
@@ -71,7 +94,8 @@ def all_reduce_(
     --------
     Without an initialised process group (a single process) the state is unchanged:
 
-    >>> from balancekit.metrics._stateful import StreamingConfusionMatrix
+    >>> from balancekit.metrics import StreamingConfusionMatrix
+    >>> from balancekit.torch.metrics import all_reduce_
     >>> metric = StreamingConfusionMatrix([0, 1]).update([0, 1], [1, 1])
     >>> all_reduce_(metric).compute()
     array([[0, 1],

@@ -20,6 +20,7 @@ from balancekit._class_targets import (
     check_positive_int,
     epoch_class_counts,
 )
+from balancekit._params import check_bool
 from balancekit.torch._epoch import EpochDraws, check_epoch_size, shard_length
 from balancekit.torch._labels import EncodedLabels, encode_labels
 from balancekit.torch._state import describe
@@ -57,12 +58,6 @@ def class_positions(
 def _members(labels: EncodedLabels, cls: int, positions: np.ndarray) -> np.ndarray:
     start = labels.starts[cls]
     return labels.order[start + positions]
-
-
-def _check_bool(value: Any, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"`{name}` must be a bool; got {type(value).__name__}.")
-    return value
 
 
 class BalancedSampler(EpochDraws, Sampler[int]):
@@ -174,8 +169,8 @@ default="auto"
         self.num_samples = check_positive_int(
             num_samples, "num_samples", allow_none=True
         )
-        self.replacement = _check_bool(replacement, "replacement")
-        self.shuffle = _check_bool(shuffle, "shuffle")
+        self.replacement = check_bool(replacement, "replacement")
+        self.shuffle = check_bool(shuffle, "shuffle")
         self._init_epochs(seed, num_replicas, rank, drop_last)
         if self.num_samples is not None:
             self._check_size(self.num_samples)
@@ -369,7 +364,7 @@ class BalancedBatchSampler(EpochDraws, Sampler[list[int]]):
                 f"`n_classes_per_batch` must be at most the number of classes, "
                 f"{n_classes}; got {self.n_classes_per_batch}."
             )
-        self.replacement = _check_bool(replacement, "replacement")
+        self.replacement = check_bool(replacement, "replacement")
         if not self.replacement:
             small = [
                 cls

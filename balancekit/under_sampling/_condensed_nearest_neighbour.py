@@ -30,7 +30,9 @@ from balancekit._neighbors import (
     check_neighbors_object,
     kneighbors_of,
 )
+from balancekit._params import check_int
 from balancekit._random import RandomStateLike
+from balancekit._typing import Array, Device
 from balancekit._validation import Validated
 from balancekit.base import BaseCleaningSampler, BaseFeatureIndexSampler
 from balancekit.under_sampling._nearmiss import (
@@ -126,9 +128,7 @@ class CondensedNearestNeighbour(BaseFeatureIndexSampler, BaseCleaningSampler):
     Examples
     --------
     >>> import numpy as np
-    >>> from balancekit.under_sampling._condensed_nearest_neighbour import (
-    ...     CondensedNearestNeighbour,
-    ... )
+    >>> from balancekit.under_sampling import CondensedNearestNeighbour
     >>> X = np.array([[0.0], [1.0], [2.0], [20.0], [21.0], [10.0], [11.0]])
     >>> y = np.array([0, 0, 0, 0, 0, 1, 1])
     >>> sampler = CondensedNearestNeighbour(random_state=0)
@@ -157,13 +157,7 @@ class CondensedNearestNeighbour(BaseFeatureIndexSampler, BaseCleaningSampler):
 
     def _check_params(self, data: Validated) -> None:
         self._neighbours()
-        n_seeds = self.n_seeds_S
-        if isinstance(n_seeds, bool) or not isinstance(n_seeds, Integral):
-            raise TypeError(
-                f"`n_seeds_S` must be an int >= 1; got {type(n_seeds).__name__}."
-            )
-        if n_seeds < 1:
-            raise ValueError(f"`n_seeds_S` must be an int >= 1; got {n_seeds}.")
+        check_int(self.n_seeds_S, "n_seeds_S")
 
     def _neighbours(self) -> Any:
         """A fresh neighbours object for ``n_neighbors`` (``None`` is 1)."""
@@ -172,10 +166,10 @@ class CondensedNearestNeighbour(BaseFeatureIndexSampler, BaseCleaningSampler):
 
     def _kept_indices(
         self,
-        flat: Any,
+        flat: Array,
         labels: Labels,
         xp: ModuleType,
-        device: Any,
+        device: Device,
         rng: np.random.Generator,
     ) -> Any:
         minority = minority_class(labels, xp)
@@ -189,6 +183,9 @@ class CondensedNearestNeighbour(BaseFeatureIndexSampler, BaseCleaningSampler):
                 points = take_rows(flat, members, xp)
                 store = _Store(points, minority_points, seeds, xp, device)
                 order = labels.classes
+                # scikit-learn's k-NN vote breaks ties towards the smaller label: the
+                # class wins a tie only when it sorts before the minority, as in
+                # imbalanced-learn.
                 tie_to_class = order.index(cls) < order.index(minority)
                 kept = self._condense(store, cls == minority, tie_to_class)
                 members = xp.take(members, kept, axis=0)
@@ -234,11 +231,11 @@ class _Store:
 
     def __init__(
         self,
-        points: Any,
-        minority_points: Any,
+        points: Array,
+        minority_points: Array,
         seeds: np.ndarray,
         xp: ModuleType,
-        device: Any,
+        device: Device,
     ) -> None:
         self.points = points
         self.minority_points = minority_points
@@ -249,7 +246,7 @@ class _Store:
         self.n_minority = int(minority_points.shape[0])
         self.n_seeds = int(seeds.size)
 
-    def rows_of_C(self, kept: Any) -> Any:
+    def rows_of_C(self, kept: Array) -> Any:
         """The minority rows, then the rows ``kept`` (positions) of the class."""
         chosen = take_rows(self.points, kept, self.xp)
         return concat_rows(self.minority_points, chosen, self.xp)
@@ -291,6 +288,9 @@ def _scan(votes: _Votes, store: _Store) -> list[int]:
     added: list[int] = []
     offset = 0
     while True:
+        # The rows before the first misclassified one are judged with the same C as
+        # in Hart's row-by-row loop: vote all remaining rows at once, add the first
+        # wrong one to C, and resume after it.
         first = _first_true(~votes.correct() & not_seed, xp, store.device)
         if first is None:
             return added
@@ -339,6 +339,8 @@ class _ExactVotes:
         self.rest = self.rest[first + 1 :, ...]
         self.minority = self.minority[first + 1 :, ...]
         own = self.own[first + 1 :, ...]
+        # Only the new row of C brings new distances: merge them into each remaining
+        # row's k smallest instead of searching again.
         distances = xp.astype(_distances_to(self.rest, new_row, xp), own.dtype)
         if self.k == 1:
             self.own = xp.minimum(own, distances[:, None])
@@ -374,23 +376,25 @@ class _RefitVotes:
         self.kept = xp.concat([self.kept, new])
 
 
-def _majority_is_class(class_votes: Any, k: int, tie_to_class: bool) -> Any:
+def _majority_is_class(class_votes: Array, k: int, tie_to_class: bool) -> Any:
     """Whether the class wins the vote: a majority, or a tie if it wins ties."""
     twice = 2 * class_votes
     return twice >= k if tie_to_class else twice > k
 
 
-def _first_true(mask: Any, xp: ModuleType, device: Any) -> int | None:
+def _first_true(mask: Array, xp: ModuleType, device: Device) -> int | None:
     """Position of the first True of a 1-D mask, or None (one scalar to the host)."""
     n = int(mask.shape[0])
     if n == 0:
         return None
+    # argmax returns the first maximum; the trailing 1 makes an all-False mask
+    # answer n (none) instead of 0.
     sentinel = xp.ones(1, dtype=xp.int8, device=device)
     first = int(xp.argmax(xp.concat([xp.astype(mask, xp.int8), sentinel])))
     return None if first == n else first
 
 
-def _k_smallest(fit_points: Any, query: Any, k: int, xp: ModuleType) -> Any:
+def _k_smallest(fit_points: Array, query: Array, k: int, xp: ModuleType) -> Any:
     """Sorted distances to the k nearest of ``fit_points``, padded with infinity."""
     n_fit = int(fit_points.shape[0])
     distances, _ = (
@@ -408,12 +412,12 @@ def _k_smallest(fit_points: Any, query: Any, k: int, xp: ModuleType) -> Any:
     return xp.concat([distances, padding], axis=1)
 
 
-def _row(points: Any, i: int) -> Any:
+def _row(points: Array, i: int) -> Any:
     """Row ``i`` as a (1, n_features) array or sparse matrix."""
     return points[i : i + 1] if is_sparse(points) else points[i : i + 1, ...]
 
 
-def _distances_to(rows: Any, row: Any, xp: ModuleType) -> Any:
+def _distances_to(rows: Array, row: Array, xp: ModuleType) -> Any:
     """Euclidean distance of each of ``rows`` to the single ``row``."""
     if is_sparse(rows):
         from sklearn.metrics.pairwise import euclidean_distances

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Iterator, Mapping
-from numbers import Integral
 from types import ModuleType
 from typing import Any
 
@@ -25,7 +24,9 @@ from balancekit._neighbors import (
     kneighbors_of,
     n_neighbors_of,
 )
+from balancekit._params import check_bool, check_choice, check_int
 from balancekit._sampling_strategy import resolve_sampling_strategy
+from balancekit._typing import Array, Device
 from balancekit._validation import Validated
 from balancekit.under_sampling._tomek_links import FeatureCleaningSampler
 
@@ -40,12 +41,12 @@ SELECTION_KINDS = ("all", "mode")
 
 
 def _agrees(
-    neighbour_labels: Any,
+    neighbour_labels: Array,
     cls: Any,
     classes: tuple,
     kind_sel: str,
     xp: ModuleType,
-    device: Any,
+    device: Device,
 ) -> Any:
     """Whether the neighbours of each row of class ``cls`` vouch for that class."""
     if kind_sel == "all":
@@ -73,13 +74,13 @@ def _check_enough_rows(estimator: Any, n_rows: int) -> None:
 
 
 def edited_indices(
-    flat: Any,
+    flat: Array,
     labels: Labels,
     targets: Mapping,
     estimator: Any,
     kind_sel: str,
     xp: ModuleType,
-    device: Any,
+    device: Device,
 ) -> Any:
     """Rows kept by one editing pass, grouped by class in sorted class order.
 
@@ -99,6 +100,8 @@ def edited_indices(
     [0, 1, 2, 4, 5, 6, 7]
     """
     _check_enough_rows(estimator, int(labels.y.shape[0]))
+    # One fit on every row; only the targeted classes are queried, the rows of the
+    # other classes are kept without a search.
     estimator.fit(flat)
     parts = []
     for cls in labels.classes:
@@ -106,6 +109,7 @@ def edited_indices(
         if cls in targets:
             query = take_rows(flat, members, xp)
             found = kneighbors_of(estimator, query, "n_neighbors", xp, device)
+            # Column 0 is the row itself (queried on the fitted rows).
             neighbours = found[:, 1:]
             neighbour_labels = xp.reshape(
                 xp.take(labels.y, xp.reshape(neighbours, (-1,)), axis=0),
@@ -115,13 +119,6 @@ def edited_indices(
             members = xp.take(members, xp.nonzero(keep)[0], axis=0)
         parts.append(xp.astype(members, index_dtype(xp, device), copy=False))
     return xp.concat(parts)
-
-
-def _check_kind_sel(kind_sel: Any) -> None:
-    if not isinstance(kind_sel, str) or kind_sel not in SELECTION_KINDS:
-        raise ValueError(
-            f"`kind_sel` must be one of {SELECTION_KINDS}; got {kind_sel!r}."
-        )
 
 
 def _first_seen_minority(labels: Labels, xp: ModuleType) -> Any:
@@ -155,16 +152,16 @@ class _EditingSampler(FeatureCleaningSampler):
 
     def _check_params(self, data: Validated) -> None:
         self._neighbours()
-        _check_kind_sel(self.kind_sel)
+        check_choice(self.kind_sel, "kind_sel", SELECTION_KINDS)
         self._check_n_jobs()
 
     def _edit_round(
         self,
-        flat: Any,
+        flat: Array,
         labels: Labels,
         estimator: Any,
         xp: ModuleType,
-        device: Any,
+        device: Device,
     ) -> Any:
         """One editing pass, the strategy resolved on the remaining labels."""
         targets = resolve_sampling_strategy(
@@ -223,9 +220,7 @@ class EditedNearestNeighbours(_EditingSampler):
     Examples
     --------
     >>> import numpy as np
-    >>> from balancekit.under_sampling._edited_nearest_neighbours import (
-    ...     EditedNearestNeighbours,
-    ... )
+    >>> from balancekit.under_sampling import EditedNearestNeighbours
     >>> X = np.array([[0.0], [1.0], [2.0], [2.2], [3.0], [4.0], [5.0]])
     >>> y = np.array([0, 0, 0, 0, 1, 1, 1])
     >>> enn = EditedNearestNeighbours(n_neighbors=2)
@@ -249,10 +244,10 @@ class EditedNearestNeighbours(_EditingSampler):
 
     def _kept_indices(
         self,
-        flat: Any,
+        flat: Array,
         labels: Labels,
         xp: ModuleType,
-        device: Any,
+        device: Device,
         rng: np.random.Generator,
     ) -> Any:
         self.nn_ = self._neighbours()
@@ -284,10 +279,10 @@ class _RepeatedEditing(_EditingSampler):
 
     def _kept_indices(
         self,
-        flat: Any,
+        flat: Array,
         labels: Labels,
         xp: ModuleType,
-        device: Any,
+        device: Device,
         rng: np.random.Generator,
     ) -> Any:
         self.nn_ = self._neighbours()
@@ -300,7 +295,11 @@ class _RepeatedEditing(_EditingSampler):
             n_rounds += 1
             local = self._edit_round(subset, current, estimator, xp, device)
             converged = local.shape[0] == current.y.shape[0]
+            # `local` indexes the rows left after the previous rounds: compose the two
+            # to keep indices into the original X.
             kept = local if kept is None else xp.take(kept, local, axis=0)
+            # The strategy and the stopping rule read the rows left, as in
+            # imbalanced-learn.
             current = check_labels(xp.take(labels.y, kept, axis=0), xp)
             if self._stops(converged, current.class_counts, original, minority):
                 break
@@ -373,9 +372,7 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditing):
     Examples
     --------
     >>> import numpy as np
-    >>> from balancekit.under_sampling._edited_nearest_neighbours import (
-    ...     RepeatedEditedNearestNeighbours,
-    ... )
+    >>> from balancekit.under_sampling import RepeatedEditedNearestNeighbours
     >>> rng = np.random.default_rng(0)
     >>> y = np.array([0] * 80 + [1] * 20)
     >>> X = rng.normal(size=(100, 2)) + 1.5 * y[:, None]
@@ -402,13 +399,7 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditing):
 
     def _check_params(self, data: Validated) -> None:
         super()._check_params(data)
-        max_iter = self.max_iter
-        if isinstance(max_iter, bool) or not isinstance(max_iter, Integral):
-            raise TypeError(
-                f"`max_iter` must be an int; got {type(max_iter).__name__}."
-            )
-        if max_iter < 1:
-            raise ValueError(f"`max_iter` must be >= 1; got {max_iter}.")
+        check_int(self.max_iter, "max_iter")
 
     def _rounds(self, nn: Any) -> Iterator[Any]:
         for _ in range(int(self.max_iter)):
@@ -479,7 +470,7 @@ class AllKNN(_RepeatedEditing):
     Examples
     --------
     >>> import numpy as np
-    >>> from balancekit.under_sampling._edited_nearest_neighbours import AllKNN
+    >>> from balancekit.under_sampling import AllKNN
     >>> rng = np.random.default_rng(0)
     >>> y = np.array([0] * 80 + [1] * 20)
     >>> X = rng.normal(size=(100, 2)) + 1.5 * y[:, None]
@@ -505,10 +496,7 @@ class AllKNN(_RepeatedEditing):
 
     def _check_params(self, data: Validated) -> None:
         super()._check_params(data)
-        if not isinstance(self.allow_minority, bool | np.bool_):
-            raise TypeError(
-                f"`allow_minority` must be True or False; got {self.allow_minority!r}."
-            )
+        check_bool(self.allow_minority, "allow_minority")
         if n_neighbors_of(self._neighbours()) is None:
             raise TypeError(
                 "`n_neighbors` as an object must have an integer `n_neighbors` "
@@ -517,6 +505,8 @@ class AllKNN(_RepeatedEditing):
 
     def _rounds(self, nn: Any) -> Iterator[Any]:
         largest = n_neighbors_of(nn) or 0
+        # Counts include the row itself: 2 is one true neighbour, imbalanced-learn's
+        # first AllKNN round.
         for n_neighbors in range(2, largest + 1):
             estimator = self._neighbours()
             if hasattr(estimator, "set_params"):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import warnings
 from numbers import Integral
-from types import ModuleType
 from typing import Any
 
 import array_api_compat
@@ -21,6 +20,7 @@ from balancekit._array_api import (
     is_numpy_namespace,
     is_sparse,
     take_rows,
+    top_k,
 )
 from balancekit._labels import Labels
 from balancekit._neighbors import (
@@ -30,7 +30,9 @@ from balancekit._neighbors import (
     kneighbors_of,
     memory_budget,
 )
+from balancekit._typing import Array, Device, Namespace
 from balancekit._validation import Validated
+from balancekit._warnings import user_stacklevel
 from balancekit.base import BaseFeatureIndexSampler, BaseUnderSampler
 
 __all__ = ["NearMiss"]
@@ -99,7 +101,7 @@ class NearMiss(BaseFeatureIndexSampler, BaseUnderSampler):
     Examples
     --------
     >>> import numpy as np
-    >>> from balancekit.under_sampling._nearmiss import NearMiss
+    >>> from balancekit.under_sampling import NearMiss
     >>> X = np.array([[0.0], [0.1], [0.2], [1.0], [5.0], [9.0], [0.3], [0.4]])
     >>> y = np.array([0, 0, 0, 0, 0, 0, 1, 1])
     >>> sampler = NearMiss(n_neighbors=1)
@@ -144,12 +146,12 @@ class NearMiss(BaseFeatureIndexSampler, BaseUnderSampler):
 
     def _kept_indices(
         self,
-        flat: Any,
+        flat: Array,
         labels: Labels,
-        xp: ModuleType,
-        device: Any,
+        xp: Namespace,
+        device: Device,
         rng: np.random.Generator,
-    ) -> Any:
+    ) -> Array:
         minority = minority_class(labels, xp)
         minority_points = take_rows(flat, class_indices(labels.y, minority, xp), xp)
         self.nn_ = self._neighbours("n_neighbors", self.n_neighbors)
@@ -169,13 +171,13 @@ class NearMiss(BaseFeatureIndexSampler, BaseUnderSampler):
 
     def _select(
         self,
-        points: Any,
-        minority_points: Any,
+        points: Array,
+        minority_points: Array,
         cls: Any,
         n_keep: int,
-        xp: ModuleType,
-        device: Any,
-    ) -> Any:
+        xp: Namespace,
+        device: Device,
+    ) -> Array:
         """Positions (into ``points``) of the ``n_keep`` best rows of class ``cls``."""
         k = _n_neighbors_attribute(self.nn_)
         if self.version == 1:
@@ -195,13 +197,13 @@ class NearMiss(BaseFeatureIndexSampler, BaseUnderSampler):
                 f"than the {n_keep} that `sampling_strategy` asks to keep; all "
                 f"{n_candidates} are kept. Raise `n_neighbors_ver3` to keep more.",
                 UserWarning,
-                stacklevel=5,
+                stacklevel=user_stacklevel(),
             )
         return xp.take(candidates, order[: min(n_keep, n_candidates)], axis=0)
 
     def _scores(
-        self, points: Any, n_query: int, n_sum: int, xp: ModuleType, device: Any
-    ) -> Any:
+        self, points: Array, n_query: int, n_sum: int, xp: Namespace, device: Device
+    ) -> Array:
         """Summed distance of each row to its ``n_sum`` farthest of ``n_query``.
 
         The ``n_query`` nearest minority rows are asked of ``nn_``; the last
@@ -215,12 +217,12 @@ class NearMiss(BaseFeatureIndexSampler, BaseUnderSampler):
 
     def _farthest_scores(
         self,
-        points: Any,
-        minority_points: Any,
+        points: Array,
+        minority_points: Array,
         k: int,
-        xp: ModuleType,
-        device: Any,
-    ) -> Any:
+        xp: Namespace,
+        device: Device,
+    ) -> Array:
         """NearMiss-2: summed distance of each row to its k farthest minority rows.
 
         A neighbours object of the user is asked for every minority row, as in
@@ -234,12 +236,12 @@ class NearMiss(BaseFeatureIndexSampler, BaseUnderSampler):
 
     def _ver3_candidates(
         self,
-        points: Any,
-        minority_points: Any,
+        points: Array,
+        minority_points: Array,
         cls: Any,
-        xp: ModuleType,
-        device: Any,
-    ) -> Any:
+        xp: Namespace,
+        device: Device,
+    ) -> Array:
         """Sorted positions of the rows among the nearest of some minority row."""
         self.nn_ver3_ = self._neighbours("n_neighbors_ver3", self.n_neighbors_ver3)
         check_at_most("n_neighbors_ver3", self.nn_ver3_, int(points.shape[0]), cls=cls)
@@ -250,7 +252,7 @@ class NearMiss(BaseFeatureIndexSampler, BaseUnderSampler):
         return xp.sort(xp.unique_values(xp.reshape(neighbours, (-1,))))
 
 
-def minority_class(labels: Labels, xp: ModuleType) -> Any:
+def minority_class(labels: Labels, xp: Namespace) -> Any:
     """The smallest class; ties go to the class whose first row comes first in ``y``.
 
     This is imbalanced-learn's rule (``min`` over a ``Counter``, which keeps the order
@@ -275,8 +277,8 @@ def with_n_jobs(estimator: Any, n_jobs: int | None) -> Any:
 
 
 def farthest_distance_sums(
-    points: Any, fit_points: Any, k: int, xp: ModuleType, device: Any
-) -> Any:
+    points: Array, fit_points: Array, k: int, xp: Namespace, device: Device
+) -> Array:
     """Sum of the distances from each row of ``points`` to its k farthest fit rows.
 
     Chunked like the nearest-neighbour search: squared distances from one matrix
@@ -301,22 +303,14 @@ def farthest_distance_sums(
         block = points[start : start + chunk, ...]
         approx = xp.sum(block * block, axis=1)[:, None] - 2 * (block @ fit_points.T)
         approx = approx + fit_sq[None, :]
-        candidates = _largest(approx, n_candidates, xp)
+        # Only the k + margin largest approximate distances: no full sort of n_fit.
+        candidates = top_k(approx, n_candidates, xp, largest=True)
         rows = xp.take(fit_points, xp.reshape(candidates, (-1,)), axis=0)
         rows = xp.reshape(rows, (int(block.shape[0]), n_candidates, n_features))
         rows, block = xp.astype(rows, exact_dtype), xp.astype(block, exact_dtype)
         exact = xp.sqrt(xp.sum((rows - block[:, None, :]) ** 2, axis=2))
         sums.append(xp.sum(xp.sort(exact, axis=1)[:, n_candidates - k :], axis=1))
     return xp.concat(sums)
-
-
-def _largest(values: Any, n: int, xp: ModuleType) -> Any:
-    """Column indices of the n largest values of each row (unordered)."""
-    if array_api_compat.is_torch_namespace(xp):
-        import torch
-
-        return torch.topk(values, n, dim=1, largest=True, sorted=False).indices
-    return xpx.argpartition(-values, n - 1, axis=1, xp=xp)[:, :n]
 
 
 def _n_neighbors_attribute(estimator: Any) -> int:
@@ -359,7 +353,7 @@ class _DistanceRecorder:
         self.name = name
         self.distances: Any = None
 
-    def kneighbors(self, X: Any, return_distance: bool = False) -> Any:
+    def kneighbors(self, X: Array, return_distance: bool = False) -> Array:
         result = self.estimator.kneighbors(X, n_neighbors=self.n_neighbors)
         if not (isinstance(result, tuple) and len(result) == 2):
             raise ValueError(
@@ -372,12 +366,12 @@ class _DistanceRecorder:
 
 def kneighbor_distances(
     estimator: Any,
-    query: Any,
+    query: Array,
     n_neighbors: int,
     name: str,
-    xp: ModuleType,
-    device: Any,
-) -> Any:
+    xp: Namespace,
+    device: Device,
+) -> Array:
     """Distances from each query row to its ``n_neighbors`` nearest fitted rows.
 
     The answer of ``estimator.kneighbors`` is checked by ``kneighbors_of`` and
@@ -399,7 +393,7 @@ def kneighbor_distances(
     return distances
 
 
-def _in_namespace(values: Any, xp: ModuleType) -> bool:
+def _in_namespace(values: Array, xp: Namespace) -> bool:
     if is_numpy_namespace(xp):
         return isinstance(values, np.ndarray)
     try:

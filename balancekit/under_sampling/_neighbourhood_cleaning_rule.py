@@ -8,7 +8,6 @@ the minority (``threshold_cleaning``). Only the minority rows are searched from 
 
 from __future__ import annotations
 
-from numbers import Real
 from types import ModuleType
 from typing import Any
 
@@ -25,6 +24,8 @@ from balancekit._array_api import (
 )
 from balancekit._labels import Labels
 from balancekit._neighbors import check_neighbors_object, kneighbors_of
+from balancekit._params import check_scalar
+from balancekit._typing import Array, Device
 from balancekit._validation import Validated
 from balancekit.under_sampling._edited_nearest_neighbours import (
     EditedNearestNeighbours,
@@ -112,9 +113,7 @@ class NeighbourhoodCleaningRule(FeatureCleaningSampler):
     Examples
     --------
     >>> import numpy as np
-    >>> from balancekit.under_sampling._neighbourhood_cleaning_rule import (
-    ...     NeighbourhoodCleaningRule,
-    ... )
+    >>> from balancekit.under_sampling import NeighbourhoodCleaningRule
     >>> X = np.array([[0.0], [1.0], [2.0], [3.0], [4.1], [5.0], [9.0], [9.5]])
     >>> y = np.array([0, 0, 0, 0, 1, 0, 1, 1])
     >>> ncr = NeighbourhoodCleaningRule(n_neighbors=2)
@@ -145,7 +144,9 @@ class NeighbourhoodCleaningRule(FeatureCleaningSampler):
     def _check_params(self, data: Validated) -> None:
         self._neighbours()
         self._check_n_jobs()
-        _check_threshold(self.threshold_cleaning)
+        check_scalar(
+            self.threshold_cleaning, "threshold_cleaning", low=0, low_open=True
+        )
         editor = self.edited_nearest_neighbours
         if editor is not None and not callable(getattr(editor, "fit_resample", None)):
             raise TypeError(
@@ -173,10 +174,10 @@ class NeighbourhoodCleaningRule(FeatureCleaningSampler):
 
     def _kept_indices(
         self,
-        flat: Any,
+        flat: Array,
         labels: Labels,
         xp: ModuleType,
-        device: Any,
+        device: Device,
         rng: np.random.Generator,
     ) -> Any:
         self.edited_nearest_neighbours_ = self._editor()
@@ -200,7 +201,7 @@ class NeighbourhoodCleaningRule(FeatureCleaningSampler):
         ]
 
     def _misclassified_neighbourhoods(
-        self, flat: Any, labels: Labels, minority: Any, xp: ModuleType, device: Any
+        self, flat: Array, labels: Labels, minority: Any, xp: ModuleType, device: Device
     ) -> Any:
         """Rows of ``classes_to_clean_`` near a minority row the vote gets wrong."""
         self.nn_ = self._neighbours()
@@ -217,7 +218,7 @@ class NeighbourhoodCleaningRule(FeatureCleaningSampler):
 
 
 def outvoted_neighbours(
-    found: Any, labels: Labels, minority: Any, xp: ModuleType, device: Any
+    found: Any, labels: Labels, minority: Any, xp: ModuleType, device: Device
 ) -> Any:
     """The neighbours of the minority rows that their neighbourhood outvotes.
 
@@ -245,23 +246,16 @@ def outvoted_neighbours(
     found_labels = xp.reshape(
         xp.take(labels.y, xp.reshape(found, (-1,)), axis=0), found.shape
     )
+    # The first k labels include the row itself, as imbalanced-learn's
+    # KNeighborsClassifier predicting on its own training rows does: kept for
+    # the same rows.
     votes = found_labels[:, :k]
     outvoted = ~_agrees(votes, minority, labels.classes, "mode", xp, device)
     outvoted_rows = xp.take(found, xp.nonzero(outvoted)[0], axis=0)
     return xp.reshape(outvoted_rows[:, 1:], (-1,))
 
 
-def _check_threshold(threshold: Any) -> None:
-    if isinstance(threshold, bool) or not isinstance(threshold, Real):
-        raise TypeError(
-            "`threshold_cleaning` must be a number > 0; got "
-            f"{type(threshold).__name__}."
-        )
-    if not float(threshold) > 0:  # NaN fails too
-        raise ValueError(f"`threshold_cleaning` must be > 0; got {threshold}.")
-
-
-def _edited_rows(editor: Any, flat: Any, y: Any, xp: ModuleType) -> Any:
+def _edited_rows(editor: Any, flat: Array, y: Array, xp: ModuleType) -> Any:
     """The rows the first step keeps, as an integer array of namespace ``xp``."""
     editor.fit_resample(flat, y)
     kept = getattr(editor, "sample_indices_", None)

@@ -16,7 +16,9 @@ import numpy as np
 from balancekit._array_api import index_dtype, take_rows
 from balancekit._labels import Labels, check_labels
 from balancekit._neighbors import NearestNeighbors
-from balancekit._validation import Validated, check_n_jobs
+from balancekit._params import check_n_jobs
+from balancekit._typing import Array, Device
+from balancekit._validation import Validated
 from balancekit.under_sampling._condensed_nearest_neighbour import (
     CondensedNearestNeighbour,
     _check_store_size,
@@ -100,9 +102,7 @@ class OneSidedSelection(CondensedNearestNeighbour):
     Examples
     --------
     >>> import numpy as np
-    >>> from balancekit.under_sampling._one_sided_selection import (
-    ...     OneSidedSelection,
-    ... )
+    >>> from balancekit.under_sampling import OneSidedSelection
     >>> X = np.array([[0.0], [1.0], [2.0], [20.0], [21.0], [22.0], [10.0], [11.0]])
     >>> y = np.array([0, 0, 0, 0, 0, 0, 1, 1])
     >>> oss = OneSidedSelection(random_state=0)
@@ -121,24 +121,25 @@ class OneSidedSelection(CondensedNearestNeighbour):
 
     def _kept_indices(
         self,
-        flat: Any,
+        flat: Array,
         labels: Labels,
         xp: ModuleType,
-        device: Any,
+        device: Device,
         rng: np.random.Generator,
     ) -> Any:
         selected = super()._kept_indices(flat, labels, xp, device, rng)
         selected = xp.astype(selected, index_dtype(xp, device), copy=False)
+        # Tomek links are searched among the rows CNN kept, not the whole X.
         kept = self._without_tomek_links(flat, labels, selected, xp, device, rng)
         return xp.take(selected, kept, axis=0)
 
     def _without_tomek_links(
         self,
-        flat: Any,
+        flat: Array,
         labels: Labels,
-        selected: Any,
+        selected: Array,
         xp: ModuleType,
-        device: Any,
+        device: Device,
         rng: np.random.Generator,
     ) -> Any:
         """Positions in ``selected`` that ``TomekLinks`` on those rows keeps."""
@@ -164,6 +165,8 @@ class OneSidedSelection(CondensedNearestNeighbour):
                 if isinstance(estimator, NearestNeighbors)
                 else _RefitVotes(store, estimator, tie_to_class)
             )
+            # Unlike CNN, one pass with the initial C (it does not grow), as in
+            # imbalanced-learn: every row is voted at once.
             wrong = xp.nonzero(~votes.correct() & ~store.seed_mask())[0]
             kept = xp.concat([kept, xp.astype(wrong, kept.dtype, copy=False)])
         estimator.fit(store.rows_of_C(store.seeds), store.labels_of_C(store.n_seeds))

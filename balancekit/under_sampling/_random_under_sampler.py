@@ -9,7 +9,9 @@ import numpy as np
 
 from balancekit._array_api import class_indices, index_dtype, move_indices
 from balancekit._labels import Labels
+from balancekit._params import check_bool
 from balancekit._random import RandomStateLike
+from balancekit._typing import Device
 from balancekit.base import BaseIndexSampler, BaseUnderSampler
 
 __all__ = ["RandomUnderSampler"]
@@ -70,13 +72,10 @@ class RandomUnderSampler(BaseIndexSampler, BaseUnderSampler):
         self.replacement = replacement
 
     def _check_replacement(self) -> None:
-        if not isinstance(self.replacement, bool | np.bool_):
-            raise TypeError(
-                f"`replacement` must be True or False; got {self.replacement!r}."
-            )
+        check_bool(self.replacement, "replacement")
 
     def _sample_indices(
-        self, labels: Labels, xp: ModuleType, device: Any, rng: np.random.Generator
+        self, labels: Labels, xp: ModuleType, device: Device, rng: np.random.Generator
     ) -> Any:
         self._check_replacement()
         targets = self.sampling_strategy_

@@ -21,7 +21,9 @@ import numpy as np
 from balancekit._array_api import take_rows
 from balancekit._labels import Labels
 from balancekit._neighbors import NearestNeighbors
-from balancekit._validation import Validated, check_n_jobs
+from balancekit._params import check_n_jobs
+from balancekit._typing import Array, Device
+from balancekit._validation import Validated
 from balancekit.base import BaseCleaningSampler, BaseFeatureIndexSampler
 
 __all__ = ["FeatureCleaningSampler", "TomekLinks", "class_mask", "tomek_link_ends"]
@@ -37,7 +39,7 @@ class FeatureCleaningSampler(BaseFeatureIndexSampler, BaseCleaningSampler):
         check_n_jobs(getattr(self, "n_jobs", None))
 
 
-def class_mask(y: Any, classes: Iterable[Any], xp: ModuleType, device: Any) -> Any:
+def class_mask(y: Array, classes: Iterable[Any], xp: ModuleType, device: Device) -> Any:
     """Boolean mask of the labels ``y`` that are one of ``classes``."""
     mask = xp.zeros(y.shape, dtype=xp.bool, device=device)
     for cls in classes:
@@ -45,14 +47,14 @@ def class_mask(y: Any, classes: Iterable[Any], xp: ModuleType, device: Any) -> A
     return mask
 
 
-def _nearest_other(nn: Any, flat: Any, rows: Any, xp: ModuleType) -> Any:
+def _nearest_other(nn: Any, flat: Array, rows: Array, xp: ModuleType) -> Any:
     """Nearest fitted row of each row in ``rows``, itself excluded (tie-free data)."""
     neighbours = nn.kneighbors(take_rows(flat, rows, xp), return_distance=False)
     # A copy: the column is strided, and searchsorted wants contiguous values.
     return xp.astype(neighbours[:, 1], rows.dtype, copy=True)
 
 
-def tomek_link_ends(flat: Any, y: Any, largest: Any, xp: ModuleType) -> Any:
+def tomek_link_ends(flat: Array, y: Array, largest: Any, xp: ModuleType) -> Any:
     """Both ends of every Tomek link, as row indices (a row may appear twice).
 
     Rows ``a`` and ``b`` form a link when their classes differ and each is the other's
@@ -69,11 +71,15 @@ def tomek_link_ends(flat: Any, y: Any, largest: Any, xp: ModuleType) -> Any:
     [1, 2]
     """
     nn = NearestNeighbors(n_neighbors=2).fit(flat)
+    # A link always has an end outside the largest class, which usually holds most
+    # rows: searching from the other rows only is enough and much cheaper.
     outside = xp.nonzero(y != largest)[0]
     partner = _nearest_other(nn, flat, outside, xp)
     partner_y = xp.take(y, partner, axis=0)
     partner_in_largest = partner_y == largest
     # Links inside the other classes: the partner's own partner is already known.
+    # `outside` is sorted (nonzero gives ascending indices); a partner missing from
+    # it lands on a wrong slot or past the end (clipped) and fails the equality.
     position = xp.searchsorted(outside, partner)
     position = xp.clip(position, max=int(outside.shape[0]) - 1)
     inner = (
@@ -146,7 +152,7 @@ class TomekLinks(FeatureCleaningSampler):
     Examples
     --------
     >>> import numpy as np
-    >>> from balancekit.under_sampling._tomek_links import TomekLinks
+    >>> from balancekit.under_sampling import TomekLinks
     >>> X = np.array([[0.0], [1.0], [1.5], [5.0], [6.0], [9.0]])
     >>> y = np.array([0, 0, 1, 0, 0, 1])
     >>> tomek = TomekLinks()
@@ -166,16 +172,17 @@ class TomekLinks(FeatureCleaningSampler):
 
     def _kept_indices(
         self,
-        flat: Any,
+        flat: Array,
         labels: Labels,
         xp: ModuleType,
-        device: Any,
+        device: Device,
         rng: np.random.Generator,
     ) -> Any:
         largest = labels.classes[int(np.argmax(labels.counts))]
         ends = tomek_link_ends(flat, labels.y, largest, xp)
         n_samples = int(labels.y.shape[0])
         rows = xp.arange(n_samples, dtype=ends.dtype, device=device)
+        # Only the ends in the targeted classes are removed.
         removed = xpx.isin(rows, ends, xp=xp) & class_mask(
             labels.y, self.sampling_strategy_, xp, device
         )

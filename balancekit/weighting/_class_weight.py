@@ -7,20 +7,23 @@ per-sample weights are gathered on the labels' device.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from types import ModuleType
 from typing import Any
 
+import array_api_compat
 import array_api_extra as xpx
 import numpy as np
 
 from balancekit._array_api import (
+    bincount,
     get_namespace_and_device,
-    is_numpy_namespace,
-    is_pandas,
+    numpy_for_cpu_tensors,
     to_host,
+    widest_float_dtype,
 )
-from balancekit._labels import check_labels
-from balancekit._validation import check_sample_weight, check_scalar
+from balancekit._labels import Labels, as_label_array, check_labels, python_scalar
+from balancekit._params import check_choice, check_scalar
+from balancekit._typing import Array, Device, Namespace
+from balancekit._validation import check_sample_weight
 
 __all__ = [
     "METHODS",
@@ -35,30 +38,26 @@ _ABSENT = ("raise", "zero")
 
 
 def check_weight_options(method: Any, beta: Any, normalize: Any, absent: Any) -> None:
-    if not isinstance(method, Mapping) and method not in METHODS:
-        raise ValueError(
-            f"`method` must be one of {METHODS} or a dict {{class: weight}}; got "
-            f"{method!r}."
-        )
+    """The one check of the weighting options (``balancekit._params``' family)."""
+    if not isinstance(method, Mapping):
+        try:
+            check_choice(method, "method", METHODS)
+        except ValueError as error:
+            raise ValueError(f"{error} A dict {{class: weight}} works too.") from None
     check_scalar(beta, "beta", low=0.0, high=1.0, high_open=True)
-    if normalize not in _NORMALIZE:
-        raise ValueError(f"`normalize` must be one of {_NORMALIZE}; got {normalize!r}.")
-    if absent not in _ABSENT:
-        raise ValueError(f"`absent` must be one of {_ABSENT}; got {absent!r}.")
+    check_choice(normalize, "normalize", _NORMALIZE)
+    check_choice(absent, "absent", _ABSENT)
 
 
-def _weighted_counts(
-    y: Any, present: tuple, counts: tuple, weights: Any, xp
-) -> np.ndarray:
-    """Per-class counts of ``y`` (weighted sums with ``weights``), on the host."""
-    if weights is None:
-        return np.asarray(counts, dtype=np.float64)
-    if is_numpy_namespace(xp):
-        positions = np.searchsorted(np.asarray(present), y)
-        # bincount, as scikit-learn does, so the sums round the same way
-        return np.bincount(positions, weights=weights, minlength=len(present))
-    zero = xp.zeros((), dtype=weights.dtype, device=weights.device)
-    return np.asarray([float(xp.sum(xp.where(y == c, weights, zero))) for c in present])
+def _weighted_counts(labels: Labels, weights: Array, xp: Namespace) -> np.ndarray:
+    """Per-class sums of ``weights`` over the labels, on the host."""
+    weights = xp.astype(
+        weights, widest_float_dtype(xp, array_api_compat.device(weights))
+    )
+    # one bincount over the class positions, as scikit-learn's, so the sums round
+    # the same way; only the n_classes sums cross to the host
+    sums = bincount(labels.positions(xp), len(labels.classes), weights, xp)
+    return np.asarray(to_host(sums, xp), dtype=np.float64)
 
 
 def _dict_weights(method: Mapping, classes: tuple) -> np.ndarray:
@@ -91,7 +90,7 @@ def _formula(
 
 
 def class_weights_from_counts(
-    labels_y: Any,
+    labels: Labels | None,
     present: tuple,
     present_counts: tuple,
     classes: tuple,
@@ -100,8 +99,8 @@ def class_weights_from_counts(
     beta: float,
     normalize: str | None,
     absent: str,
-    sample_weight: Any,
-    xp: ModuleType,
+    sample_weight: Array | None,
+    xp: Namespace,
 ) -> np.ndarray:
     """Class weights aligned with ``classes``, float64 on the host."""
     missing_from_classes = [c for c in present if c not in classes]
@@ -115,9 +114,11 @@ def class_weights_from_counts(
         lookup = dict(zip(present, present_counts, strict=True))
         counts = np.asarray([float(lookup.get(c, 0)) for c in classes])
     else:
-        weighted = _weighted_counts(
-            labels_y, present, present_counts, sample_weight, xp
-        )
+        if sample_weight is None:
+            weighted = np.asarray(present_counts, dtype=np.float64)
+        else:  # the validated labels come along whenever there are weights
+            assert labels is not None
+            weighted = _weighted_counts(labels, sample_weight, xp)
         lookup = dict(zip(present, weighted.tolist(), strict=True))
         counts = np.asarray([lookup.get(c, 0.0) for c in classes])
         absent_classes = [c for c, n in zip(classes, counts, strict=True) if n == 0]
@@ -140,6 +141,7 @@ def class_weights_from_counts(
     return weights
 
 
+@numpy_for_cpu_tensors("y", "sample_weight", labels=("y",), default_float=True)
 def compute_class_weight(
     y: Any,
     method: str | Mapping[Any, float] = "balanced",
@@ -197,11 +199,11 @@ def compute_class_weight(
     xp, device = get_namespace_and_device(y=y, sample_weight=sample_weight)
     labels = check_labels(y, xp)
     sample_weight = check_sample_weight(sample_weight, int(labels.y.shape[0]), xp)
-    if is_pandas(sample_weight):
-        sample_weight = sample_weight.to_numpy()
+    if sample_weight is not None:
+        sample_weight = as_label_array(sample_weight, xp)  # pandas as NumPy
     classes_t = labels.classes if classes is None else tuple(_scalars(classes))
     weights = class_weights_from_counts(
-        labels.y,
+        labels,
         labels.classes,
         labels.counts,
         classes_t,
@@ -218,13 +220,12 @@ def compute_class_weight(
 
 
 def _scalars(values: Sequence[Any]) -> list:
-    return [v.item() if isinstance(v, np.generic) else v for v in values]
+    return [python_scalar(v) for v in values]
 
 
-def _columns(y: Any, xp: ModuleType) -> list:
+def _columns(y: Any, xp: Namespace) -> list:
     """The outputs of ``y``: one column for 1-D labels, one per column for 2-D."""
-    if is_numpy_namespace(xp):
-        y = y.to_numpy() if is_pandas(y) else np.asarray(y)
+    y = as_label_array(y, xp)
     if y.ndim == 1:
         return [y]
     if y.ndim == 2:
@@ -248,6 +249,7 @@ def _per_output(method: Any, n_outputs: int) -> list:
     return [method] * n_outputs
 
 
+@numpy_for_cpu_tensors("y", "sample_weight", labels=("y",), default_float=True)
 def compute_sample_weight(
     y: Any,
     method: str | Mapping[Any, float] | list = "balanced",
@@ -306,7 +308,7 @@ def compute_sample_weight(
             labels if indices is None else check_labels(_take(column, indices, xp), xp)
         )
         class_weights = class_weights_from_counts(
-            fit_labels.y,
+            fit_labels,
             fit_labels.classes,
             fit_labels.counts,
             labels.classes,
@@ -322,20 +324,17 @@ def compute_sample_weight(
     return total
 
 
-def _take(column: Any, indices: Any, xp: ModuleType) -> Any:
-    if is_numpy_namespace(xp):
-        return column[np.asarray(indices)]
-    return xp.take(column, xp.asarray(indices, device=column.device), axis=0)
+def _take(column: Array, indices: Any, xp: Namespace) -> Array:
+    device = array_api_compat.device(column)
+    return xp.take(column, xp.asarray(indices, device=device), axis=0)
 
 
-def _gather(labels, class_weights: np.ndarray, xp: ModuleType, device: Any, dtype: Any):
+def _gather(
+    labels: Labels, class_weights: np.ndarray, xp: Namespace, device: Device, dtype: Any
+) -> Array:
     """Each sample's class weight, on the labels' device."""
-    if is_numpy_namespace(xp):
-        positions = np.searchsorted(np.asarray(labels.classes), labels.y)
-        return class_weights[positions]
-    classes = xp.asarray(np.asarray(labels.classes), device=device)
-    positions = xp.searchsorted(classes, labels.y)
-    return xp.take(xp.asarray(class_weights, dtype=dtype, device=device), positions)
+    table = xp.asarray(class_weights, dtype=dtype, device=device)
+    return xp.take(table, labels.positions(xp))
 
 
 def as_keras_class_weight(y: Any, method: Any = "balanced", **kwargs: Any) -> dict:

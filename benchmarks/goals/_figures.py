@@ -27,6 +27,36 @@ def sampler_peak(case: str | int, library: str, label: str) -> Figure:
     return Figure(label, peak, peak)
 
 
+def torch_cpu_goal(script: str, case: str | int, text: str) -> Goal:
+    """Issue 16: balancekit on torch CPU tensors at least 0.9x its NumPy speed."""
+    return Goal(
+        16,
+        text,
+        script,
+        "time",
+        sampler_figure(case, "balancekit_torch_cpu", "balancekit torch CPU"),
+        (sampler_figure(case, "balancekit", "balancekit NumPy"),),
+        0.9,
+    )
+
+
+def first_touch_goal(script: str, case: str | int, text: str) -> Goal:
+    """Issue 16: memory first touched by one call (minor page faults x page size),
+    balancekit on torch CPU beside balancekit on NumPy."""
+
+    def figure(library: str, label: str) -> Figure:
+        return Figure(label, ("results", _step(case), library, "minor_fault_bytes"))
+
+    return Goal(
+        16,
+        text,
+        script,
+        "memory",
+        figure("balancekit_torch_cpu", "balancekit torch CPU"),
+        (figure("balancekit", "balancekit NumPy"),),
+    )
+
+
 def sampler_goals(
     issue: int,
     script: str,

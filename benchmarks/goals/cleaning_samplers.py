@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from _goals import Goal
 
-from goals._figures import sampler_figure, sampler_goals
+from goals._figures import sampler_figure, sampler_goals, torch_cpu_goal
 
 #: How the script measures peak memory (shown under the suite's table).
 MEMORY_METHOD = "tracemalloc (NumPy and Python allocations; torch: n/a)"
@@ -35,5 +35,15 @@ GOALS = [
             "EditedNearestNeighbours", "balancekit_torch_cpu", "balancekit torch"
         ),
         (sampler_figure("EditedNearestNeighbours", "peer", "imblearn"),),
+    ),
+    torch_cpu_goal(
+        "cleaning_samplers",
+        "TomekLinks",
+        "TomekLinks, 100k x 32: torch CPU at least 0.9x NumPy's speed",
+    ),
+    torch_cpu_goal(
+        "cleaning_samplers",
+        "EditedNearestNeighbours",
+        "EditedNearestNeighbours, 100k x 32: torch CPU at least 0.9x NumPy's speed",
     ),
 ]

@@ -48,4 +48,19 @@ GOALS = [
         (ranking_figure("roc_auc", "torch CPU", "peer", "torchmetrics"),),
         1.0,
     ),
+    *(
+        Goal(
+            16,
+            f"{text}, 10^7 scores, torch CPU: at least 0.9x NumPy's speed",
+            "ranking_metrics",
+            "time",
+            ranking_figure(metric, "torch CPU", "balancekit", "balancekit torch CPU"),
+            (ranking_figure(metric, "numpy", "balancekit", "balancekit NumPy"),),
+            0.9,
+        )
+        for metric, text in (
+            ("average_precision", "average precision"),
+            ("roc_auc", "ROC AUC"),
+        )
+    ),
 ]

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from balancekit.bench._compare import COLUMNS
+from balancekit.bench import COLUMNS
 from balancekit.bench._scores import METRICS
 from balancekit.cli import main
 

@@ -224,6 +224,7 @@ def _start_and_interrupt(out, signum, n_jobs):
     return process.returncode, stdout, stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("signum", "code", "n_jobs"),
     [(signal.SIGINT, 130, 2), (signal.SIGTERM, 143, 1)],

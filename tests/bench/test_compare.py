@@ -12,8 +12,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 
 from balancekit import SMOTE, RandomOverSampler
-from balancekit.bench import _protocol
-from balancekit.bench._compare import COLUMNS, compare, run_comparison
+from balancekit.bench import COLUMNS, _protocol, compare
+from balancekit.bench._compare import run_comparison
 from balancekit.bench._models import Model, resolve_models
 from balancekit.bench._strategies import Strategy, default_strategies
 

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from balancekit.bench._synthetic import _class_counts
 from balancekit.bench.datasets import (
     Dataset,
-    _class_counts,
     list_datasets,
     load_dataset,
     load_file,

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 
+from balancekit.bench import _pr_curves as bench_pr_curves
 from balancekit.bench import plots as bench_plots
 from balancekit.bench._compare import run_comparison
 from balancekit.bench._report import (
@@ -162,18 +163,21 @@ def tuned_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("honest")
     figures = {}
     original = bench_plots.save_figure
+    drawing_modules = (bench_plots, bench_pr_curves)  # the PR curves draw there
 
     def keep(figure, path, dpi):
         figures[path.name] = figure
         original(figure, path, dpi)
 
-    bench_plots.save_figure = keep
+    for module in drawing_modules:
+        module.save_figure = keep
     try:
         RunFolder(out).finish(
             result, arguments={}, datasets=(), metric="pr_auc", plots=True, partial=None
         )
     finally:
-        bench_plots.save_figure = original
+        for module in drawing_modules:
+            module.save_figure = original
     return result, out, figures
 
 

@@ -58,7 +58,7 @@ def test_binary_errors_match_sklearn():
         bm.confusion_matrix(Y, Y, normalize="rows")
     with pytest.raises(ValueError, match="`beta` must be >= 0"):
         bm.fbeta_score(Y, Y, beta=-1.0, average="macro")
-    with pytest.raises(ValueError, match="`correction` must be in"):
+    with pytest.raises(ValueError, match="`correction` must be >= 0"):
         bm.geometric_mean_score(Y, Y, correction=-0.1)
     with pytest.raises(ValueError, match="`metric` must be a callable"):
         bm.index_balanced_accuracy(Y, Y, metric="roc_auc_score")
@@ -67,7 +67,7 @@ def test_binary_errors_match_sklearn():
     on_device1 = array_api_strict.asarray(Y, device=array_api_strict.Device("device1"))
     with pytest.raises(TypeError, match="different array libraries"):
         bm.f1_score(on_device1, Y, average="macro")  # labels off the host: refused
-    with pytest.raises(TypeError, match="`y_true` has dtype"):
+    with pytest.raises(TypeError, match="`y_true` has complex dtype"):
         bm.f1_score(torch.tensor(Y, dtype=torch.complex64), torch.tensor(Y))
 
 

@@ -11,7 +11,7 @@ import pytest
 import sklearn.metrics as skm
 
 import balancekit.metrics as bm
-from balancekit.metrics._stateful import StreamingConfusionMatrix, StreamingScores
+from balancekit.metrics import StreamingConfusionMatrix, StreamingScores
 
 RNG = np.random.default_rng(3)
 N = 240
@@ -269,7 +269,7 @@ def test_confusion_errors():
         metric.update([0, 1], [0])
     with pytest.raises(ValueError, match="`sample_weight` must have shape"):
         metric.update([0, 1], [0, 1], sample_weight=[1.0])
-    with pytest.raises(ValueError, match="mix label types"):
+    with pytest.raises(ValueError, match="Mix of label input types"):
         metric.update(["a", "b"], ["a", "b"])
     with pytest.raises(ValueError, match="`y_true` must be 1-D"):
         metric.update(np.zeros((2, 2), dtype=int), [0, 1])
@@ -423,7 +423,7 @@ def test_scores_pos_label_and_bool():
 
 
 def test_scores_errors():
-    with pytest.raises(ValueError, match="`n_bins` must be an int >= 1"):
+    with pytest.raises(ValueError, match="`n_bins` must be >= 1"):
         StreamingScores(0)
     with pytest.raises(TypeError, match="`n_bins` must be an int"):
         StreamingScores(10.0)

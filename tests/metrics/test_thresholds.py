@@ -139,7 +139,7 @@ def test_infeasible_constraint_is_a_clear_error():
         ({"constraint": ("recal", 0.5)}, ValueError, r"`constraint\[0\]` must be one"),
         ({"constraint": "recall"}, ValueError, "`constraint` must be a pair"),
         ({"constraint": ("recall", "high")}, TypeError, r"`constraint\[1\]`"),
-        ({"beta": 0}, ValueError, "`beta` must be in"),
+        ({"beta": 0}, ValueError, "`beta` must be > 0"),
     ],
 )
 def test_bad_arguments(kwargs, error, match):

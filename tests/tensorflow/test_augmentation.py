@@ -4,6 +4,7 @@ errors."""
 
 from __future__ import annotations
 
+import pickle
 from functools import partial
 
 import numpy as np
@@ -431,6 +432,14 @@ def test_augment_batches_pipeline():
     assert _same(second, _epoch(fresh))
     assert not _same(first, _epoch(_pipeline(seed=1, alpha=0.4)))
     assert not _same(_epoch(_pipeline(seed=None)), _epoch(_pipeline(seed=None)))
+
+
+def test_augment_batches_transformation_pickles():
+    transformation = augment_batches(mixup, num_classes=N_CLASSES, seed=0, alpha=0.4)
+    restored = pickle.loads(pickle.dumps(transformation))
+    x, y = _batch((40, 12, 4))
+    ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
+    assert _same(_epoch(ds.apply(restored)), _epoch(ds.apply(transformation)))
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)

@@ -66,6 +66,7 @@ def test_counts_are_exact_and_frequencies_match(strategy, mode):
     assert int(rebalanced.cardinality()) == int(targets.sum())
 
 
+@pytest.mark.slow
 def test_long_draw_chi_square_with_a_distribution():
     # The stream: classes in a 70/20/8/2 ratio, 100,000 elements; target 1/4 each.
     counts = {c: n * 100 for c, n in COUNTS.items()}

@@ -4,6 +4,8 @@ segmentation, several outputs), the counting pass, and errors."""
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -487,3 +489,12 @@ def test_bad_label_fn_results_raise_naming_label_fn(label_fn, match):
 def test_elements_must_be_keras_tuples(dataset):
     with pytest.raises(TypeError, match=r"\(x, y\) or \(x, y, sample_weight\)"):
         dataset.apply(with_sample_weights([1.0, 1.0]))
+
+
+def test_the_transformation_pickles_and_weighs_alike():
+    transformation = with_sample_weights("balanced", class_counts=[3, 1])
+    restored = pickle.loads(pickle.dumps(transformation))
+    ds = _dataset((0, 0, 0, 1)).batch(2)
+    weights = [w.numpy().tolist() for _, _, w in ds.apply(restored)]
+    assert weights == [w.numpy().tolist() for _, _, w in ds.apply(transformation)]
+    np.testing.assert_allclose(np.concatenate(weights), [2 / 3, 2 / 3, 2 / 3, 2.0])

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from balancekit.metrics._stateful import StreamingConfusionMatrix, StreamingScores
+from balancekit.metrics import StreamingConfusionMatrix, StreamingScores
 from balancekit.torch.metrics import all_reduce_
 
 LABELS = [0, 1, 2, 3]

@@ -13,7 +13,7 @@ import sklearn.metrics as skm  # noqa: E402
 import torch.multiprocessing as mp  # noqa: E402
 
 import balancekit.metrics as bm  # noqa: E402
-from balancekit.metrics._stateful import StreamingConfusionMatrix  # noqa: E402
+from balancekit.metrics import StreamingConfusionMatrix  # noqa: E402
 from balancekit.torch.metrics import all_reduce_  # noqa: E402
 from tests.torch._metrics_ddp_worker import LABELS, data, reduce_metrics  # noqa: E402
 
@@ -22,6 +22,7 @@ def _run(rank, world_size, store, out_dir):
     reduce_metrics(rank, world_size, store, out_dir)
 
 
+@pytest.mark.slow
 def test_gloo_ranks_reduce_to_the_whole_data(tmp_path):
     if not torch.distributed.is_available():
         pytest.skip("torch.distributed is not available")

@@ -17,6 +17,7 @@ def _run(rank, world_size, store, out_dir):
     draw_shards(rank, world_size, store, out_dir)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("world_size", [2, 3])
 def test_gloo_ranks_share_one_epoch_draw(world_size, tmp_path):
     if not torch.distributed.is_available():

@@ -1,7 +1,8 @@
 """A PyTorch batch transform usable as (or inside) a DataLoader ``collate_fn``.
 
-Imports torch: reach it through ``balancekit.augmentation.BatchAugment``, which loads
-this module only when first used.
+Public as ``balancekit.torch.BatchAugment`` (importing ``balancekit.torch`` imports
+torch). ``balancekit.augmentation.BatchAugment`` still reaches it, with a
+``FutureWarning``.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ class BatchAugment:
     Examples
     --------
     >>> import torch
-    >>> from balancekit.augmentation._mixup import mixup
-    >>> from balancekit.augmentation._torch import BatchAugment
+    >>> from balancekit.augmentation import mixup
+    >>> from balancekit.torch import BatchAugment
     >>> augment = BatchAugment(mixup, num_classes=2, alpha=0.4, random_state=0)
     >>> pairs = [(torch.ones(3), 0), (torch.zeros(3), 1)]
     >>> x_new, y_soft = augment(pairs)
@@ -47,7 +48,7 @@ class BatchAugment:
 
     def __init__(
         self,
-        fn: Callable[..., tuple[Any, Any]],
+        fn: Callable[..., tuple[torch.Tensor, torch.Tensor]],
         num_classes: int,
         *,
         random_state: RandomStateLike = None,
@@ -60,7 +61,7 @@ class BatchAugment:
         self.kwargs = kwargs
         self._rng = check_random_state(random_state)
 
-    def __call__(self, batch: Any) -> tuple[Any, Any]:
+    def __call__(self, batch: Any) -> tuple[torch.Tensor, torch.Tensor]:
         """Collate ``batch`` if needed and return ``(x_new, y_soft)``.
 
         ``batch`` is either a list of ``(x, y)`` samples (what a DataLoader passes to
