@@ -20,7 +20,7 @@ from imblearn.under_sampling.base import BaseUnderSampler as _ImblearnBaseUnderS
 from sklearn.utils.validation import validate_data
 
 from balancekit._array_api import (
-    cpu_tensor_view,
+    cpu_tensor_views,
     get_namespace_and_device,
     index_dtype,
     restore_tensors,
@@ -105,25 +105,21 @@ class BaseSampler(_ImblearnBaseSampler):
 
         CPU tensors run through the NumPy kernels (zero copy, same results): the
         views are returned when every given array is a plain CPU tensor (see
-        ``cpu_tensor_view``), the labels are integers or booleans and ``X`` holds
+        ``cpu_tensor_views``), the labels are integers or booleans and ``X`` holds
         floats or is never read. Anything else keeps its native path, errors
         included.
         """
-        if not self._tensor_route:
+        if not self._tensor_route or X is None or y is None:
             return None
-        X_view, y_view = cpu_tensor_view(X), cpu_tensor_view(y)
-        if X_view is None or y_view is None or y_view.dtype.kind not in "biu":
-            return None
-        w_view = None
-        if sample_weight is not None:
-            w_view = cpu_tensor_view(sample_weight)
-            if w_view is None:
-                return None
         # Kernels that compute on X make floats of other dtypes in the namespace's
         # default float (float32 for torch, float64 for NumPy): route floats only.
-        if X_view.dtype.kind != "f" and self._reads_features():
+        x_kinds = "f" if self._reads_features() else "biuf"
+        views = cpu_tensor_views(
+            {"X": X, "y": y, "sample_weight": sample_weight}, {"X": x_kinds, "y": "biu"}
+        )
+        if views is None:
             return None
-        return X_view, y_view, w_view
+        return views["X"], views["y"], views["sample_weight"]
 
     def _reads_features(self) -> bool:
         """Whether the sampler computes on the values of ``X`` (subclass hook)."""
@@ -229,10 +225,12 @@ class BaseIndexSampler(BaseSampler):
                 "`y` is None: fit_resample_indices requires the class labels, shape "
                 "(n_samples,)."
             )
-        y_view = cpu_tensor_view(y) if self._tensor_route else None
-        on_view = y_view is not None and y_view.dtype.kind in "biu"
-        xp, device = get_namespace_and_device(y=y_view if on_view else y)
-        labels = check_labels(y_view if on_view else y, xp)
+        views = cpu_tensor_views({"y": y}, {"y": "biu"}) if self._tensor_route else None
+        on_view = views is not None
+        if views is not None:  # CPU tensors: the NumPy kernels on a view, tensors out
+            y = views["y"]
+        xp, device = get_namespace_and_device(y=y)
+        labels = check_labels(y, xp)
         self._resolve_sampling_strategy(labels)
         rng = check_random_state(getattr(self, "random_state", None))
         self.sample_indices_ = self._sample_indices(labels, xp, device, rng)

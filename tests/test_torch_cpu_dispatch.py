@@ -410,3 +410,30 @@ def test_property_label_metric_and_sampler_routes_agree(labels, seed):
             lambda: RandomUnderSampler(random_state=seed).fit_resample(X, y)
         )
         assert_same(native, routed)
+
+
+def test_a_wrong_call_is_answered_by_the_function_unchained():
+    # A call the signature cannot bind is answered by the function itself, and its
+    # TypeError is not chained to the wrapper's binding failure ("During handling of
+    # the above exception, another exception occurred" would point users inside
+    # balancekit instead of at their call).
+    with pytest.raises(TypeError) as caught:
+        metrics.f1_score(torch.tensor([0, 1]), torch.tensor([0, 1]), not_a_parameter=1)
+    assert caught.value.__context__ is None
+    assert "not_a_parameter" in str(caught.value)
+
+
+def test_a_tensor_outside_the_deciding_arguments_must_be_routable_too():
+    # A tensor that cannot be viewed (it requires grad) among the other arguments
+    # sends the call down the native path: NumPy kernels never see a tensor.
+    seen: list[str] = []
+
+    @numpy_for_cpu_tensors("x")
+    def kind(x: Any, other: Any) -> Any:
+        seen.append(type(x).__module__.split(".")[0] + "/" + type(other).__module__)
+        return x
+
+    kind(torch.zeros(2), torch.zeros(2, requires_grad=True))
+    kind(torch.zeros(2), torch.zeros(2))
+    assert seen[0].startswith("torch/")
+    assert seen[1] == "numpy/numpy"

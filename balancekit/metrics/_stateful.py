@@ -22,46 +22,14 @@ metric on the concatenated batches, to float64 round-off.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, TypeVar
 
-import numpy as np
-
-from balancekit._array_api import cpu_tensor_view
 from balancekit._typing import Array
 from balancekit.metrics._accumulator import Accumulator
 
-__all__ = ["StreamingMetric", "cpu_views"]
+__all__ = ["StreamingMetric"]
 
 _Metric = TypeVar("_Metric", bound="StreamingMetric")
-
-
-def cpu_views(
-    arrays: Mapping[str, Any], kinds: Mapping[str, str]
-) -> dict[str, np.ndarray | None] | None:
-    """NumPy views (no copy) of a batch made of plain CPU tensors, else None.
-
-    A CPU tensor shares its memory with a NumPy view, so an update can count such a
-    batch with the NumPy kernels (faster on the CPU than PyTorch's for these small
-    bincounts) and keep its state as tensors: only the O(n_cells) counts are turned
-    back (``restore_tensors``). ``kinds`` gives the dtype kinds each array must have
-    to take this route (e.g. ``"biu"`` for labels); None entries stay None.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> cpu_views({"y_true": np.array([0, 1])}, {"y_true": "biu"}) is None
-    True
-    """
-    views: dict[str, np.ndarray | None] = {}
-    for name, value in arrays.items():
-        view = None if value is None else cpu_tensor_view(value)
-        if value is not None and (
-            view is None or view.dtype.kind not in kinds.get(name, "biuf")
-        ):
-            return None
-        views[name] = view
-    return views
 
 
 class StreamingMetric(Accumulator):

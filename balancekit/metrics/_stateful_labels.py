@@ -17,6 +17,7 @@ import array_api_compat.numpy as compat_numpy
 import numpy as np
 
 from balancekit._array_api import (
+    cpu_tensor_views,
     index_dtype,
     is_numpy_namespace,
     restore_tensors,
@@ -35,7 +36,7 @@ from balancekit.metrics._counts import float_weights, joint_counts
 from balancekit.metrics._inputs import metric_namespace
 from balancekit.metrics._names import LABEL_METRIC_NAMES
 from balancekit.metrics._select import check_labels_param
-from balancekit.metrics._stateful import StreamingMetric, cpu_views
+from balancekit.metrics._stateful import StreamingMetric
 
 __all__ = ["LABEL_METRICS", "StreamingConfusionMatrix"]
 
@@ -190,7 +191,7 @@ class StreamingConfusionMatrix(StreamingMetric):
         self._check_placement(xp, device, "y_true")
         # CPU tensors are counted through NumPy views (zero copy), the state stays
         # tensors; any other batch is counted where it lives
-        views = cpu_views(arrays, {"y_true": "biu", "y_pred": "biu"})
+        views = cpu_tensor_views(arrays, {"y_true": "biu", "y_pred": "biu"})
         kernel_xp, given = (xp, arrays) if views is None else (compat_numpy, views)
         kernel_device = device if views is None else "cpu"
         y_true = check_class_labels(given["y_true"], kernel_xp, name="y_true")

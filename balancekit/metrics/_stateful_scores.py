@@ -16,6 +16,7 @@ import numpy as np
 
 from balancekit._array_api import (
     bincount,
+    cpu_tensor_views,
     index_dtype,
     restore_tensors,
     widest_float_dtype,
@@ -39,7 +40,7 @@ from balancekit.metrics._ranking_validation import (
     present_classes,
     resolve_inputs,
 )
-from balancekit.metrics._stateful import StreamingMetric, cpu_views
+from balancekit.metrics._stateful import StreamingMetric
 
 __all__ = ["StreamingScores"]
 
@@ -145,7 +146,7 @@ class StreamingScores(StreamingMetric):
         batch = {"y_true": y_true, "y_score": y_score, "sample_weight": sample_weight}
         # CPU tensors are binned through NumPy views (zero copy), the state stays
         # tensors; any other batch is binned where it lives
-        views = cpu_views(batch, {"y_true": "biu", "y_score": "f"})
+        views = cpu_tensor_views(batch, {"y_true": "biu", "y_score": "f"})
         if views is None:
             counts, summed = self._histograms(batch, xp, device)
         else:

@@ -4,35 +4,38 @@ Every public entry point resolves ``xp, device`` here once and passes them down;
 kernels never look the namespace up themselves. Only O(n_classes) values ever cross to
 the host (``to_host``).
 
-This module owns every backend branch of the core (array-api-extra's delegation
+This package owns every backend branch of the core (array-api-extra's delegation
 style): a native fast path per library (``bincount``, ``top_k``, ``matmul_add``,
-``free_device_memory``) and an agnostic fallback. It also holds the CPU-tensor
-dispatch (``numpy_for_cpu_tensors``): a PyTorch tensor in CPU memory shares its buffer
-with a NumPy view both ways, so public entry points run such tensors through the NumPy
-kernels and hand tensors back, with no copy and no device crossing.
+``free_device_memory``) and an agnostic fallback. Its ``_cpu_tensors`` module holds
+the CPU-tensor route (``numpy_for_cpu_tensors``): a PyTorch tensor in CPU memory
+shares its buffer with a NumPy view both ways, so public entry points run such
+tensors through the NumPy kernels and hand tensors back, with no copy and no
+device crossing.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-import functools
-import inspect
-import sys
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 import array_api_compat
 import array_api_compat.numpy as compat_numpy
 import array_api_extra as xpx
 import numpy as np
 
+from balancekit._array_api._cpu_tensors import (
+    cpu_tensor_view,
+    cpu_tensor_views,
+    native_dispatch,
+    numpy_for_cpu_tensors,
+    restore_tensors,
+)
 from balancekit._typing import Array, Device, Namespace
 
 __all__ = [
     "bincount",
     "class_indices",
     "cpu_tensor_view",
+    "cpu_tensor_views",
     "free_device_memory",
     "get_namespace_and_device",
     "host_float64",
@@ -419,185 +422,3 @@ def host_float64(values: object) -> np.ndarray:
     ):
         values = to_host(values, array_api_compat.array_namespace(values))
     return np.asarray(values, dtype=np.float64)
-
-
-# --------------------------------------------------------------- CPU-tensor dispatch
-
-# Tensor dtypes that have a NumPy twin: a CPU tensor of these is viewed as NumPy.
-_NUMPY_TWINS = "bool uint8 int8 int16 int32 int64 float16 float32 float64"
-_VIEWABLE_TORCH_DTYPES = frozenset(f"torch.{name}" for name in _NUMPY_TWINS.split())
-# A context variable, not a global: one thread (or task) comparing routes does not
-# switch another's.
-_native_only: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "balancekit_native_only", default=False
-)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-@contextlib.contextmanager
-def native_dispatch() -> Iterator[None]:
-    """Within the block, CPU tensors keep their native (PyTorch) path.
-
-    For tests and benchmarks, which compare the NumPy route of CPU tensors against
-    the PyTorch kernels it replaces.
-
-    Examples
-    --------
-    >>> with native_dispatch():
-    ...     pass
-    """
-    token = _native_only.set(True)
-    try:
-        yield
-    finally:
-        _native_only.reset(token)
-
-
-def cpu_tensor_view(obj: object) -> np.ndarray | None:
-    """A NumPy view (no copy) of a plain CPU PyTorch tensor, else None.
-
-    Tensors that require grad (autograd must see the operations), subclasses, sparse
-    or conjugate/negative-bit tensors, dtypes NumPy lacks (bfloat16, complex32) and
-    every tensor off the CPU get None: they keep the native path.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> cpu_tensor_view(np.zeros(2)) is None
-    True
-    """
-    if _native_only.get() or not array_api_compat.is_torch_array(obj):
-        return None
-    tensor: Any = obj
-    if (
-        type(tensor) is not sys.modules["torch"].Tensor  # loaded: obj is a tensor
-        or tensor.device.type != "cpu"
-        or tensor.requires_grad
-        or str(tensor.layout) != "torch.strided"
-        or str(tensor.dtype) not in _VIEWABLE_TORCH_DTYPES
-        or tensor.is_conj()
-        or tensor.is_neg()
-    ):
-        return None
-    return tensor.numpy()
-
-
-def _as_tensor(array: np.ndarray) -> Array:
-    import torch
-
-    # torch.from_numpy shares the buffer; it refuses negative strides and warns on
-    # read-only arrays, which only NumPy views of the kernels' own making can be.
-    if not array.flags.writeable or any(stride < 0 for stride in array.strides):
-        array = np.array(array)
-    return torch.from_numpy(array)
-
-
-def restore_tensors(result: Any, *, default_float: bool = False) -> Any:
-    """NumPy arrays and scalars in ``result`` as CPU tensors sharing their memory.
-
-    Tuples (named ones too), lists and dicts are walked (their other items are
-    kept); a NumPy scalar becomes a 0-d tensor, as the PyTorch kernels return. With
-    ``default_float``, float64 results (NumPy's default float) are cast to PyTorch's
-    default float, which the native kernels create.
-    """
-    if isinstance(result, np.generic) and result.dtype.kind in "biuf":
-        result = np.asarray(result)
-    if isinstance(result, np.ndarray) and result.dtype.kind in "biufc":
-        tensor = _as_tensor(result)
-        if default_float and result.dtype == np.float64:
-            import torch
-
-            tensor = tensor.to(torch.get_default_dtype())
-        return tensor
-    if isinstance(result, tuple | list):
-        items = [restore_tensors(item, default_float=default_float) for item in result]
-        if hasattr(result, "_fields"):  # a NamedTuple
-            return type(result)(*items)
-        return type(result)(items)
-    if isinstance(result, dict):
-        return type(result)(
-            (key, restore_tensors(value, default_float=default_float))
-            for key, value in result.items()
-        )
-    return result
-
-
-def numpy_for_cpu_tensors(
-    *names: str,
-    labels: tuple[str, ...] = (),
-    floats: tuple[str, ...] = (),
-    default_float: bool = False,
-) -> Callable[[F], F]:
-    """Run a public function on NumPy views of CPU tensors and give tensors back.
-
-    When every argument named in ``names`` is either None or a CPU tensor that
-    :func:`cpu_tensor_view` accepts (and at least one is a tensor), those arguments
-    (and any other argument that is such a tensor) are replaced by their NumPy views,
-    the function runs its NumPy kernels, and the NumPy arrays in its result become
-    tensors again (``torch.from_numpy``): zero copy, no device crossing, results
-    equal to the PyTorch kernels'. Any other input (an accelerator tensor, a tensor
-    that requires grad, mixed libraries) takes the function's native path unchanged.
-
-    Parameters
-    ----------
-    *names : str
-        The array parameters that decide the route.
-    labels, floats : tuple of str
-        Parameters (among ``names``) routed only when they hold integers or booleans
-        (``labels``) or real floats (``floats``): other dtypes keep the native path,
-        whose messages name the tensor's dtype.
-    default_float : bool, default=False
-        Cast float64 results to PyTorch's default float, for functions whose native
-        kernels create floats in the namespace's default dtype.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> @numpy_for_cpu_tensors("x")
-    ... def double(x):
-    ...     return 2 * x
-    >>> double(np.arange(3)).tolist()
-    [0, 2, 4]
-    """
-    kinds = dict.fromkeys(labels, "biu") | dict.fromkeys(floats, "f")
-
-    def decorate(function: F) -> F:
-        signature = inspect.signature(function)
-
-        @functools.wraps(function)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if _native_only.get() or not any(
-                array_api_compat.is_torch_array(a) for a in (*args, *kwargs.values())
-            ):
-                return function(*args, **kwargs)
-            try:
-                bound = signature.bind(*args, **kwargs)
-            except TypeError:
-                return function(*args, **kwargs)  # let the function say what's wrong
-            views = _views_of(bound.arguments, names, kinds)
-            if views is None:
-                return function(*args, **kwargs)
-            bound.arguments.update(views)
-            result = function(*bound.args, **bound.kwargs)
-            return restore_tensors(result, default_float=default_float)
-
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
-
-
-def _views_of(
-    arguments: dict[str, Any], names: tuple[str, ...], kinds: dict[str, str]
-) -> dict[str, np.ndarray] | None:
-    """NumPy views of the tensor arguments, or None when the native path must run."""
-    views: dict[str, np.ndarray] = {}
-    for name, value in arguments.items():
-        if name in names and value is None:
-            continue
-        view = cpu_tensor_view(value)
-        if view is not None and view.dtype.kind in kinds.get(name, view.dtype.kind):
-            views[name] = view
-        elif name in names or view is not None:
-            return None
-    return views or None
