@@ -12,7 +12,7 @@ PYTEST_WORKERS ?= 2
 
 .PHONY: install demo test test-fast lint docs bench clean
 
-$(STAMP): pyproject.toml requirements/dev.txt
+$(STAMP): pyproject.toml requirements/dev.txt requirements/oracles.txt
 	@echo "== creating $(VENV) with $(PYTHON) (if missing)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "== upgrading pip in $(VENV)"
@@ -21,6 +21,8 @@ $(STAMP): pyproject.toml requirements/dev.txt
 	      "numpy, scikit-learn, imbalanced-learn, torch, tensorflow, matplotlib, ...);" \
 	      "a few minutes on a fresh machine"
 	$(BIN)/python -m pip install -r requirements/dev.txt
+	@echo "== installing the test oracles without their dependencies (requirements/oracles.txt)"
+	$(BIN)/python -m pip install --no-deps -r requirements/oracles.txt
 	touch $(STAMP)
 
 install: $(STAMP)
