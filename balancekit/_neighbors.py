@@ -169,6 +169,28 @@ def _nearest(
     return exact_k, indices_k
 
 
+def ranking_distances(block: Array, fit: Array, fit_sq: Array, xp: Namespace) -> Array:
+    """The kNN's product kernel, ``|f|^2 - 2 q.f``, for other kernels (k-means)."""
+    return _ranking_distances(block, fit, fit_sq, xp)
+
+
+def nearest_exact(
+    query: Array,
+    fit: Array,
+    k: int,
+    n_candidates: int,
+    candidates_of: Callable[[Array, int], Array],
+    xp: Namespace,
+) -> tuple[Array, Array]:
+    """The kNN's exact re-rank (``_nearest``) of one chunk, for other kernels.
+
+    Exact squared distances to, and indices of, the k nearest ``fit`` rows of each
+    query row, ties to the lower index; the caller chunks the queries and supplies
+    ``candidates_of`` (k-means assigns points to centres with it).
+    """
+    return _nearest(query, fit, k, n_candidates, candidates_of, xp)
+
+
 def _chunked_kneighbors(
     query: Array,
     fit: Array,

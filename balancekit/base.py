@@ -59,6 +59,11 @@ class BaseSampler(_ImblearnBaseSampler):
     _parameter_constraints: ClassVar[dict] = {}
     # False for samplers that refuse tensors: they keep the native path (and refuse).
     _tensor_route: ClassVar[bool] = True
+    # Fitted attributes, beyond the row attributes (sample_indices_, ...), holding
+    # arrays or dicts of arrays in the input's library, or a fitted estimator of
+    # balancekit's own that lists its arrays the same way: after the NumPy kernels
+    # ran on views of CPU tensors, they are turned back into tensors.
+    _fitted_arrays: ClassVar[tuple[str, ...]] = ()
 
     def _check_params(self, data: Validated) -> None:
         """Validate the sampler's own parameters against the data (subclass hook)."""
@@ -339,16 +344,27 @@ _ROW_ATTRIBUTES = (
 )
 
 
-def _restore_fitted_arrays(sampler: object) -> None:
-    """Turn the NumPy row attributes of ``sampler`` (and its sub-samplers) to tensors.
+def _restore_fitted_arrays(fitted: object) -> None:
+    """Turn the NumPy arrays of ``fitted`` (and its sub-samplers) into tensors.
 
-    Sub-samplers (``smote_``, ``enn_``, ...) ran on the same NumPy views.
+    The row attributes and the names in the class's ``_fitted_arrays`` are
+    converted (arrays, and dicts of arrays); sub-samplers (``smote_``, ``enn_``,
+    ...) and listed estimators of balancekit's own ran on the same NumPy views and
+    are walked the same way.
     """
-    for name, value in list(vars(sampler).items()):
-        if name in _ROW_ATTRIBUTES and isinstance(value, np.ndarray):
-            setattr(sampler, name, restore_tensors(value))
-        elif name.endswith("_") and isinstance(value, BaseSampler):
+    names = _ROW_ATTRIBUTES + getattr(type(fitted), "_fitted_arrays", ())
+    for name, value in list(vars(fitted).items()):
+        if name in names and isinstance(value, np.ndarray | dict):
+            setattr(fitted, name, restore_tensors(value))
+        elif _holds_fitted_arrays(name, value, names):
             _restore_fitted_arrays(value)
+
+
+def _holds_fitted_arrays(name: str, value: object, names: tuple[str, ...]) -> bool:
+    """A sub-sampler (``smote_``, ...) or a listed estimator of balancekit's own."""
+    if isinstance(value, BaseSampler):
+        return name.endswith("_")
+    return name in names and hasattr(type(value), "_fitted_arrays")
 
 
 def _take_all_rows(data: Validated, indices: Array) -> tuple:

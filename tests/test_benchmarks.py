@@ -81,6 +81,29 @@ def test_ranking_metrics_smoke_run(bench_module, tmp_path, capsys):
     assert all(r["values_agree"] for r in json.loads(out_file.read_text())["results"])
 
 
+def test_imblearn_samplers_smoke_run(bench_module, tmp_path, capsys):
+    out_file = tmp_path / "result.json"
+    bench = bench_module("bench_imblearn_samplers")
+    args = ["--n-samples", "3000", "--repeats", "1", "--json", str(out_file)]
+    assert bench.main(args) == 0
+    assert "| ClusterCentroids 3,000 x 32 | balancekit |" in capsys.readouterr().out
+    results = json.loads(out_file.read_text())["results"]
+    assert [r["case"].split()[0] for r in results] == [
+        "KMeansSMOTE",
+        "ClusterCentroids",
+        "SVMSMOTE",
+    ]
+
+
+def test_ensembles_smoke_run(bench_module, tmp_path, capsys):
+    out_file = tmp_path / "result.json"
+    bench = bench_module("bench_ensembles")
+    args = ["--n-samples", "3000", "--n-estimators", "3", "--repeats", "1"]
+    assert bench.main([*args, "--json", str(out_file)]) == 0
+    assert "BalancedRandomForestClassifier" in capsys.readouterr().out
+    assert out_file.is_file()
+
+
 def test_keras_weights_smoke_run(bench_module, tmp_path, capsys):
     out_file = tmp_path / "result.json"
     bench = bench_module("bench_keras_weights")

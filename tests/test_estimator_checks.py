@@ -21,6 +21,7 @@ from imblearn.base import BaseSampler as ImblearnBaseSampler
 from imblearn.utils.estimator_checks import (
     parametrize_with_checks as imblearn_parametrize_with_checks,
 )
+from sklearn.cluster import KMeans
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils.estimator_checks import (
     parametrize_with_checks as sklearn_parametrize_with_checks,
@@ -68,6 +69,32 @@ INIT_PARAMS: dict[str, list[dict]] = {
     "NearMiss": [{}, {"version": 2}, {"version": 3, "n_neighbors_ver3": 15}],
     "SMOTEENN": [{"random_state": 0}],
     "SMOTETomek": [{"random_state": 0}],
+    # The checks compare two runs (dense vs sparse, pandas, lists, one-vs-all), so
+    # the draws need a seed (imblearn's own suite seeds these two with 42).
+    "SVMSMOTE": [{"random_state": 0}],
+    "PolynomialFitSMOTE": [
+        {"random_state": 0},
+        {"random_state": 0, "topology": "mesh"},
+        {"random_state": 0, "topology": "poly_2"},
+    ],
+    "ProWSyn": [{"random_state": 0}],
+    "SMOTEIPF": [{"random_state": 0}],
+    # Seeded for the same reason; "soft" voting because imblearn's sparse check fails
+    # "auto" (hard on sparse, soft on dense: two different answers by design).
+    "ClusterCentroids": [
+        {"random_state": 0, "voting": "soft"},
+        {
+            "random_state": 0,
+            "voting": "soft",
+            "estimator": KMeans(random_state=0, n_init=1),
+        },
+    ],
+    # The checks' 30 uniform random rows leave no cluster with half its rows in the
+    # minority unless the seed is lucky: a lower threshold and two clusters.
+    "KMeansSMOTE": [
+        {"random_state": 0, "kmeans_estimator": 2, "cluster_balance_threshold": 0.1}
+    ],
+    "InstanceHardnessThreshold": [{"random_state": 0}],
 }
 
 

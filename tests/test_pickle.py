@@ -70,6 +70,8 @@ def _sampler(name: str) -> Any:
         params["random_state"] = 0
     if name == "SMOTENC":
         params["categorical_features"] = [0]
+    if name == "KMeansSMOTE":  # imblearn finds no cluster to fill on this data either
+        params["cluster_balance_threshold"] = 0.1
     return cls(**params)
 
 
@@ -249,6 +251,7 @@ def _tensorflow_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], A
     import tensorflow as tf
 
     import balancekit.tensorflow as btf
+    from balancekit.keras import BalancedBatchGenerator
 
     logits = tf.constant(X[:, :2].astype(np.float32))
     target = tf.constant(Y)
@@ -264,6 +267,10 @@ def _tensorflow_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], A
         "balancekit.tensorflow.LogitAdjustedLoss": loss(btf.LogitAdjustedLoss, counts),
         "balancekit.tensorflow.BalancedSoftmaxLoss": loss(
             btf.BalancedSoftmaxLoss, counts
+        ),
+        "balancekit.keras.BalancedBatchGenerator": lambda: (
+            BalancedBatchGenerator(X, Y, batch_size=8, random_state=0),
+            lambda g: [g[i][0] for i in range(len(g))],
         ),
     }
 
@@ -310,6 +317,39 @@ def _report_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]
     }
 
 
+def _model_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]]]:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+
+    from balancekit import ensemble
+    from balancekit.model_selection import InstanceHardnessCV
+
+    def fitted(cls: Any, **params: Any) -> Any:
+        def make() -> tuple[Any, Callable[[Any], Any]]:
+            made = cls(n_estimators=3, random_state=0, **params).fit(X, Y)
+            return made, lambda m: m.predict_proba(X)
+
+        return make
+
+    def splitter() -> tuple[Any, Callable[[Any], Any]]:
+        made = InstanceHardnessCV(LogisticRegression(), n_splits=3)
+        return made, lambda s: cross_val_score(LogisticRegression(), X, Y, cv=s)
+
+    return {
+        "balancekit.ensemble.BalancedBaggingClassifier": fitted(
+            ensemble.BalancedBaggingClassifier
+        ),
+        "balancekit.ensemble.BalancedRandomForestClassifier": fitted(
+            ensemble.BalancedRandomForestClassifier
+        ),
+        "balancekit.ensemble.EasyEnsembleClassifier": fitted(
+            ensemble.EasyEnsembleClassifier
+        ),
+        "balancekit.ensemble.RUSBoostClassifier": fitted(ensemble.RUSBoostClassifier),
+        "balancekit.model_selection.InstanceHardnessCV": splitter,
+    }
+
+
 COVERED_ELSEWHERE = {f"balancekit.{name}" for name in SAMPLER_NAMES} | {
     "balancekit.metrics.StreamingConfusionMatrix",
     "balancekit.metrics.StreamingScores",
@@ -317,7 +357,12 @@ COVERED_ELSEWHERE = {f"balancekit.{name}" for name in SAMPLER_NAMES} | {
 
 
 def _other_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]]]:
-    return {**_torch_objects(), **_tensorflow_objects(), **_report_objects()}
+    return {
+        **_torch_objects(),
+        **_tensorflow_objects(),
+        **_report_objects(),
+        **_model_objects(),
+    }
 
 
 def test_every_public_class_has_a_case():

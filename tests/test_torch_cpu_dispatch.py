@@ -86,6 +86,22 @@ def assert_same(native: Any, routed: Any, path: str = "result") -> None:
         assert native == routed, f"{path}: {native!r} vs {routed!r}"
 
 
+def assert_same_fitted_arrays(native: Any, routed: Any) -> None:
+    """The arrays a fitted object lists in ``_fitted_arrays`` agree on both routes.
+
+    Tensors come back as tensors on the NumPy route (dicts of them too), and a
+    listed estimator of balancekit's own (the k-means) is compared the same way.
+    """
+    for name in getattr(type(native), "_fitted_arrays", ()):
+        if not hasattr(native, name):
+            continue
+        a, b = getattr(native, name), getattr(routed, name)
+        if hasattr(type(a), "_fitted_arrays"):
+            assert_same_fitted_arrays(a, b)
+        else:
+            assert_same(a, b, name)
+
+
 def both_routes(call: Callable[[], Any]) -> tuple[Any, Any]:
     """``call()`` on PyTorch's kernels, then through the NumPy route."""
     with native_dispatch():
@@ -206,6 +222,8 @@ def test_samplers_same_results_on_both_routes(cls, dtype, weighted):
     for name in ROW_ATTRIBUTES:
         if hasattr(samplers[0], name):
             assert_same(getattr(samplers[0], name), getattr(samplers[1], name), name)
+    if not isinstance(native[0], type):  # fitted (not an error's half-fitted state)
+        assert_same_fitted_arrays(*samplers)
     assert samplers[0].sampling_strategy_ == samplers[1].sampling_strategy_
     assert torch.equal(X, X_before)
     assert torch.equal(y, y_before)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 FRAMEWORKS = {"torch", "tensorflow", "tf", "cupy", "jax"}
 # The adapters and the bench application may name their frameworks.
-ADAPTER_DIRS = ("torch", "tensorflow", "bench")
+ADAPTER_DIRS = ("torch", "tensorflow", "keras", "bench")
 LIMIT = 600
 
 

@@ -15,7 +15,15 @@ from typing import Any
 
 from balancekit._params import check_choice
 from balancekit.combine import SMOTEENN, SMOTETomek
-from balancekit.over_sampling import ADASYN, SMOTE, BorderlineSMOTE, RandomOverSampler
+from balancekit.over_sampling import (
+    ADASYN,
+    SMOTE,
+    SMOTEIPF,
+    BorderlineSMOTE,
+    PolynomialFitSMOTE,
+    ProWSyn,
+    RandomOverSampler,
+)
 from balancekit.under_sampling import (
     AllKNN,
     CondensedNearestNeighbour,
@@ -151,6 +159,33 @@ def _samplers() -> list[Strategy]:
             ADASYN,
             {"sampler__n_neighbors": [3, 5, 7]},
             "more synthetic rows where the minority is harder",
+        ),
+        # The three over-samplers Kovács (2019) ranks above SMOTE.
+        _sampler(
+            "PolynomialFitSMOTE",
+            PolynomialFitSMOTE,
+            {
+                **ratio,
+                "sampler__topology": ["star", "bus", "mesh", "poly_1", "poly_2"],
+            },
+            "new rows on a star, bus, mesh or polynomial curve through the minority",
+        ),
+        _sampler(
+            "ProWSyn",
+            ProWSyn,
+            {
+                **ratio,
+                "sampler__n_neighbors": [3, 5, 7],
+                "sampler__n_levels": [3, 5, 7],
+                "sampler__theta": [0.1, 1.0, 2.0],
+            },
+            "more synthetic rows in the minority levels nearest the border",
+        ),
+        _sampler(
+            "SMOTEIPF",
+            SMOTEIPF,
+            {**k, "sampler__voting": ["majority", "consensus"]},
+            "SMOTE, then an iterative decision-tree ensemble filter removes noise",
         ),
         _sampler(
             "RandomUnderSampler",

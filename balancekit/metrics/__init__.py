@@ -20,11 +20,13 @@ from balancekit.metrics._confusion import confusion_matrix
 from balancekit.metrics._imbalanced import (
     geometric_mean_score,
     index_balanced_accuracy,
+    make_index_balanced_accuracy,
     sensitivity_score,
     sensitivity_specificity_support,
     specificity_score,
 )
 from balancekit.metrics._names import IBA_METRICS
+from balancekit.metrics._ordinal import macro_averaged_mean_absolute_error
 from balancekit.metrics._ranking import (
     average_precision_score,
     precision_recall_curve,
@@ -32,7 +34,10 @@ from balancekit.metrics._ranking import (
     roc_curve,
 )
 from balancekit.metrics._ranking_brier import brier_score_loss
-from balancekit.metrics._report import classification_report
+from balancekit.metrics._report import (
+    classification_report,
+    classification_report_imbalanced,
+)
 from balancekit.metrics._stateful_labels import LABEL_METRICS, StreamingConfusionMatrix
 from balancekit.metrics._stateful_scores import StreamingScores
 from balancekit.metrics._thresholds import (
@@ -55,12 +60,15 @@ __all__ = [
     "best_threshold",
     "brier_score_loss",
     "classification_report",
+    "classification_report_imbalanced",
     "cohen_kappa_score",
     "confusion_matrix",
     "f1_score",
     "fbeta_score",
     "geometric_mean_score",
     "index_balanced_accuracy",
+    "macro_averaged_mean_absolute_error",
+    "make_index_balanced_accuracy",
     "matthews_corrcoef",
     "precision_recall_curve",
     "precision_recall_fscore_support",

@@ -20,6 +20,7 @@ returns 0.0 for both.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -44,6 +45,7 @@ from balancekit.metrics._select import (
 __all__ = [
     "geometric_mean_score",
     "index_balanced_accuracy",
+    "make_index_balanced_accuracy",
     "sensitivity_score",
     "sensitivity_specificity_support",
     "specificity_score",
@@ -348,7 +350,7 @@ default="multiclass"
 
 
 _METRIC_PARAMS = ("labels", "pos_label", "average", "sample_weight")
-_SCORE_PARAMS = {"y_score", "y_prob", "y2"}
+_SCORE_PARAMS = {"y_score", "y_prob", "y_proba", "y2"}
 
 
 def _resolve_metric(metric: Any) -> Callable[..., Any]:
@@ -432,19 +434,47 @@ def index_balanced_accuracy(
     alpha = check_scalar(alpha, "alpha")
     squared = check_bool(squared, "squared")
     function = _resolve_metric(metric)
+    bound = _bind(function, (y_true, y_pred), metric_kwargs, "`metric_kwargs`")
+    return _iba_of_bound(function, bound, alpha, squared, missing_average="binary")
+
+
+def _bind(
+    function: Callable[..., Any], args: tuple, kwargs: dict, what: str
+) -> inspect.BoundArguments:
+    """The metric's arguments by name, its defaults filled in."""
     try:
-        bound = inspect.signature(function).bind(y_true, y_pred, **metric_kwargs)
+        bound = inspect.signature(function).bind(*args, **kwargs)
     except TypeError as error:
         raise TypeError(
-            f"`metric_kwargs` do not fit the metric "
+            f"{what} do not fit the metric "
             f"{getattr(function, '__name__', function)!r}: {error}"
         ) from None
     bound.apply_defaults()
+    return bound
+
+
+def _iba_of_bound(
+    function: Callable[..., Any],
+    bound: inspect.BoundArguments,
+    alpha: float,
+    squared: bool,
+    *,
+    missing_average: str | None,
+) -> Any:
+    """``(1 + alpha * (sensitivity - specificity)) * metric(**bound)[**2]``.
+
+    The sensitivity and specificity take the metric's ``labels``, ``pos_label``,
+    ``average`` and ``sample_weight``; ``missing_average`` is the ``average`` of a
+    metric without one (other than accuracy and Jaccard, always ``'binary'``).
+    """
+    y_true, y_pred = bound.args[:2]
     score = function(*bound.args, **bound.kwargs)
     options = {k: v for k, v in bound.arguments.items() if k in _METRIC_PARAMS}
     name = getattr(function, "__name__", "")
-    if "average" not in options or name in ("accuracy_score", "jaccard_score"):
+    if name in ("accuracy_score", "jaccard_score"):
         options["average"] = "binary"
+    elif "average" not in options:
+        options["average"] = missing_average
     elif options["average"] == "multiclass":
         options["average"] = "macro"
     sensitivity, specificity, _ = sensitivity_specificity_support(
@@ -459,3 +489,76 @@ def index_balanced_accuracy(
     if squared:
         score = score**2
     return as_result((1.0 + alpha * (sensitivity - specificity)) * score, xp)
+
+
+def make_index_balanced_accuracy(
+    *, alpha: float = 0.1, squared: bool = True
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Turn a metric of predicted labels into its index balanced accuracy (IBA).
+
+    imbalanced-learn's decorator factory, with its signature and behaviour: the
+    decorated ``metric(y_true, y_pred, ...)`` returns ``(1 + alpha * dominance) *
+    M``, where ``M`` is the metric's value (squared when ``squared``) and
+    ``dominance = sensitivity - specificity`` [1]_, computed by
+    :func:`sensitivity_specificity_support` with the metric's ``labels``,
+    ``pos_label``, ``average`` and ``sample_weight``. ``average='multiclass'`` (the
+    G-mean's) becomes ``'macro'``; ``accuracy_score`` and ``jaccard_score`` use
+    ``'binary'``; any other metric without ``average`` gets per-class
+    sensitivities and specificities (``average=None``), hence a per-class result,
+    as in imbalanced-learn. The functional form is
+    :func:`index_balanced_accuracy`.
+
+    Works on balancekit's metrics (on the labels' device) and on scikit-learn's
+    (``precision_score``, ``accuracy_score``, ...); the arguments are checked when
+    the decorated metric is called. Metrics of scores (``y_score``, ``y_prob``) or
+    of two raters (``y2``) raise ``TypeError`` there: their dominance is undefined.
+
+    Parameters
+    ----------
+    alpha : float, default=0.1
+        Weight of the dominance.
+    squared : bool, default=True
+        Whether the metric is squared before weighting.
+
+    Returns
+    -------
+    decorate : callable
+        ``decorate(metric)`` gives the IBA of ``metric``, with ``metric``'s name,
+        docstring and signature.
+
+    References
+    ----------
+    .. [1] García, V., Sánchez, J. S., Mollineda, R. A. "On the effectiveness of
+       preprocessing methods when dealing with different levels of class
+       imbalance." Knowledge-Based Systems 25.1 (2012): 13-21.
+
+    Examples
+    --------
+    >>> from balancekit.metrics import geometric_mean_score
+    >>> from balancekit.metrics import make_index_balanced_accuracy
+    >>> gmean = make_index_balanced_accuracy(alpha=0.1, squared=True)(
+    ...     geometric_mean_score
+    ... )
+    >>> y_true, y_pred = [1, 0, 0, 1, 0, 1], [0, 0, 1, 1, 0, 1]
+    >>> gmean(y_true, y_pred, average=None)
+    array([0.44444444, 0.44444444])
+    >>> from sklearn.metrics import precision_score
+    >>> print(f"{make_index_balanced_accuracy()(precision_score)(y_true, y_pred):.4f}")
+    0.4444
+    """
+
+    def decorate(metric: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(metric)
+        def compute_score(*args: Any, **kwargs: Any) -> Any:
+            # checked per call, as imbalanced-learn does (decorating never fails)
+            checked_alpha = check_scalar(alpha, "alpha")
+            checked_squared = check_bool(squared, "squared")
+            function = _resolve_metric(metric)
+            bound = _bind(function, args, kwargs, "The arguments")
+            return _iba_of_bound(
+                function, bound, checked_alpha, checked_squared, missing_average=None
+            )
+
+        return compute_score
+
+    return decorate

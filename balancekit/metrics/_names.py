@@ -16,6 +16,7 @@ from __future__ import annotations
 __all__ = [
     "FUNCTION_NAMES",
     "IBA_METRICS",
+    "IMBLEARN_METRIC_NAMES",
     "LABEL_METRIC_NAMES",
     "SCORE_METRIC_NAMES",
 ]
@@ -60,7 +61,23 @@ IBA_METRICS = (
     "specificity_score",
 )
 
+#: imbalanced-learn's own names: its report, the ordinal MAE and the IBA decorator
+#: factory. Not streaming scores (``StreamingConfusionMatrix.report`` is the report;
+#: the replayed cell weights would make its support a float).
+IMBLEARN_METRIC_NAMES = (
+    "classification_report_imbalanced",
+    "macro_averaged_mean_absolute_error",
+    "make_index_balanced_accuracy",
+)
+
 #: Every metric function of ``balancekit.metrics``, sorted.
 FUNCTION_NAMES = tuple(
-    sorted((*LABEL_METRIC_NAMES, *SCORE_METRIC_NAMES, "best_threshold"))
+    sorted(
+        (
+            *LABEL_METRIC_NAMES,
+            *SCORE_METRIC_NAMES,
+            *IMBLEARN_METRIC_NAMES,
+            "best_threshold",
+        )
+    )
 )

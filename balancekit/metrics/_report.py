@@ -1,5 +1,10 @@
-"""``classification_report``: imbalanced-learn's report (pre, rec, spe, f1, geo, iba,
-sup) from one confusion matrix counted on the labels' device."""
+"""imbalanced-learn's report (pre, rec, spe, f1, geo, iba, sup) from one confusion
+matrix counted on the labels' device: ``classification_report_imbalanced`` under
+imbalanced-learn's name, and ``classification_report`` (the same table; issue 19
+gives that name scikit-learn's semantics).
+
+Both build one table of O(n_classes) values on the device; only that table comes to
+the host, where the text (or dict) is written."""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from balancekit.metrics._imbalanced import sensitivity_specificity_from_counts
 from balancekit.metrics._inputs import label_metric_route
 from balancekit.metrics._select import check_labels_param, present_or
 
-__all__ = ["classification_report"]
+__all__ = ["classification_report", "classification_report_imbalanced"]
 
 COLUMNS = ("pre", "rec", "spe", "f1", "geo", "iba", "sup")
 _AVERAGE_ROW = "avg / total"
@@ -122,6 +127,139 @@ def classification_report(
     >>> print(f"{report['2']['geo']:.4f} {report['avg_iba']:.4f}")
     0.8165 0.5404
     """
+    return _report(
+        y_true,
+        y_pred,
+        labels=labels,
+        target_names=target_names,
+        sample_weight=sample_weight,
+        digits=digits,
+        alpha=alpha,
+        output_dict=output_dict,
+        zero_division=zero_division,
+        float_weighted_support=False,
+    )
+
+
+@label_metric_route
+def classification_report_imbalanced(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    labels: Any = None,
+    target_names: Any = None,
+    sample_weight: Any = None,
+    digits: int = 2,
+    alpha: float = 0.1,
+    output_dict: bool = False,
+    zero_division: Any = "warn",
+) -> str | dict[str, Any]:
+    """Build imbalanced-learn's classification report (text or dict).
+
+    :func:`imblearn.metrics.classification_report_imbalanced` under its name,
+    signature and defaults: for each label, precision (``pre``), recall (``rec``),
+    specificity (``spe``), F1 (``f1``), geometric mean (``geo``,
+    ``sqrt(rec * spe)``), index balanced accuracy of the G-mean (``iba``,
+    ``(1 + alpha * (rec - spe)) * geo**2``) and support (``sup``), then their
+    support-weighted averages (``avg / total``). The text is character for
+    character imbalanced-learn's, and the dict has its keys and values.
+
+    The counts are one confusion matrix on the labels' device (NumPy, PyTorch,
+    CuPy, JAX, array-api-strict); only the O(n_classes) table comes to the host,
+    where the text is written. Differences from imbalanced-learn 0.14, where it
+    departs from the definitions:
+
+    * with ``sample_weight``, ``spe``, ``geo`` and ``iba`` use the true negatives
+      of the weights (imbalanced-learn's issue #1180, see
+      :func:`~balancekit.metrics.sensitivity_specificity_support`);
+    * when no sample is predicted right (and no ``sample_weight``), the support is
+      written ``2``, not ``2.0`` (scikit-learn's confusion matrix turns float in
+      that case only);
+    * when the selected labels have no true sample at all, the averages are plain
+      means (imbalanced-learn raises ``ZeroDivisionError``);
+    * dict values are Python ``float``/``int`` (imbalanced-learn: NumPy scalars of
+      the same values).
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (n_samples,)
+        True and predicted class labels.
+    labels : array-like, default=None
+        Labels to report, in order. Default: every label of ``y_true`` or
+        ``y_pred``, sorted.
+    target_names : list of str, default=None
+        Display names of ``labels``, in the same order.
+    sample_weight : array of shape (n_samples,), default=None
+        Non-negative sample weights. The support is then the sum of the weights
+        (a float, as in imbalanced-learn).
+    digits : int, default=2
+        Digits of the text report (``output_dict`` values are not rounded).
+    alpha : float, default=0.1
+        Weight of the dominance in the IBA.
+    output_dict : bool, default=False
+        Return a dict instead of text.
+    zero_division : {"warn", 0, 1, np.nan}, default="warn"
+        The value of an undefined precision, recall or F1 ("warn": 0.0 and a
+        warning).
+
+    Returns
+    -------
+    report : str or dict
+        The dict maps each name to ``{"pre": ..., ..., "sup": ...}`` and has the keys
+        ``"avg_pre"``, ..., ``"avg_iba"`` and ``"total_support"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from balancekit.metrics import classification_report_imbalanced
+    >>> y_true = np.array([0, 1, 2, 2, 2])
+    >>> y_pred = np.array([0, 0, 2, 2, 1])
+    >>> names = ["class 0", "class 1", "class 2"]
+    >>> report = classification_report_imbalanced(y_true, y_pred, target_names=names)
+    >>> print(report)
+                       pre       rec       spe        f1       geo       iba       sup
+    <BLANKLINE>
+        class 0       0.50      1.00      0.75      0.67      0.87      0.77         1
+        class 1       0.00      0.00      0.75      0.00      0.00      0.00         1
+        class 2       1.00      0.67      1.00      0.80      0.82      0.64         3
+    <BLANKLINE>
+    avg / total       0.70      0.60      0.90      0.61      0.66      0.54         5
+    <BLANKLINE>
+    >>> weighted = classification_report_imbalanced(
+    ...     y_true, y_pred, sample_weight=[1, 1, 2, 2, 2], output_dict=True
+    ... )
+    >>> weighted["2"]["sup"], weighted["total_support"]
+    (6.0, 8.0)
+    """
+    return _report(
+        y_true,
+        y_pred,
+        labels=labels,
+        target_names=target_names,
+        sample_weight=sample_weight,
+        digits=digits,
+        alpha=alpha,
+        output_dict=output_dict,
+        zero_division=zero_division,
+        float_weighted_support=True,
+    )
+
+
+def _report(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    labels: Any,
+    target_names: Any,
+    sample_weight: Any,
+    digits: int,
+    alpha: float,
+    output_dict: bool,
+    zero_division: Any,
+    float_weighted_support: bool,
+) -> str | dict[str, Any]:
+    """The report of both public names; ``float_weighted_support``: a weighted
+    support is a float even for integer weights (imbalanced-learn's)."""
     _check_options(digits, output_dict)
     alpha = check_scalar(alpha, "alpha")
     check_zero_division(zero_division)
@@ -147,7 +285,9 @@ def classification_report(
     table = to_host(
         xp.stack([precision, recall, specificity, f1, geo, iba, support_float]), xp
     )
-    integer_support = xp.isdtype(support.dtype, "integral")
+    integer_support = xp.isdtype(support.dtype, "integral") and not (
+        float_weighted_support and sample_weight is not None
+    )
     sup = table[-1].astype(np.int64) if integer_support else table[-1]
     report: dict[str, Any] = {}
     for i, name in enumerate(names):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from types import ModuleType
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -98,6 +98,9 @@ class BorderlineSMOTE(BaseSMOTE):
     >>> bool(np.isin(sampler.synthetic_parents_, sampler.in_danger_indices[1]).all())
     True
     """
+
+    # Turned back into tensors after the NumPy route (BaseSampler._fitted_arrays).
+    _fitted_arrays: ClassVar[tuple[str, ...]] = ("in_danger_indices",)
 
     def __init__(
         self,

@@ -3,6 +3,7 @@ resampled in-memory datasets, imbalance-aware Keras losses and batch augmentatio
 Importing it imports tensorflow and keras."""
 
 from balancekit.tensorflow import augmentation, metrics
+from balancekit.tensorflow._batch_generator import balanced_batch_generator
 from balancekit.tensorflow.augmentation import augment_batches
 from balancekit.tensorflow.balanced_dataset import balanced_dataset
 from balancekit.tensorflow.losses import (
@@ -23,6 +24,7 @@ __all__ = [
     "LogitAdjustedLoss",
     "augment_batches",
     "augmentation",
+    "balanced_batch_generator",
     "balanced_dataset",
     "count_classes",
     "metrics",

@@ -35,12 +35,15 @@ __all__ = [
     "best_threshold",
     "brier_score_loss",
     "classification_report",
+    "classification_report_imbalanced",
     "cohen_kappa_score",
     "confusion_matrix",
     "f1_score",
     "fbeta_score",
     "geometric_mean_score",
     "index_balanced_accuracy",
+    "macro_averaged_mean_absolute_error",
+    "make_index_balanced_accuracy",
     "matthews_corrcoef",
     "precision_recall_curve",
     "precision_recall_fscore_support",
@@ -90,13 +93,34 @@ balanced_accuracy_score = _across_the_boundary(_core.balanced_accuracy_score)
 best_threshold = _across_the_boundary(_core.best_threshold)
 brier_score_loss = _across_the_boundary(_core.brier_score_loss)
 classification_report = _across_the_boundary(_core.classification_report)
+classification_report_imbalanced = _across_the_boundary(
+    _core.classification_report_imbalanced
+)
 cohen_kappa_score = _across_the_boundary(_core.cohen_kappa_score)
 confusion_matrix = _across_the_boundary(_core.confusion_matrix)
 f1_score = _across_the_boundary(_core.f1_score)
 fbeta_score = _across_the_boundary(_core.fbeta_score)
 geometric_mean_score = _across_the_boundary(_core.geometric_mean_score)
 index_balanced_accuracy = _across_the_boundary(_core.index_balanced_accuracy)
+macro_averaged_mean_absolute_error = _across_the_boundary(
+    _core.macro_averaged_mean_absolute_error
+)
 matthews_corrcoef = _across_the_boundary(_core.matthews_corrcoef)
+
+
+def make_index_balanced_accuracy(
+    *, alpha: float = 0.1, squared: bool = True
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``balancekit.metrics.make_index_balanced_accuracy`` whose decorated metric
+    takes and returns TensorFlow tensors (a factory, so not wrapped itself)."""
+    decorate = _core.make_index_balanced_accuracy(alpha=alpha, squared=squared)
+
+    def decorate_across_the_boundary(metric: Callable[..., Any]) -> Any:
+        return _across_the_boundary(decorate(metric))
+
+    return decorate_across_the_boundary
+
+
 precision_recall_curve = _across_the_boundary(_core.precision_recall_curve)
 precision_recall_fscore_support = _across_the_boundary(
     _core.precision_recall_fscore_support

@@ -1,5 +1,6 @@
 """Under-samplers: remove rows from the classes that have too many."""
 
+from balancekit.under_sampling._cluster_centroids import ClusterCentroids
 from balancekit.under_sampling._condensed_nearest_neighbour import (
     CondensedNearestNeighbour,
 )
@@ -7,6 +8,9 @@ from balancekit.under_sampling._edited_nearest_neighbours import (
     AllKNN,
     EditedNearestNeighbours,
     RepeatedEditedNearestNeighbours,
+)
+from balancekit.under_sampling._instance_hardness_threshold import (
+    InstanceHardnessThreshold,
 )
 from balancekit.under_sampling._nearmiss import NearMiss
 from balancekit.under_sampling._neighbourhood_cleaning_rule import (
@@ -18,8 +22,10 @@ from balancekit.under_sampling._tomek_links import TomekLinks
 
 __all__ = [
     "AllKNN",
+    "ClusterCentroids",
     "CondensedNearestNeighbour",
     "EditedNearestNeighbours",
+    "InstanceHardnessThreshold",
     "NearMiss",
     "NeighbourhoodCleaningRule",
     "OneSidedSelection",
