@@ -8,7 +8,7 @@ and resampling run in the input's own array namespace and on its device.
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import ClassVar
+from typing import ClassVar, Self
 
 import numpy as np
 from imblearn.base import BaseSampler as _ImblearnBaseSampler
@@ -37,6 +37,7 @@ __all__ = [
     "BaseCleaningSampler",
     "BaseFeatureIndexSampler",
     "BaseIndexSampler",
+    "BaseNumericFit",
     "BaseOverSampler",
     "BaseSampler",
     "BaseUnderSampler",
@@ -251,16 +252,13 @@ class BaseIndexSampler(BaseSampler):
         return tags
 
 
-class BaseFeatureIndexSampler(BaseIndexSampler):
-    """An index sampler whose rule reads the features. Not for direct use.
+class BaseNumericFit:
+    """``fit`` for samplers whose rule computes on ``X``: it must hold finite numbers.
 
-    The output rows are rows of the input (``sample_indices_``), but choosing them needs
-    distances: ``X`` must hold finite numbers (``fit`` checks it too) and
-    ``fit_resample_indices(y)`` is not available. Subclasses implement
-    ``_kept_indices(flat, labels, xp, device, rng)`` on the 2-D float features.
+    Put it first among the bases (``class S(BaseNumericFit, BaseSampler)``).
     """
 
-    def fit(self, X: Array, y: Array) -> BaseFeatureIndexSampler:
+    def fit(self, X: Array, y: Array) -> Self:
         """Validate the data (finite numeric ``X``) and resolve the strategy.
 
         Parameters
@@ -274,9 +272,19 @@ class BaseFeatureIndexSampler(BaseIndexSampler):
         -------
         self
         """
-        data = self._validate(X, y)
+        data = self._validate(X, y)  # type: ignore[attr-defined]
         numeric_features(data.X, data.xp, data.device)
         return self
+
+
+class BaseFeatureIndexSampler(BaseNumericFit, BaseIndexSampler):
+    """An index sampler whose rule reads the features. Not for direct use.
+
+    The output rows are rows of the input (``sample_indices_``), but choosing them needs
+    distances: ``X`` must hold finite numbers (``fit`` checks it too) and
+    ``fit_resample_indices(y)`` is not available. Subclasses implement
+    ``_kept_indices(flat, labels, xp, device, rng)`` on the 2-D float features.
+    """
 
     def _reads_features(self) -> bool:
         return True

@@ -14,12 +14,11 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import clone
 
-from balancekit._features import numeric_features
 from balancekit._params import check_n_jobs
 from balancekit._random import RandomStateLike
 from balancekit._typing import Array
 from balancekit._validation import Validated
-from balancekit.base import BaseSampler
+from balancekit.base import BaseNumericFit, BaseSampler
 from balancekit.over_sampling._smote import SMOTE
 from balancekit.under_sampling._tomek_links import TomekLinks
 
@@ -53,7 +52,7 @@ def resample_with(sampler: Any, X: Array, y: Array, sample_weight: Array) -> tup
     return sampler.fit_resample(X, y, sample_weight=sample_weight)
 
 
-class SMOTEThenClean(BaseSampler):
+class SMOTEThenClean(BaseNumericFit, BaseSampler):
     """Over-sample with SMOTE, then clean the result. Not for direct use.
 
     Subclasses name the cleaning step's parameter (``_cleaner_name``; the fitted
@@ -86,24 +85,6 @@ class SMOTEThenClean(BaseSampler):
         check_step("smote", self.smote, "over-sampling", "SMOTE")
         name = self._cleaner_name
         check_step(name, getattr(self, name), "clean-sampling", self._cleaner_example)
-
-    def fit(self, X: Array, y: Array) -> SMOTEThenClean:
-        """Validate the data (finite numeric ``X``) and the two steps.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features, ...)
-            Finite numeric features in any supported array library.
-        y : array-like of shape (n_samples,)
-            Class labels, in the same library and on the same device as ``X``.
-
-        Returns
-        -------
-        self
-        """
-        data = self._validate(X, y)
-        numeric_features(data.X, data.xp, data.device)
-        return self
 
     def _smote(self) -> Any:
         if self.smote is not None:

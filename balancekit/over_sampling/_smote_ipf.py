@@ -25,9 +25,8 @@ from balancekit._features import numeric_features
 from balancekit._labels import check_labels
 from balancekit._neighbors import check_neighbors_object
 from balancekit._params import check_choice, check_int, check_scalar
-from balancekit._typing import Array
 from balancekit._validation import Validated
-from balancekit.base import BaseSampler
+from balancekit.base import BaseNumericFit, BaseSampler
 from balancekit.over_sampling._smote import SMOTE
 
 __all__ = ["SMOTEIPF", "iterative_partitioning_filter"]
@@ -35,7 +34,7 @@ __all__ = ["SMOTEIPF", "iterative_partitioning_filter"]
 _VOTING = ("majority", "consensus")
 
 
-class SMOTEIPF(BaseSampler):
+class SMOTEIPF(BaseNumericFit, BaseSampler):
     """SMOTE followed by the Iterative-Partitioning Filter (Sáez et al., 2015).
 
     Ranked among the best over-samplers by Kovács (2019, 85 SMOTE variants on 104
@@ -154,24 +153,6 @@ class SMOTEIPF(BaseSampler):
         check_scalar(self.p, "p", low=0.0, high=1.0, low_open=True)
         check_choice(self.voting, "voting", _VOTING)
         check_classifier(self.classifier)
-
-    def fit(self, X: Array, y: Array) -> SMOTEIPF:
-        """Validate the data (finite numeric ``X``) and the parameters.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features, ...)
-            Finite numeric features in any supported array library.
-        y : array-like of shape (n_samples,)
-            Class labels, in the same library and on the same device as ``X``.
-
-        Returns
-        -------
-        self
-        """
-        data = self._validate(X, y)
-        numeric_features(data.X, data.xp, data.device)
-        return self
 
     def _fit_resample(self, data: Validated, rng: np.random.Generator) -> tuple:
         xp, device = data.xp, data.device

@@ -31,14 +31,14 @@ from balancekit._neighbors import NearestNeighbors
 from balancekit._params import check_choice
 from balancekit._typing import Array, Device, Namespace
 from balancekit._validation import Validated
-from balancekit.base import BaseUnderSampler
+from balancekit.base import BaseNumericFit, BaseUnderSampler
 
 __all__ = ["ClusterCentroids"]
 
 _VOTING = ("auto", "hard", "soft")
 
 
-class ClusterCentroids(BaseUnderSampler):
+class ClusterCentroids(BaseNumericFit, BaseUnderSampler):
     """Under-sample by replacing each targeted class with k-means centroids.
 
     A class kept at ``n`` rows is clustered into ``n`` clusters; the ``n`` centroids
@@ -148,24 +148,6 @@ class ClusterCentroids(BaseUnderSampler):
                 f"{data.xp.__name__}. Use estimator=None for balancekit's k-means on "
                 "the device, or pass X as a NumPy array."
             )
-
-    def fit(self, X: Array, y: Array) -> ClusterCentroids:
-        """Validate the data (finite numeric ``X``) and resolve ``sampling_strategy_``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features, ...)
-            Finite numeric features in any supported array library.
-        y : array-like of shape (n_samples,)
-            Class labels, in the same library and on the same device as ``X``.
-
-        Returns
-        -------
-        self
-        """
-        data = self._validate(X, y)
-        numeric_features(data.X, data.xp, data.device)
-        return self
 
     def _make_estimator(self) -> Any:
         if self.estimator is not None:
