@@ -27,19 +27,16 @@ import array_api_extra as xpx
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from balancekit._array_api import (
-    bincount,
-    free_device_memory,
-    is_sparse,
-    top_k,
-    widest_float_dtype,
+from balancekit._array_api import bincount, is_sparse, widest_float_dtype
+from balancekit._kmeans_assign import (
+    assign,
+    assigned_squared_distances,
+    block_sums,
+    dense_rows,
+    kmeans_assign,
+    kmeans_labels,
 )
-from balancekit._neighbors import (
-    RERANK_MARGIN,
-    memory_budget,
-    nearest_exact,
-    ranking_distances,
-)
+from balancekit._neighbors import ranking_distances
 from balancekit._params import check_choice
 from balancekit._typing import Array, Device, Namespace
 
@@ -53,12 +50,6 @@ __all__ = [
     "kmeans_plusplus",
 ]
 
-# Host chunks: about this many bytes of scores, so that the passes over them hit the
-# cache; never fewer rows than _MIN_HOST_CHUNK (Python's overhead per chunk).
-_HOST_CACHE_BYTES = 1 << 21
-_MIN_HOST_CHUNK = 256
-# Up to this many clusters the per-cluster sums are a one-hot matrix product.
-_ONE_HOT_MAX_CLUSTERS = 128
 _INITS = ("k-means++", "random")
 
 
@@ -87,11 +78,6 @@ def flat_float(X: Array, xp: Namespace) -> Array:
     return X
 
 
-def _dense_rows(X: Array, start: int, stop: int) -> Array:
-    """Rows ``start:stop`` of ``X`` as a dense array (SciPy sparse rows densified)."""
-    return X[start:stop].toarray() if is_sparse(X) else X[start:stop, ...]
-
-
 def _take_rows(X: Array, rows: Array, xp: Namespace) -> Array:
     """Dense rows ``rows`` of ``X`` (a few centres or candidates)."""
     if is_sparse(X):
@@ -112,137 +98,6 @@ def _mean_variance(X: Array, xp: Namespace) -> float:
         squares = np.asarray(X.multiply(X).mean(axis=0)).ravel()
         return float(np.mean(squares - mean**2))
     return float(xp.mean(xp.var(X, axis=0)))
-
-
-def _chunk_rows(per_row: int, n_rows: int, xp: Namespace, device: Device) -> int:
-    """Rows per chunk: within the memory budget and, in host memory, cache-sized.
-
-    On the host the passes that follow the product (argmin, comparisons, sums)
-    then read the chunk from cache rather than from memory.
-    """
-    chunk = memory_budget(xp, device) // per_row
-    if free_device_memory(xp, device) is None:
-        chunk = min(chunk, max(_MIN_HOST_CHUNK, _HOST_CACHE_BYTES // per_row))
-    return max(1, min(n_rows, chunk))
-
-
-def _block_sums(block: Array, labels: Array, n_clusters: int, xp: Namespace) -> Array:
-    """Per-cluster sums of the rows of ``block`` (labels: their clusters)."""
-    if n_clusters <= _ONE_HOT_MAX_CLUSTERS:
-        # Few clusters: a one-hot product, one BLAS call.
-        columns = xp.arange(n_clusters, dtype=labels.dtype, device=labels.device)
-        one_hot = xp.astype(labels[:, None] == columns[None, :], block.dtype)
-        return one_hot.T @ block
-    # Many: one weighted bincount over (cluster, feature) cells, the library's own
-    # scatter-add; O(rows x features) whatever the number of clusters.
-    n_features = int(block.shape[1])
-    features = xp.arange(n_features, dtype=labels.dtype, device=labels.device)
-    cells = labels[:, None] * n_features + features[None, :]
-    sums = bincount(
-        xp.reshape(cells, (-1,)),
-        n_clusters * n_features,
-        xp.reshape(block, (-1,)),
-        xp,
-    )
-    return xp.reshape(sums, (n_clusters, n_features))
-
-
-def _assign(
-    X: Array,
-    centers: Array,
-    xp: Namespace,
-    device: Device,
-    *,
-    X_sq: Array = None,
-    with_sums: bool = False,
-) -> tuple[Array, Array, Array]:
-    """Nearest centre of each row (and, ``with_sums``, per-cluster sums and counts).
-
-    One matrix product per chunk of rows (``|c|^2 - 2 x.c``, the kNN's kernel) and
-    an ``argmin`` settle almost every row. Rows whose best score is within the
-    product's rounding error of another centre's (an exact or near tie) are
-    re-ranked by exact differences with the kNN's re-rank, so the exact nearest
-    centre, and the lower index among equals, wins on every backend. The sums are
-    taken from the chunk while it is at hand.
-    """
-    n_samples, n_features = int(X.shape[0]), int(X.shape[1])
-    n_centers = int(centers.shape[0])
-    centers_sq = xp.sum(centers * centers, axis=1)
-    # A dot product of n terms errs by at most n * u times the product of the norms
-    # (Higham's gamma_n): twice that bounds the error of a difference of two scores.
-    unit = float(xp.finfo(centers.dtype).eps) / 2
-    slack = 4.0 * (n_features + 2) * unit
-    largest_center_sq = xp.max(centers_sq)
-    n_candidates = min(n_centers, 1 + RERANK_MARGIN)
-
-    def candidates_of(block: Array, m: int) -> Array:
-        if m >= n_centers:
-            columns = xp.arange(n_centers, device=device)
-            return xp.broadcast_to(columns[None, :], (int(block.shape[0]), n_centers))
-        return top_k(ranking_distances(block, centers, centers_sq, xp), m, xp)
-
-    # The scores, their comparison with the best and a one-hot (~3 values per
-    # centre), and the row; 8 bytes a value, the widest float.
-    per_row = 8 * (3 * n_centers + 2 * n_features)
-    chunk = _chunk_rows(per_row, n_samples, xp, device)
-    labels = []
-    sums = xp.zeros((n_centers, n_features), dtype=centers.dtype, device=device)
-    for start in range(0, n_samples, chunk):
-        stop = min(start + chunk, n_samples)
-        block = _dense_rows(X, start, stop)
-        block_sq = xp.sum(block * block, axis=1) if X_sq is None else X_sq[start:stop]
-        scores = ranking_distances(block, centers, centers_sq, xp)
-        nearest = xp.argmin(scores, axis=1)
-        best = xp.take_along_axis(scores, nearest[:, None], axis=1)
-        margin = slack * (block_sq[:, None] + largest_center_sq)
-        near_tie = xp.count_nonzero(scores <= best + margin, axis=1) > 1
-        if n_centers > 1 and bool(xp.any(near_tie)):
-            rows = xp.nonzero(near_tie)[0]
-            _, exact = nearest_exact(
-                xp.take(block, rows, axis=0),
-                centers,
-                1,
-                n_candidates,
-                candidates_of,
-                xp,
-            )
-            exact = xp.astype(xp.reshape(exact, (-1,)), nearest.dtype)
-            nearest = xpx.at(nearest)[near_tie].set(exact, copy=True, xp=xp)
-        labels.append(nearest)
-        if with_sums:
-            sums = sums + _block_sums(block, nearest, n_centers, xp)
-    all_labels = xp.concat(labels)
-    counts = bincount(all_labels, n_centers, None, xp) if with_sums else None
-    return all_labels, sums, counts
-
-
-def kmeans_labels(X: Array, centers: Array, xp: Namespace, device: Device) -> Array:
-    """Nearest centre of each row of ``X``, ties to the lower centre index (exact)."""
-    return _assign(X, centers, xp, device)[0]
-
-
-def assigned_squared_distances(
-    X: Array, centers: Array, labels: Array, xp: Namespace, device: Device
-) -> Array:
-    """Exact squared distance of each row of ``X`` to its centre, in chunks."""
-    n_samples, n_features = int(X.shape[0]), int(X.shape[1])
-    chunk = _chunk_rows(16 * n_features, n_samples, xp, device)
-    parts = []
-    for start in range(0, n_samples, chunk):
-        stop = min(start + chunk, n_samples)
-        block = _dense_rows(X, start, stop)
-        assigned = xp.take(centers, labels[start:stop], axis=0)
-        parts.append(xp.sum((block - assigned) ** 2, axis=1))
-    return xp.concat(parts)
-
-
-def kmeans_assign(
-    X: Array, centers: Array, xp: Namespace, device: Device
-) -> tuple[Array, Array]:
-    """Nearest centre of each row (ties to the lower index) and the exact squared
-    distance to it, both of shape (n_samples,) on ``device``."""
-    labels = kmeans_labels(X, centers, xp, device)
-    return labels, assigned_squared_distances(X, centers, labels, xp, device)
 
 
 def _squared_distances_to(
@@ -295,7 +150,7 @@ def kmeans_plusplus(
     X_sq = _row_norms(X, xp)
     chosen = [xp.asarray([first], device=device)]
     closest = xp.astype(
-        _squared_distances_to(_dense_rows(X, first, first + 1), X, X_sq, xp, device)[
+        _squared_distances_to(dense_rows(X, first, first + 1), X, X_sq, xp, device)[
             0, :
         ],
         wide,
@@ -325,7 +180,7 @@ def _cluster_sums(
     X: Array, labels: Array, n_clusters: int, xp: Namespace, device: Device
 ) -> tuple[Array, Array]:
     """Per-cluster sums of the (few) rows of ``X`` and per-cluster counts."""
-    sums = _block_sums(X, labels, n_clusters, xp)
+    sums = block_sums(X, labels, n_clusters, xp)
     return sums, bincount(labels, n_clusters, None, xp)
 
 
@@ -375,9 +230,7 @@ def _lloyd(
     labels = None
     for iteration in range(max_iter):
         n_iter = iteration + 1
-        labels, sums, counts = _assign(
-            X, centers, xp, device, X_sq=X_sq, with_sums=True
-        )
+        labels, sums, counts = assign(X, centers, xp, device, X_sq=X_sq, with_sums=True)
         if bool(xp.any(counts == 0)):
             # Only the relocation needs the distances inside the loop.
             distances = assigned_squared_distances(X, centers, labels, xp, device)
@@ -398,7 +251,7 @@ def _lloyd(
         previous = labels
     if not converged:
         # The labels of the final centres, as scikit-learn's last E-step.
-        labels = _assign(X, centers, xp, device, X_sq=X_sq)[0]
+        labels = assign(X, centers, xp, device, X_sq=X_sq)[0]
     distances = assigned_squared_distances(X, centers, labels, xp, device)
     return KMeansResult(centers, labels, float(xp.sum(distances)), n_iter)
 

@@ -222,14 +222,24 @@ def test_pickles_fitted_and_unfitted(backend):
     )
 
 
-def test_host_estimator_refuses_device_arrays_clearly(backend):
-    if backend.name == "numpy" or backend.name.startswith("torch-cpu"):
-        pytest.skip("NumPy and CPU tensors reach the host estimator as NumPy")
+@pytest.mark.parametrize("voting", ["soft", "hard"])
+def test_host_estimator_runs_on_a_host_copy_and_answers_on_the_device(
+    backend, voting
+):
     X, y = make_data(n_samples=200)
-    with pytest.raises(TypeError, match="estimator=None for balancekit's k-means"):
-        ClusterCentroids(estimator=SklearnKMeans(n_init=1)).fit_resample(
-            backend.asarray(X), backend.asarray(y)
-        )
+    weights = np.linspace(0.5, 2.0, len(y))
+    estimator = SklearnKMeans(random_state=0, n_init=1)
+    X_res, y_res, w_res = ClusterCentroids(
+        estimator=estimator, voting=voting
+    ).fit_resample(
+        backend.asarray(X), backend.asarray(y), sample_weight=backend.asarray(weights)
+    )
+    expected = ClusterCentroids(estimator=estimator, voting=voting).fit_resample(
+        X, y, sample_weight=weights
+    )
+    for got, want in zip((X_res, y_res, w_res), expected, strict=True):
+        assert backend.device_of(got) == backend.device
+        np.testing.assert_allclose(backend.to_numpy(got), want, rtol=1e-12)
 
 
 def test_host_estimator_takes_cpu_tensors():

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sklearn.cluster import KMeans as SklearnKMeans
 from sklearn.datasets import make_blobs
 
-import balancekit._kmeans as kmeans_module
+import balancekit._kmeans_assign as assign_module
 from balancekit._kmeans import kmeans_assign, kmeans_plusplus
 from balancekit._kmeans_estimator import KMeans
 
@@ -92,13 +92,37 @@ def test_ties_go_to_the_lower_centre_index(backend):
 def test_chunks_and_sums_give_the_same_result(monkeypatch, one_hot_max):
     X, _ = blobs(n_samples=300)
     whole = KMeans(5, random_state=0).fit(X)
-    monkeypatch.setattr(kmeans_module, "memory_budget", lambda xp, device: 1)
-    monkeypatch.setattr(kmeans_module, "_MIN_HOST_CHUNK", 1)
-    monkeypatch.setattr(kmeans_module, "_ONE_HOT_MAX_CLUSTERS", one_hot_max)
+    monkeypatch.setattr(assign_module, "memory_budget", lambda xp, device: 1)
+    monkeypatch.setattr(assign_module, "_MIN_HOST_CHUNK", 1)
+    monkeypatch.setattr(assign_module, "_MIN_TASK_ROWS", 7)
+    monkeypatch.setattr(assign_module, "_ONE_HOT_MAX_CLUSTERS", one_hot_max)
     chunked = KMeans(5, random_state=0).fit(X)
     np.testing.assert_array_equal(whole.labels_, chunked.labels_)
     np.testing.assert_allclose(whole.cluster_centers_, chunked.cluster_centers_)
     assert chunked.n_iter_ == whole.n_iter_
+
+
+@pytest.mark.parametrize("one_hot_max", [128, 0])
+def test_threads_do_not_change_a_bit(monkeypatch, one_hot_max):
+    X, _ = blobs(n_samples=2_000, centers=40, std=2.0)
+    xp = array_api_compat.array_namespace(X)
+    centers = X[::50].copy()  # 40 centres
+    monkeypatch.setattr(assign_module, "_MIN_HOST_CHUNK", 16)
+    monkeypatch.setattr(assign_module, "_HOST_CACHE_BYTES", 1)
+    monkeypatch.setattr(assign_module, "_MIN_TASK_ROWS", 100)
+    monkeypatch.setattr(assign_module, "_ONE_HOT_MAX_CLUSTERS", one_hot_max)
+    results = []
+    for n_threads in (1, 2, 5):
+        monkeypatch.setattr(assign_module, "_host_threads", lambda xp, n: n_threads)
+        results.append(assign_module.assign(X, centers, xp, "cpu", with_sums=True))
+    for labels, sums, counts in results[1:]:
+        np.testing.assert_array_equal(labels, results[0][0])
+        np.testing.assert_array_equal(sums, results[0][1])  # bit for bit
+        np.testing.assert_array_equal(counts, results[0][2])
+    labels, sums, counts = results[0]
+    expected = np.stack([X[labels == c].sum(axis=0) for c in range(40)])
+    np.testing.assert_allclose(sums, expected, rtol=1e-12)
+    np.testing.assert_array_equal(counts, np.bincount(labels, minlength=40))
 
 
 def test_empty_cluster_moves_to_the_farthest_point():

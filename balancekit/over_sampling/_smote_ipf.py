@@ -16,7 +16,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.tree import DecisionTreeClassifier
 
 from balancekit._array_api import (
-    is_sparse,
+    estimator_input,
     move_indices,
     take_rows,
     to_host,
@@ -180,7 +180,7 @@ class SMOTEIPF(BaseNumericFit, BaseSampler):
         # The filter's classifiers are scikit-learn's: its one host copy of the
         # over-sampled rows (dense or SciPy sparse) and labels.
         flat = numeric_features(X_over, xp, device).flat
-        X_host = flat if is_sparse(flat) else to_host(flat, xp)
+        X_host = estimator_input(flat, xp)
         y_host = to_host(check_labels(y_over, xp).y, xp)
         kept, self.n_iterations_ = iterative_partitioning_filter(
             X_host,

@@ -26,8 +26,7 @@ from sklearn.svm import SVC
 
 from balancekit._array_api import (
     class_indices,
-    is_numpy_namespace,
-    is_sparse,
+    estimator_input,
     move_indices,
     take_rows,
     to_host,
@@ -204,9 +203,7 @@ class SVMSMOTE(BaseSMOTE):
             self.svm_estimator_ = clone(self.svm_estimator)
         # The SVM is scikit-learn's: the features cross to the host once (no copy for
         # NumPy or SciPy sparse; CPU tensors arrive here as NumPy views).
-        X_host = (
-            flat if is_numpy_namespace(xp) or is_sparse(flat) else to_host(flat, xp)
-        )
+        X_host = estimator_input(flat, xp)
         self.svm_estimator_.fit(X_host, y_host)
         support = getattr(self.svm_estimator_, "support_", None)
         if support is None:

@@ -3,7 +3,8 @@
 A class to shrink to ``n`` rows is clustered into ``n`` clusters; the centres
 (``voting="soft"``) or the row nearest each centre (``"hard"``) stand for the class.
 balancekit's own k-means runs on the input's device by default; a scikit-learn
-clustering estimator runs on the host, for NumPy input.
+clustering estimator runs on the host, on a copy of the class's rows, and its centres
+come back to the device.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from sklearn.base import clone
 from balancekit._array_api import (
     bincount,
     class_indices,
+    estimator_input,
     index_dtype,
-    is_numpy_namespace,
     is_pandas,
     is_sparse,
+    move_indices,
     take_rows,
 )
 from balancekit._features import NumericFeatures, numeric_features
@@ -61,10 +63,10 @@ class ClusterCentroids(BaseNumericFit, BaseUnderSampler):
     estimator : estimator object or None, default=None
         A clustering estimator with an ``n_clusters`` parameter and a fitted
         ``cluster_centers_`` attribute (scikit-learn's ``KMeans`` or
-        ``MiniBatchKMeans``...). It runs on the host, so ``X`` must then be NumPy,
-        pandas, SciPy sparse or a CPU tensor. ``None``: balancekit's k-means on the
-        device (for SciPy sparse ``X``, on the host, densifying a chunk of rows at a
-        time).
+        ``MiniBatchKMeans``...). It runs on the host: each class's rows are copied
+        there once (no copy for NumPy, SciPy sparse or CPU tensors) and the centres
+        come back to ``X``'s device. ``None``: balancekit's k-means on the device
+        (for SciPy sparse ``X``, on the host, densifying a chunk of rows at a time).
     voting : {"auto", "hard", "soft"}, default="auto"
         ``"soft"`` returns the centroids; ``"hard"`` the original row nearest each
         centroid (ties to the lower row index); ``"auto"`` is ``"hard"`` for sparse
@@ -140,13 +142,6 @@ class ClusterCentroids(BaseNumericFit, BaseUnderSampler):
                 "`estimator` should be a clustering estimator exposing a parameter "
                 "`n_clusters` and a fitted parameter `cluster_centers_`; "
                 f"{type(self.estimator).__name__} has no `n_clusters`."
-            )
-        if not is_numpy_namespace(data.xp):
-            raise TypeError(
-                f"`estimator` ({type(self.estimator).__name__}) runs on the host and "
-                f"needs NumPy input, but X is on device {data.device!r} of "
-                f"{data.xp.__name__}. Use estimator=None for balancekit's k-means on "
-                "the device, or pass X as a NumPy array."
             )
 
     def _make_estimator(self) -> Any:
@@ -241,7 +236,10 @@ class ClusterCentroids(BaseNumericFit, BaseUnderSampler):
         if is_device_kmeans(estimator):
             estimator.fit(points, rng=rng if self.estimator is None else None)
             return estimator.cluster_centers_, lambda: estimator.labels_
-        estimator.fit(points)
+        # A scikit-learn estimator: the class's rows cross to the host once, the
+        # centres (and labels) come back to the device.
+        host_points = estimator_input(points, xp)
+        estimator.fit(host_points)
         if not hasattr(estimator, "cluster_centers_"):
             raise RuntimeError(
                 "`estimator` should be a clustering estimator exposing a fitted "
@@ -249,12 +247,14 @@ class ClusterCentroids(BaseNumericFit, BaseUnderSampler):
                 "after fit."
             )
         centers = np.asarray(estimator.cluster_centers_)
+        if not is_sparse(points):
+            centers = xp.asarray(centers, device=device)
 
         def labels() -> Array:
             found = getattr(estimator, "labels_", None)
             if found is None:
-                found = estimator.predict(points)
-            return np.asarray(found)
+                found = estimator.predict(host_points)
+            return move_indices(np.asarray(found), xp, device)
 
         return centers, labels
 

@@ -23,7 +23,11 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.utils import check_random_state as sklearn_random_state
 
-from balancekit._array_api import is_numpy_namespace, is_sparse, move_indices, to_host
+from balancekit._array_api import (
+    estimator_input,
+    move_indices,
+    to_host,
+)
 from balancekit._labels import Labels
 from balancekit._params import check_int, check_n_jobs
 from balancekit._typing import Array, Device, Namespace
@@ -134,9 +138,7 @@ class InstanceHardnessThreshold(BaseFeatureIndexSampler, BaseUnderSampler):
         random_state = legacy_random_state(self.random_state, rng)
         self.estimator_ = self._make_estimator(random_state)
         # The estimator is scikit-learn's: features and labels cross to the host once.
-        X_host = (
-            flat if is_numpy_namespace(xp) or is_sparse(flat) else to_host(flat, xp)
-        )
+        X_host = estimator_input(flat, xp)
         y_host = to_host(labels.y, xp)
         folds = StratifiedKFold(
             n_splits=self.cv, shuffle=True, random_state=random_state
