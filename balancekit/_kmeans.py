@@ -29,7 +29,7 @@ from threadpoolctl import threadpool_limits
 
 from balancekit._array_api import bincount, is_sparse, widest_float_dtype
 from balancekit._kmeans_assign import (
-    assign,
+    assign_with_sums,
     assigned_squared_distances,
     block_sums,
     dense_rows,
@@ -230,7 +230,7 @@ def _lloyd(
     labels = None
     for iteration in range(max_iter):
         n_iter = iteration + 1
-        labels, sums, counts = assign(X, centers, xp, device, X_sq=X_sq, with_sums=True)
+        labels, sums, counts = assign_with_sums(X, centers, xp, device, X_sq=X_sq)
         if bool(xp.any(counts == 0)):
             # Only the relocation needs the distances inside the loop.
             distances = assigned_squared_distances(X, centers, labels, xp, device)
@@ -251,7 +251,7 @@ def _lloyd(
         previous = labels
     if not converged:
         # The labels of the final centres, as scikit-learn's last E-step.
-        labels = assign(X, centers, xp, device, X_sq=X_sq)[0]
+        labels = kmeans_labels(X, centers, xp, device)
     distances = assigned_squared_distances(X, centers, labels, xp, device)
     return KMeansResult(centers, labels, float(xp.sum(distances)), n_iter)
 

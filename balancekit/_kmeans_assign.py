@@ -41,7 +41,7 @@ from balancekit._neighbors import (
 from balancekit._typing import Array, Device, Namespace
 
 __all__ = [
-    "assign",
+    "assign_with_sums",
     "assigned_squared_distances",
     "block_sums",
     "dense_rows",
@@ -225,23 +225,18 @@ def _run_tasks(
         threadpool_limits(limits=1, user_api="blas"),
         ThreadPoolExecutor(n_threads) as pool,
     ):
-        yield from pool.map(lambda bound: work.task(*bound, chunk), bounds)
+        yield from pool.map(lambda bound: work.task(bound[0], bound[1], chunk), bounds)
 
 
-def assign(
+def _assign(
     X: Array,
     centers: Array,
     xp: Namespace,
     device: Device,
-    *,
-    X_sq: Array | None = None,
-    with_sums: bool = False,
-) -> tuple[Array, Array | None, Array | None]:
-    """Nearest centre of each row (and, ``with_sums``, per-cluster sums and counts).
-
-    ``X_sq`` (the rows' squared norms) may be given when the caller has them.
-    Returns ``(labels, sums, counts)``; the last two are None without ``with_sums``.
-    """
+    X_sq: Array | None,
+    with_sums: bool,
+) -> tuple[Array, Array]:
+    """Labels of every row and, ``with_sums``, the per-cluster sums of the rows."""
     n_samples, n_features = int(X.shape[0]), int(X.shape[1])
     n_centers = int(centers.shape[0])
     work = _Assignment(X, centers, xp, device, X_sq, with_sums)
@@ -265,15 +260,28 @@ def assign(
         labels.append(task_labels)
         if task_sums is not None:
             sums = sums + task_sums
-    all_labels = labels[0] if len(labels) == 1 else xp.concat(labels)
-    if not with_sums:
-        return all_labels, None, None
-    return all_labels, sums, bincount(all_labels, n_centers, None, xp)
+    return (labels[0] if len(labels) == 1 else xp.concat(labels)), sums
+
+
+def assign_with_sums(
+    X: Array,
+    centers: Array,
+    xp: Namespace,
+    device: Device,
+    *,
+    X_sq: Array | None = None,
+) -> tuple[Array, Array, Array]:
+    """Nearest centre of each row, and the per-cluster sums and counts of the rows.
+
+    ``X_sq`` (the rows' squared norms) may be given when the caller has them.
+    """
+    labels, sums = _assign(X, centers, xp, device, X_sq, True)
+    return labels, sums, bincount(labels, int(centers.shape[0]), None, xp)
 
 
 def kmeans_labels(X: Array, centers: Array, xp: Namespace, device: Device) -> Array:
     """Nearest centre of each row of ``X``, ties to the lower centre index (exact)."""
-    return assign(X, centers, xp, device)[0]
+    return _assign(X, centers, xp, device, None, False)[0]
 
 
 def assigned_squared_distances(

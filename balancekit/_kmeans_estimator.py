@@ -16,6 +16,7 @@ from balancekit._array_api import (
     is_sparse,
 )
 from balancekit._kmeans import flat_float, kmeans, kmeans_labels
+from balancekit._minibatch_kmeans_estimator import MiniBatchKMeans
 from balancekit._params import check_int, check_scalar
 from balancekit._random import check_random_state
 from balancekit._typing import Array
@@ -189,5 +190,6 @@ default="k-means++"
 
 
 def is_device_kmeans(estimator: Any) -> bool:
-    """Whether ``estimator`` is balancekit's own k-means (runs on the device)."""
-    return isinstance(estimator, KMeans)
+    """Whether ``estimator`` is one of balancekit's own k-means estimators
+    (``KMeans``, ``MiniBatchKMeans``), which run on the device."""
+    return isinstance(estimator, KMeans | MiniBatchKMeans)

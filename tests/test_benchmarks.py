@@ -88,10 +88,12 @@ def test_imblearn_samplers_smoke_run(bench_module, tmp_path, capsys):
     assert bench.main(args) == 0
     assert "| ClusterCentroids 3,000 x 32 | balancekit |" in capsys.readouterr().out
     results = json.loads(out_file.read_text())["results"]
-    assert [r["case"].split()[0] for r in results] == [
+    assert [r["case"].split(" 3,000")[0] for r in results] == [
         "KMeansSMOTE",
         "ClusterCentroids",
         "SVMSMOTE",
+        "ClusterCentroids, capped",
+        "SVMSMOTE, capped",
     ]
 
 

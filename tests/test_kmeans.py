@@ -113,8 +113,10 @@ def test_threads_do_not_change_a_bit(monkeypatch, one_hot_max):
     monkeypatch.setattr(assign_module, "_ONE_HOT_MAX_CLUSTERS", one_hot_max)
     results = []
     for n_threads in (1, 2, 5):
-        monkeypatch.setattr(assign_module, "_host_threads", lambda xp, n: n_threads)
-        results.append(assign_module.assign(X, centers, xp, "cpu", with_sums=True))
+        monkeypatch.setattr(
+            assign_module, "_host_threads", lambda xp, n, threads=n_threads: threads
+        )
+        results.append(assign_module.assign_with_sums(X, centers, xp, "cpu"))
     for labels, sums, counts in results[1:]:
         np.testing.assert_array_equal(labels, results[0][0])
         np.testing.assert_array_equal(sums, results[0][1])  # bit for bit

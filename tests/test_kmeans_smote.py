@@ -16,6 +16,7 @@ from sklearn.cluster import KMeans as SklearnKMeans
 from sklearn.datasets import make_classification
 from sklearn.metrics import pairwise_distances
 
+from balancekit.cluster import KMeans, MiniBatchKMeans
 from balancekit.over_sampling import KMeansSMOTE
 from balancekit.over_sampling._kmeans_smote import (
     cluster_sample_counts,
@@ -113,8 +114,33 @@ def test_default_device_kmeans_gives_counts_at_least_the_targets():
     # Shares are rounded up, as imbalanced-learn: at most one extra per cluster.
     assert majority <= counts[0] < majority + used
     assert counts[1] == majority
-    assert type(sampler.kmeans_estimator_).__module__ == "balancekit._kmeans_estimator"
+    # The default clustering is the device mini-batch k-means (imblearn: sklearn's
+    # MiniBatchKMeans(n_clusters=8)).
+    assert isinstance(sampler.kmeans_estimator_, MiniBatchKMeans)
     assert sampler.kmeans_estimator_.n_clusters == 8
+    assert sampler.kmeans_estimator_.n_steps_ >= 1
+
+
+def test_device_estimators_passed_in_run_on_the_device(backend):
+    # balancekit's own estimators, passed as kmeans_estimator, run where X lives
+    # (with their own random_state, as imblearn's clone does).
+    X, y = make_data(n_samples=400, dtype=np.float32, weights=(0.2, 0.8))
+    for estimator in (KMeans(4, random_state=1), MiniBatchKMeans(4, random_state=1)):
+        params = {
+            "random_state": 5,
+            "kmeans_estimator": estimator,
+            "cluster_balance_threshold": 0.1,
+        }
+        expected = KMeansSMOTE(**params).fit_resample(X, y)[0]
+        sampler = KMeansSMOTE(**params)
+        X_res, _ = sampler.fit_resample(backend.asarray(X), backend.asarray(y))
+        assert type(sampler.kmeans_estimator_) is type(estimator)
+        assert backend.device_of(sampler.cluster_labels_) == backend.device
+        labels = estimator.fit(X).labels_
+        np.testing.assert_array_equal(backend.to_numpy(sampler.cluster_labels_), labels)
+        np.testing.assert_allclose(
+            backend.to_numpy(X_res), expected, rtol=1e-5, atol=1e-5
+        )
 
 
 def test_same_rows_on_every_backend(backend):
@@ -218,14 +244,20 @@ def test_pickles_fitted_and_unfitted():
     )
 
 
-def test_host_estimator_refuses_device_arrays_clearly(backend):
-    if backend.name == "numpy" or backend.name.startswith("torch-cpu"):
-        pytest.skip("NumPy and CPU tensors reach the host estimator as NumPy")
+def test_host_estimator_runs_on_a_host_copy_and_answers_on_the_device(backend):
     X, y = make_data()
-    with pytest.raises(TypeError, match="Use None or an int"):
-        KMeansSMOTE(kmeans_estimator=SklearnKMeans(n_init=1)).fit_resample(
-            backend.asarray(X), backend.asarray(y)
-        )
+    estimator = SklearnKMeans(n_clusters=4, n_init=1, random_state=0)
+    sampler = KMeansSMOTE(kmeans_estimator=estimator, random_state=0)
+    X_res, y_res = sampler.fit_resample(backend.asarray(X), backend.asarray(y))
+    expected = KMeansSMOTE(kmeans_estimator=estimator, random_state=0)
+    X_exp, y_exp = expected.fit_resample(X, y)
+    for got, want in ((X_res, X_exp), (y_res, y_exp)):
+        assert backend.device_of(got) == backend.device
+        np.testing.assert_allclose(backend.to_numpy(got), want, rtol=1e-12)
+    assert backend.device_of(sampler.cluster_labels_) == backend.device
+    np.testing.assert_array_equal(
+        backend.to_numpy(sampler.cluster_labels_), expected.cluster_labels_
+    )
 
 
 class _NoClusters:

@@ -350,6 +350,24 @@ def _model_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]]
     }
 
 
+def _cluster_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]]]:
+    from balancekit import cluster
+
+    def fitted(cls: Any, **params: Any) -> Any:
+        def make() -> tuple[Any, Callable[[Any], Any]]:
+            made = cls(n_clusters=3, random_state=0, **params).fit(X)
+            return made, lambda m: (m.predict(X), m.cluster_centers_, m.labels_)
+
+        return make
+
+    return {
+        "balancekit.cluster.KMeans": fitted(cluster.KMeans),
+        "balancekit.cluster.MiniBatchKMeans": fitted(
+            cluster.MiniBatchKMeans, batch_size=32
+        ),
+    }
+
+
 COVERED_ELSEWHERE = {f"balancekit.{name}" for name in SAMPLER_NAMES} | {
     "balancekit.metrics.StreamingConfusionMatrix",
     "balancekit.metrics.StreamingScores",
@@ -362,6 +380,7 @@ def _other_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]]
         **_tensorflow_objects(),
         **_report_objects(),
         **_model_objects(),
+        **_cluster_objects(),
     }
 
 

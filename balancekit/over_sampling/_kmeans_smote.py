@@ -22,16 +22,15 @@ from sklearn.base import clone
 from balancekit._array_api import (
     bincount,
     class_indices,
-    is_numpy_namespace,
+    estimator_input,
     is_sparse,
+    move_indices,
     take_rows,
     to_host,
     widest_float_dtype,
 )
-from balancekit._kmeans_estimator import (
-    KMeans,
-    is_device_kmeans,
-)
+from balancekit._kmeans_estimator import is_device_kmeans
+from balancekit._minibatch_kmeans_estimator import MiniBatchKMeans
 from balancekit._neighbors import (
     check_neighbors_object,
     memory_budget,
@@ -64,12 +63,14 @@ class KMeansSMOTE(BaseSMOTE):
     of the class instead of its overlap with other classes. A drop-in for
     ``imblearn.over_sampling.KMeansSMOTE``.
 
-    By default the clustering is balancekit's exact k-means (k-means++ seeding and
-    Lloyd iterations, scikit-learn's ``KMeans``) with 8 clusters, run in the input's
-    library and on its device, so that nothing leaves the device and one seed gives
-    the same clusters on every library. imbalanced-learn defaults to scikit-learn's
-    ``MiniBatchKMeans`` (an approximation that samples mini-batches on the host);
-    pass one as ``kmeans_estimator`` for that behaviour, on NumPy input.
+    By default the clustering is balancekit's mini-batch k-means
+    (:class:`balancekit.cluster.MiniBatchKMeans`, scikit-learn's ``MiniBatchKMeans``
+    algorithm) with 8 clusters, as imbalanced-learn defaults to scikit-learn's
+    ``MiniBatchKMeans(n_clusters=8)``; it runs in the input's library and on its
+    device, so that nothing leaves the device and one seed gives the same clusters
+    on every library. Pass ``balancekit.cluster.KMeans`` as ``kmeans_estimator`` for
+    exact Lloyd k-means, or any scikit-learn clustering estimator (run on a host copy
+    of the rows).
 
     Parameters
     ----------
@@ -77,7 +78,7 @@ class KMeansSMOTE(BaseSMOTE):
         What to reach, as for ``SMOTE``: ``"auto"`` grows every class but the
         majority to the majority count.
     random_state : int, Generator, RandomState or None, default=None
-        Seed of the draws (the built-in k-means's and SMOTE's). The same int gives
+        Seed of the draws (balancekit's k-means's and SMOTE's). The same int gives
         the same rows on every array library.
     k_neighbors : int or object, default=2
         Number of same-class neighbours (within the cluster) to interpolate towards,
@@ -87,12 +88,15 @@ class KMeansSMOTE(BaseSMOTE):
         Accepted for compatibility with imbalanced-learn; the built-in kernels do not
         use it.
     kmeans_estimator : int, estimator object or None, default=None
-        ``None``: balancekit's k-means with 8 clusters on the device; an int: the
-        same with that many clusters; or a clustering estimator with an
-        ``n_clusters`` attribute and ``fit_predict`` (scikit-learn's ``KMeans``,
-        ``MiniBatchKMeans``...), which runs on the host: ``X`` must then be NumPy,
-        pandas, SciPy sparse or a CPU tensor. The built-in k-means takes SciPy sparse
-        ``X`` too (on the host, densifying a chunk of rows at a time).
+        ``None``: balancekit's ``MiniBatchKMeans`` with 8 clusters on the device; an
+        int: the same with that many clusters; balancekit's ``KMeans`` or
+        ``MiniBatchKMeans`` (``balancekit.cluster``), run on the device with their
+        own ``random_state``; or another clustering estimator with an ``n_clusters``
+        attribute and ``fit_predict`` (scikit-learn's ``KMeans``,
+        ``MiniBatchKMeans``...), which runs on the host: the rows are copied there
+        once (no copy for NumPy, SciPy sparse or CPU tensors) and the cluster labels
+        come back to ``X``'s device. balancekit's estimators take SciPy sparse ``X``
+        too (on the host, densifying a chunk of rows at a time).
     cluster_balance_threshold : "auto" or float, default="auto"
         Smallest share of the class in a cluster for the cluster to be used.
         ``"auto"``: half the class's share of all the rows to generate (0.5 for two
@@ -201,31 +205,34 @@ class KMeansSMOTE(BaseSMOTE):
                 "`kmeans_estimator` must have an int `n_clusters` attribute; "
                 f"{type(estimator).__name__} has {n_clusters!r}."
             )
-        if not is_device_kmeans(estimator) and not is_numpy_namespace(data.xp):
-            raise TypeError(
-                f"`kmeans_estimator` ({type(estimator).__name__}) runs on the host "
-                f"and needs NumPy input, but X is on device {data.device!r} of "
-                f"{data.xp.__name__}. Use None or an int for balancekit's k-means on "
-                "the device, or pass X as a NumPy array."
-            )
 
     def _make_estimator(self) -> Any:
         estimator = self.kmeans_estimator
         if estimator is not None and not isinstance(estimator, Integral):
             return clone(estimator)
         n_clusters = _DEFAULT_N_CLUSTERS if estimator is None else int(estimator)
-        return KMeans(n_clusters=n_clusters, random_state=self.random_state)
+        return MiniBatchKMeans(n_clusters=n_clusters, random_state=self.random_state)
 
-    def _cluster_labels(self, flat: Array, rng: np.random.Generator) -> Array:
+    def _cluster_labels(
+        self, flat: Array, rng: np.random.Generator, xp: ModuleType, device: Device
+    ) -> Array:
         estimator = self.kmeans_estimator_
         if is_device_kmeans(estimator):
+            # The estimator built here draws from the sampler's generator (one seed
+            # drives clustering and SMOTE); one passed in keeps its own
+            # random_state, as imbalanced-learn's clone of it does.
             own = self.kmeans_estimator is None or isinstance(
                 self.kmeans_estimator, Integral
             )
             return estimator.fit_predict(flat, rng=rng if own else None)
+        # A scikit-learn estimator: the rows cross to the host once, the labels
+        # come back to the device.
+        host = estimator_input(flat, xp)
         if hasattr(estimator, "fit_predict"):
-            return np.asarray(estimator.fit_predict(flat))
-        return np.asarray(estimator.fit(flat).predict(flat))
+            labels = estimator.fit_predict(host)
+        else:
+            labels = estimator.fit(host).predict(host)
+        return move_indices(np.asarray(labels), xp, device)
 
     def _fit_resample(self, data: Validated, rng: np.random.Generator) -> tuple:
         xp, device = data.xp, data.device
@@ -240,7 +247,7 @@ class KMeansSMOTE(BaseSMOTE):
             "k_neighbors", self.k_neighbors, additional_neighbor=1
         )
         n_neighbors = n_neighbors_of(self.nn_k_) or 2
-        labels = self._cluster_labels(flat, rng)
+        labels = self._cluster_labels(flat, rng, xp, device)
         self.cluster_labels_ = labels
         cluster_sizes = to_host(bincount(labels, n_clusters, None, xp), xp)
         total = sum(self.sampling_strategy_.values())
