@@ -26,6 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from balancekit._array_api import (
     bincount,
+    fixed_order_sum,
     free_device_memory,
     is_numpy_namespace,
     is_sparse,
@@ -295,7 +296,7 @@ def assigned_squared_distances(
         stop = min(start + chunk, n_samples)
         block = dense_rows(X, start, stop)
         assigned = xp.take(centers, labels[start:stop], axis=0)
-        parts.append(xp.sum((block - assigned) ** 2, axis=1))
+        parts.append(fixed_order_sum((block - assigned) ** 2, xp))
     return xp.concat(parts)
 
 

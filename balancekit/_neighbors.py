@@ -27,6 +27,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.neighbors import NearestNeighbors as _SklearnNearestNeighbors
 
 from balancekit._array_api import (
+    fixed_order_sum,
     free_device_memory,
     get_namespace_and_device,
     is_numpy_namespace,
@@ -91,9 +92,10 @@ def _squared_distances(
 ) -> Array:
     """Exact squared distances from each query row to its candidate fit rows.
 
-    Differences, not products, so that tied points (duplicates, integer grids) get
-    bit-identical distances on every backend. Dense arrays of any namespace, or SciPy
-    sparse matrices (NumPy path).
+    Differences, not products, summed in one fixed order (``fixed_order_sum``), so
+    that every backend gets bit-identical distances: tied points (duplicates, integer
+    grids) tie everywhere, and two nearly equal distances are ordered the same way
+    everywhere. Dense arrays of any namespace, or SciPy sparse matrices (NumPy path).
     """
     n_queries, n_candidates = candidates.shape
     if is_sparse(fit):
@@ -104,7 +106,7 @@ def _squared_distances(
         return np.reshape(squared, (n_queries, n_candidates))
     rows = xp.take(fit, xp.reshape(candidates, (-1,)), axis=0)
     rows = xp.reshape(rows, (n_queries, n_candidates, fit.shape[1]))
-    return xp.sum((rows - query[:, None, :]) ** 2, axis=2)
+    return fixed_order_sum((rows - query[:, None, :]) ** 2, xp)
 
 
 def _rank_candidates(

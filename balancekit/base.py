@@ -8,7 +8,7 @@ and resampling run in the input's own array namespace and on its device.
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 from imblearn.base import BaseSampler as _ImblearnBaseSampler
@@ -26,6 +26,7 @@ from balancekit._array_api import (
     restore_tensors,
     take_rows,
 )
+from balancekit._dask_route import has_dask, refuse_dask
 from balancekit._features import numeric_features
 from balancekit._labels import Labels, check_labels
 from balancekit._random import check_random_state
@@ -151,6 +152,8 @@ class BaseSampler(_ImblearnBaseSampler):
             In the input's containers, namespace, device and dtypes. The weights are
             returned only when ``sample_weight`` was given.
         """
+        if has_dask((X, y, sample_weight)):
+            return self._fit_resample_dask(X, y, sample_weight)
         views = self._numpy_views(X, y, sample_weight)
         if views is not None:
             # The NumPy kernels on views of the tensors' memory; tensors back out.
@@ -168,6 +171,13 @@ class BaseSampler(_ImblearnBaseSampler):
             _restore_fitted_arrays(self)
             return restore_tensors(result)
         return result
+
+    def _fit_resample_dask(self, X: Any, y: Any, sample_weight: Any) -> tuple:
+        """Resample Dask collections (lazily); samplers that can, override this."""
+        refuse_dask(
+            type(self).__name__, {"X": X, "y": y, "sample_weight": sample_weight}
+        )
+        raise AssertionError("unreachable: refuse_dask raises on Dask input")
 
     @abstractmethod
     def _fit_resample(self, data: Validated, rng: np.random.Generator) -> tuple:

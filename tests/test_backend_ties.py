@@ -74,3 +74,47 @@ def test_enn_repro_keeps_the_same_row_on_numpy_and_torch():
     np.testing.assert_array_equal(on_numpy[1], [0])
     np.testing.assert_array_equal(on_torch[1].numpy(), on_numpy[1])
     np.testing.assert_array_equal(on_torch[0].numpy(), on_numpy[0])
+
+
+def _near_tie_pairs(n_pairs: int, n_features: int = 32) -> np.ndarray:
+    """Rows (query, p1, p2) where p2 is p1 with two coordinates' offsets from the
+    query swapped: the same squared differences in another order, so the two float32
+    distances are equal or one rounding apart depending on the order of the sum."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for _ in range(n_pairs):
+        q = rng.normal(size=n_features).astype(np.float32)
+        p1 = rng.normal(size=n_features).astype(np.float32)
+        p2 = p1.copy()
+        i, j = rng.choice(n_features, 2, replace=False)
+        p2[i], p2[j] = q[i] + (q[j] - p1[j]), q[j] + (q[i] - p1[i])
+        rows.append((q, p1, p2))
+    return np.asarray(rows)
+
+
+def test_near_ties_rank_the_same_on_every_backend(backend):
+    # Library-ordered sums (np.sum, torch.sum) rank about one pair in ten
+    # differently on NumPy and on PyTorch's own kernels; the fixed-order sum none.
+    from balancekit._neighbors import NearestNeighbors
+
+    triples = _near_tie_pairs(200)
+    expected, got = [], []
+    for q, p1, p2 in triples:
+        fit = np.stack([p1, p2])
+        nn = NearestNeighbors(n_neighbors=1).fit(fit)
+        expected.append(int(nn.kneighbors(q[None, :], return_distance=False)[0, 0]))
+        nn_b = NearestNeighbors(n_neighbors=1).fit(backend.asarray(fit))
+        found = nn_b.kneighbors(backend.asarray(q[None, :]), return_distance=False)
+        got.append(int(backend.to_numpy(found)[0, 0]))
+    assert got == expected
+
+
+def test_library_sums_do_disagree_on_those_pairs():
+    # The premise of the test above: without a fixed order the libraries differ.
+    import torch
+
+    triples = _near_tie_pairs(200)
+    squared = (triples[:, 1:, :] - triples[:, :1, :]) ** 2
+    by_numpy = np.argmin(np.sum(squared, axis=2), axis=1)
+    by_torch = torch.argmin(torch.sum(torch.from_numpy(squared), dim=2), dim=1)
+    assert np.count_nonzero(by_numpy != by_torch.numpy()) > 0

@@ -30,6 +30,7 @@ from balancekit._array_api._cpu_tensors import (
     numpy_for_cpu_tensors,
     restore_tensors,
 )
+from balancekit._dask_route import refuse_dask
 from balancekit._typing import Array, Device, Namespace
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "cpu_tensor_view",
     "cpu_tensor_views",
     "estimator_input",
+    "fixed_order_sum",
     "free_device_memory",
     "get_namespace_and_device",
     "host_float64",
@@ -146,6 +148,8 @@ def get_namespace_and_device(**arrays: Any) -> tuple[Namespace, Device]:
     given = {name: value for name, value in arrays.items() if value is not None}
     if not given:
         raise ValueError("At least one array is needed to find the array namespace.")
+    # A Dask collection reaching a kernel: its entry point has no Dask route.
+    refuse_dask("this function", given)
     namespaces = {name: _namespace_of(value, name) for name, value in given.items()}
     first_name, xp = next(iter(namespaces.items()))
     for name, other in namespaces.items():
@@ -428,6 +432,31 @@ def _adds_in_place(product: np.ndarray, bias: np.ndarray) -> bool:
     """Whether ``product + bias`` has ``product``'s shape and dtype."""
     shape = np.broadcast_shapes(np.shape(product), np.shape(bias))
     return shape == product.shape and np.result_type(product, bias) == product.dtype
+
+
+def fixed_order_sum(values: Array, xp: Namespace) -> Array:
+    """Sum over the last axis in one fixed order: the same bits on every library.
+
+    ``xp.sum`` adds in an order of the library's choosing (NumPy's pairwise blocks,
+    PyTorch's vector lanes), so two sums of the same numbers can differ in the last
+    bit, enough to flip which of two nearly equal distances is smaller. Here the
+    halves are added elementwise until one column is left; each addition is
+    correctly rounded, so every library gives the same result.
+
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> fixed_order_sum(xp.asarray([[1.0, 2.0, 3.0], [0.5, 0.25, 0.25]]), xp).tolist()
+    [6.0, 1.0]
+    """
+    while int(values.shape[-1]) > 1:
+        width = int(values.shape[-1])
+        half = width // 2
+        summed = values[..., :half] + values[..., half : 2 * half]
+        if width % 2:
+            summed = xp.concat([summed, values[..., 2 * half :]], axis=-1)
+        values = summed
+    return values[..., 0]
 
 
 def second_smallest(values: Array, first: Array, xp: Namespace) -> Array:

@@ -1,0 +1,110 @@
+"""Where Dask collections enter: recognise them without importing Dask, and route.
+
+A public function or sampler that runs on Dask keeps one name: given a Dask array,
+DataFrame or Series it calls its implementation in ``balancekit.dask`` (imported only
+then, so ``import balancekit`` stays light); given anything else, its own body. The
+entry points that have no Dask implementation refuse Dask input with a ``TypeError``
+that names those that do (``refuse_dask``), instead of failing deep inside a kernel.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+__all__ = [
+    "DASK_ENTRY_POINTS",
+    "dask_entry_point",
+    "dask_route",
+    "has_dask",
+    "is_dask_collection",
+    "refuse_dask",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T", bound=type)
+
+# The public names that accept Dask collections, filled as their modules load.
+DASK_ENTRY_POINTS: set[str] = set()
+
+
+def is_dask_collection(obj: object) -> bool:
+    """Whether ``obj`` is a Dask collection (array, DataFrame, Series...).
+
+    Looks at the type only, so Dask is never imported to answer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_dask_collection(np.zeros(3))
+    False
+    """
+    module = type(obj).__module__
+    return module.split(".")[0] in ("dask", "dask_expr") and hasattr(
+        obj, "__dask_graph__"
+    )
+
+
+def has_dask(values: Iterable[object]) -> bool:
+    """Whether any of ``values`` is a Dask collection."""
+    return any(is_dask_collection(value) for value in values)
+
+
+def dask_entry_point(obj: T) -> T:
+    """Register a class (a sampler with ``_fit_resample_dask``) as taking Dask input."""
+    DASK_ENTRY_POINTS.add(obj.__name__)
+    return obj
+
+
+def dask_route(module: str, name: str | None = None) -> Callable[[F], F]:
+    """Call ``balancekit.dask.<module>.<name>`` when an argument is a Dask collection.
+
+    The implementation gets the call's arguments unchanged; ``name`` defaults to the
+    decorated function's name. Without a Dask argument the function runs as written.
+
+    Parameters
+    ----------
+    module : str
+        The module of ``balancekit.dask`` that holds the implementation
+        (``"_metrics"`` for ``balancekit.dask._metrics``).
+    name : str, optional
+        The implementation's name there.
+    """
+
+    def decorate(function: F) -> F:
+        target = name or function.__name__
+        DASK_ENTRY_POINTS.add(function.__name__)
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not has_dask((*args, *kwargs.values())):
+                return function(*args, **kwargs)
+            implementation = getattr(
+                importlib.import_module(f"balancekit.dask.{module}"), target
+            )
+            return implementation(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def refuse_dask(where: str, values: dict[str, Any]) -> None:
+    """Raise a ``TypeError`` if one of ``values`` (by parameter name) is a Dask
+    collection: ``where`` (a function or class name) has no Dask implementation.
+
+    Examples
+    --------
+    >>> refuse_dask("SMOTE", {"X": [[0.0]], "y": [0]}) is None
+    True
+    """
+    for parameter, value in values.items():
+        if is_dask_collection(value):
+            supported = ", ".join(sorted(DASK_ENTRY_POINTS)) or "none yet"
+            raise TypeError(
+                f"`{parameter}` is a Dask collection ({type(value).__name__}), but "
+                f"{where} does not run on Dask. Entry points that do: {supported}. "
+                "Otherwise compute() the data (or a sample of it) into memory first."
+            )
