@@ -7,24 +7,106 @@ this class holds the parameters, validates them and keeps the fitted arrays, so 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.utils.validation import check_is_fitted
 
-from balancekit._array_api import (
-    get_namespace_and_device,
-    is_sparse,
-)
+from balancekit._array_api import get_namespace_and_device, is_pandas, is_sparse
 from balancekit._kmeans import flat_float, kmeans, kmeans_labels
-from balancekit._minibatch_kmeans_estimator import MiniBatchKMeans
 from balancekit._params import check_int, check_scalar
 from balancekit._random import check_random_state
-from balancekit._typing import Array
+from balancekit._typing import Array, Namespace
+from balancekit._validation import check_X
 
-__all__ = ["KMeans", "is_device_kmeans"]
+__all__ = ["DeviceKMeansBase", "KMeans", "finite_rows", "is_device_kmeans"]
 
 
-class KMeans(ClusterMixin, BaseEstimator):
+class DeviceKMeansBase(ClusterMixin, BaseEstimator):
+    """What balancekit's k-means estimators share: input checks, ``predict`` and
+    ``fit_predict`` (subclasses implement ``fit``)."""
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # SciPy sparse X, clustered on the host
+        return tags
+
+    def fit(self, X: Array, y: Any = None, *, rng: Any = None) -> Self:
+        raise NotImplementedError  # pragma: no cover - every subclass defines it
+
+    def predict(self, X: Array) -> Array:
+        """Nearest fitted centre of each row of ``X`` (ties to the lower index).
+
+        Parameters
+        ----------
+        X : array of shape (n_samples, n_features, ...)
+            Rows in the fitted centres' namespace and on their device.
+
+        Returns
+        -------
+        labels : array of shape (n_samples,)
+        """
+        check_is_fitted(self, "cluster_centers_")
+        xp, device = get_namespace_and_device(X=X, centers=self.cluster_centers_)
+        flat = finite_rows(X, xp)
+        if int(flat.shape[1]) != self.n_features_in_:
+            raise ValueError(
+                f"X has {int(flat.shape[1])} features, but {type(self).__name__} is "
+                f"expecting {self.n_features_in_} features as input."
+            )
+        centers = self.cluster_centers_
+        if not is_sparse(flat) and flat.dtype != centers.dtype:
+            flat = xp.astype(flat, centers.dtype)
+        return kmeans_labels(flat, centers, xp, device)
+
+    def fit_predict(self, X: Array, y: Any = None, *, rng: Any = None) -> Array:
+        """Fit and return the nearest centre of each row of ``X``.
+
+        Parameters
+        ----------
+        X : array of shape (n_samples, n_features, ...)
+            Finite numbers in any supported array library.
+        y : None
+            Ignored.
+        rng : numpy.random.Generator, optional
+            Draws from this generator instead of ``random_state``.
+
+        Returns
+        -------
+        labels : array of shape (n_samples,)
+        """
+        self.fit(X, rng=rng)
+        if hasattr(self, "labels_"):
+            return self.labels_
+        return self.predict(X)  # an estimator that does not keep its labels
+
+
+def finite_rows(X: Array, xp: Namespace) -> Array:
+    """``X`` checked (2-D or more, non-empty, real, finite) and flattened to 2-D
+    floats: a SciPy CSR matrix or an array of ``xp``.
+
+    pandas and lists become NumPy; integers become the namespace's default float.
+    """
+    if len(getattr(X, "shape", (0, 0))) < 2 and not isinstance(X, list | tuple):
+        raise ValueError(
+            f"Expected a 2D array, got an array of shape {tuple(X.shape)} instead. "
+            "Reshape your data either using X.reshape(-1, 1) if it has a single "
+            "feature or X.reshape(1, -1) if it contains a single sample."
+        )
+    X = check_X(X, xp)
+    if is_pandas(X):
+        X = X.to_numpy()
+    flat = flat_float(X, xp)
+    values = flat.data if is_sparse(flat) else flat
+    if not bool(xp.all(xp.isfinite(xp.asarray(values)))):
+        raise ValueError(
+            "`X` contains NaN or infinity; k-means needs finite values. Impute "
+            "or drop those entries first."
+        )
+    return flat
+
+
+class KMeans(DeviceKMeansBase):
     """Exact k-means on the data's own device (scikit-learn's Lloyd algorithm).
 
     The same parameters and fitted attributes as :class:`sklearn.cluster.KMeans`
@@ -125,13 +207,7 @@ default="k-means++"
         tol = check_scalar(self.tol, "tol", low=0)
         n_init = self._n_init()
         xp, device = get_namespace_and_device(X=X)
-        flat = flat_float(xp.asarray(X) if isinstance(X, list) else X, xp)
-        values = flat.data if is_sparse(flat) else flat
-        if not bool(xp.all(xp.isfinite(xp.asarray(values)))):
-            raise ValueError(
-                "`X` contains NaN or infinity; k-means needs finite values. Impute "
-                "or drop those entries first."
-            )
+        flat = finite_rows(X, xp)
         generator = rng if rng is not None else check_random_state(self.random_state)
         result = kmeans(
             flat,
@@ -151,45 +227,8 @@ default="k-means++"
         self.n_features_in_ = int(flat.shape[1])
         return self
 
-    def predict(self, X: Array) -> Array:
-        """Nearest fitted centre of each row of ``X`` (ties to the lower index).
-
-        Parameters
-        ----------
-        X : array of shape (n_samples, n_features, ...)
-            Rows in the fitted centres' namespace and on their device.
-
-        Returns
-        -------
-        labels : array of shape (n_samples,)
-        """
-        xp, device = get_namespace_and_device(X=X, centers=self.cluster_centers_)
-        flat = flat_float(X, xp)
-        centers = self.cluster_centers_
-        if not is_sparse(flat) and flat.dtype != centers.dtype:
-            flat = xp.astype(flat, centers.dtype)
-        return kmeans_labels(flat, centers, xp, device)
-
-    def fit_predict(self, X: Array, y: Any = None, *, rng: Any = None) -> Array:
-        """Fit and return ``labels_``.
-
-        Parameters
-        ----------
-        X : array of shape (n_samples, n_features, ...)
-            Finite numbers in any supported array library.
-        y : None
-            Ignored.
-        rng : numpy.random.Generator, optional
-            Draws from this generator instead of ``random_state``.
-
-        Returns
-        -------
-        labels : array of shape (n_samples,)
-        """
-        return self.fit(X, rng=rng).labels_
-
 
 def is_device_kmeans(estimator: Any) -> bool:
     """Whether ``estimator`` is one of balancekit's own k-means estimators
     (``KMeans``, ``MiniBatchKMeans``), which run on the device."""
-    return isinstance(estimator, KMeans | MiniBatchKMeans)
+    return isinstance(estimator, DeviceKMeansBase)

@@ -10,21 +10,17 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sklearn.base import BaseEstimator, ClusterMixin
-from sklearn.utils.validation import check_is_fitted
-
-from balancekit._array_api import get_namespace_and_device, is_pandas, is_sparse
-from balancekit._kmeans import flat_float, kmeans_labels
+from balancekit._array_api import get_namespace_and_device
+from balancekit._kmeans_estimator import DeviceKMeansBase, finite_rows
 from balancekit._minibatch_kmeans import minibatch_kmeans
 from balancekit._params import check_bool, check_int, check_scalar
 from balancekit._random import check_random_state
-from balancekit._typing import Array, Namespace
-from balancekit._validation import check_X
+from balancekit._typing import Array
 
 __all__ = ["MiniBatchKMeans"]
 
 
-class MiniBatchKMeans(ClusterMixin, BaseEstimator):
+class MiniBatchKMeans(DeviceKMeansBase):
     """Mini-batch k-means on the data's own device (scikit-learn's algorithm).
 
     The parameters, defaults and fitted attributes of
@@ -134,11 +130,6 @@ default="k-means++"
         self.n_init = n_init
         self.reassignment_ratio = reassignment_ratio
 
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True  # SciPy sparse X, clustered on the host
-        return tags
-
     def _checked_params(self) -> dict[str, Any]:
         """The kernel's keyword arguments, each checked (named in the error)."""
         n_init = self.n_init
@@ -183,7 +174,7 @@ default="k-means++"
         n_clusters = check_int(self.n_clusters, "n_clusters", low=1)
         params = self._checked_params()
         xp, device = get_namespace_and_device(X=X)
-        flat = _finite_rows(X, xp)
+        flat = finite_rows(X, xp)
         generator = rng if rng is not None else check_random_state(self.random_state)
         result = minibatch_kmeans(
             flat,
@@ -204,77 +195,3 @@ default="k-means++"
         self.n_steps_ = result.n_steps
         self.n_features_in_ = int(flat.shape[1])
         return self
-
-    def predict(self, X: Array) -> Array:
-        """Nearest fitted centre of each row of ``X`` (ties to the lower index).
-
-        Parameters
-        ----------
-        X : array of shape (n_samples, n_features, ...)
-            Rows in the fitted centres' namespace and on their device.
-
-        Returns
-        -------
-        labels : array of shape (n_samples,)
-        """
-        check_is_fitted(self, "cluster_centers_")
-        xp, device = get_namespace_and_device(X=X, centers=self.cluster_centers_)
-        flat = _finite_rows(X, xp)
-        if int(flat.shape[1]) != self.n_features_in_:
-            raise ValueError(
-                f"X has {int(flat.shape[1])} features, but MiniBatchKMeans is "
-                f"expecting {self.n_features_in_} features as input."
-            )
-        centers = self.cluster_centers_
-        if not is_sparse(flat) and flat.dtype != centers.dtype:
-            flat = xp.astype(flat, centers.dtype)
-        return kmeans_labels(flat, centers, xp, device)
-
-    def fit_predict(self, X: Array, y: Any = None, *, rng: Any = None) -> Array:
-        """Fit and return the nearest centre of each row of ``X``.
-
-        With ``compute_labels=False`` the labels are computed all the same (and not
-        kept as ``labels_``).
-
-        Parameters
-        ----------
-        X : array of shape (n_samples, n_features, ...)
-            Finite numbers in any supported array library.
-        y : None
-            Ignored.
-        rng : numpy.random.Generator, optional
-            Draws from this generator instead of ``random_state``.
-
-        Returns
-        -------
-        labels : array of shape (n_samples,)
-        """
-        self.fit(X, rng=rng)
-        if hasattr(self, "labels_"):
-            return self.labels_
-        return self.predict(X)
-
-
-def _finite_rows(X: Array, xp: Namespace) -> Array:
-    """``X`` checked (2-D or more, non-empty, real, finite) and flattened to 2-D
-    floats: a SciPy CSR matrix or an array of ``xp``.
-
-    pandas and lists become NumPy; integers become the namespace's default float.
-    """
-    if len(getattr(X, "shape", (0, 0))) < 2 and not isinstance(X, list | tuple):
-        raise ValueError(
-            f"Expected a 2D array, got an array of shape {tuple(X.shape)} instead. "
-            "Reshape your data either using X.reshape(-1, 1) if it has a single "
-            "feature or X.reshape(1, -1) if it contains a single sample."
-        )
-    X = check_X(X, xp)
-    if is_pandas(X):
-        X = X.to_numpy()
-    flat = flat_float(X, xp)
-    values = flat.data if is_sparse(flat) else flat
-    if not bool(xp.all(xp.isfinite(xp.asarray(values)))):
-        raise ValueError(
-            "`X` contains NaN or infinity; k-means needs finite values. Impute "
-            "or drop those entries first."
-        )
-    return flat

@@ -29,6 +29,7 @@ from sklearn.utils.estimator_checks import (
 )
 
 import balancekit
+from balancekit.cluster import KMeans as DeviceKMeans
 from balancekit.cluster import MiniBatchKMeans
 
 SAMPLER_PACKAGES = (
@@ -211,9 +212,10 @@ def test_imblearn_compatible(estimator, check):
 
 
 # balancekit.cluster's estimators are not samplers: scikit-learn's suite only.
-# KMeans is not listed yet: its predict does not validate its input (1-D, NaN,
-# feature count, unfitted), which scikit-learn's checks require.
-CLUSTERERS = [MiniBatchKMeans(n_clusters=3, random_state=0)]
+CLUSTERERS = [
+    DeviceKMeans(n_clusters=3, random_state=0),
+    MiniBatchKMeans(n_clusters=3, random_state=0),
+]
 
 
 @sklearn_parametrize_with_checks(CLUSTERERS)
