@@ -273,7 +273,14 @@ def _initial_centers(
 
 
 def _check_init(init: Any, n_clusters: int, X: Array, xp: Namespace) -> Any:
-    """``init`` as a name or as centres of X's namespace, dtype and device."""
+    """``init`` as a name or as centres of X's namespace, dtype and device (and
+    ``n_clusters`` no more than the rows)."""
+    n_samples = int(X.shape[0])
+    if n_clusters > n_samples:
+        raise ValueError(
+            f"n_samples={n_samples} should be >= n_clusters={n_clusters}: k-means "
+            "cannot make more clusters than there are rows. Lower `n_clusters`."
+        )
     if isinstance(init, str):
         return check_choice(init, "init", _INITS)
     if hasattr(init, "shape"):
@@ -317,12 +324,6 @@ def kmeans(
     the mean variance of the features, as in scikit-learn. The run with the lowest
     inertia wins (the first among equal ones).
     """
-    n_samples = int(X.shape[0])
-    if n_clusters > n_samples:
-        raise ValueError(
-            f"n_samples={n_samples} should be >= n_clusters={n_clusters}: k-means "
-            "cannot make more clusters than there are rows. Lower `n_clusters`."
-        )
     init = _check_init(init, n_clusters, X, xp)
     tol_abs = tol * _mean_variance(X, xp) if tol > 0 else 0.0
     best: KMeansResult | None = None

@@ -26,6 +26,10 @@ class DeviceKMeansBase(ClusterMixin, BaseEstimator):
     """What balancekit's k-means estimators share: input checks, ``predict`` and
     ``fit_predict`` (subclasses implement ``fit``)."""
 
+    # Turned back into tensors when a sampler ran it on views of CPU tensors
+    # (balancekit.base.BaseSampler._fitted_arrays).
+    _fitted_arrays: ClassVar[tuple[str, ...]] = ("cluster_centers_", "labels_")
+
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True  # SciPy sparse X, clustered on the host
@@ -155,10 +159,6 @@ default="k-means++"
     >>> bool(km.labels_[0] == km.labels_[1] != km.labels_[2])
     True
     """
-
-    # Turned back into tensors when a sampler ran it on views of CPU tensors
-    # (balancekit.base.BaseSampler._fitted_arrays).
-    _fitted_arrays: ClassVar[tuple[str, ...]] = ("cluster_centers_", "labels_")
 
     def __init__(
         self,

@@ -414,11 +414,6 @@ def minibatch_kmeans(
     centre (ties to the lower index) and the exact inertia.
     """
     n_samples = int(X.shape[0])
-    if n_clusters > n_samples:
-        raise ValueError(
-            f"n_samples={n_samples} should be >= n_clusters={n_clusters}: k-means "
-            "cannot make more clusters than there are rows. Lower `n_clusters`."
-        )
     init = _check_init(init, n_clusters, X, xp)
     n_init = resolve_n_init(n_init, init)
     batch_size, init_size = resolve_sizes(n_samples, n_clusters, batch_size, init_size)

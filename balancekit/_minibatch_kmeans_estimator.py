@@ -8,7 +8,7 @@ treats it like any clustering estimator.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from balancekit._array_api import get_namespace_and_device
 from balancekit._kmeans_estimator import DeviceKMeansBase, finite_rows
@@ -96,10 +96,6 @@ default="k-means++"
     >>> bool(km.labels_[0] != km.labels_[-1])
     True
     """
-
-    # Turned back into tensors when a sampler ran it on views of CPU tensors
-    # (balancekit.base.BaseSampler._fitted_arrays).
-    _fitted_arrays: ClassVar[tuple[str, ...]] = ("cluster_centers_", "labels_")
 
     def __init__(
         self,
