@@ -289,7 +289,7 @@ class NearestNeighbors(BaseEstimator):
         # The namespace is looked up from the fitted array, never stored: a module
         # on the instance would make it unpicklable.
         xp, device = get_namespace_and_device(X=self._fit_X)
-        query = _flatten(X, xp)
+        query = _same_format(_flatten(X, xp), self._fit_X)
         if not is_sparse(query) and query.dtype != self._fit_X.dtype:
             query = xp.astype(query, self._fit_X.dtype)
         candidates_of = None
@@ -303,6 +303,18 @@ class NearestNeighbors(BaseEstimator):
             query, self._fit_X, k, xp, device, candidates_of
         )
         return (distances, indices) if return_distance else indices
+
+
+def _same_format(query: Array, fit: Array) -> Array:
+    """The query in the fitted rows' format: SciPy CSR for a sparse fit, dense for a
+    dense one (scikit-learn accepts either against either)."""
+    if is_sparse(fit) and not is_sparse(query):
+        import scipy.sparse as sp
+
+        return sp.csr_matrix(np.asarray(query, dtype=fit.dtype))
+    if is_sparse(query) and not is_sparse(fit):
+        return query.toarray()
+    return query
 
 
 def check_neighbors_object(name: str, value: Any, additional_neighbor: int = 0) -> Any:

@@ -208,3 +208,18 @@ def test_ties_survive_chunking(monkeypatch, backend):
     np.testing.assert_array_equal(
         backend.to_numpy(idx), _lexicographic_reference(fit, fit[:20], 6)[0]
     )
+
+
+@pytest.mark.parametrize("fit_sparse", [True, False])
+def test_sparse_and_dense_mix_like_scikit_learn(fit_sparse):
+    import scipy.sparse as sp
+    from sklearn.neighbors import NearestNeighbors as SklearnNearestNeighbors
+
+    X = np.random.default_rng(0).normal(size=(30, 4))
+    fit = sp.csr_matrix(X) if fit_sparse else X
+    query = X[:5] if fit_sparse else sp.csr_matrix(X[:5])
+    distances, indices = NearestNeighbors(n_neighbors=3).fit(fit).kneighbors(query)
+    oracle = SklearnNearestNeighbors(n_neighbors=3, algorithm="brute").fit(fit)
+    want_d, want_i = oracle.kneighbors(query)
+    np.testing.assert_array_equal(indices, want_i)
+    np.testing.assert_allclose(distances, want_d, rtol=1e-12, atol=1e-12)
