@@ -102,9 +102,26 @@ def refuse_dask(where: str, values: dict[str, Any]) -> None:
     """
     for parameter, value in values.items():
         if is_dask_collection(value):
+            _register_entry_points()
             supported = ", ".join(sorted(DASK_ENTRY_POINTS)) or "none yet"
             raise TypeError(
                 f"`{parameter}` is a Dask collection ({type(value).__name__}), but "
                 f"{where} does not run on Dask. Entry points that do: {supported}. "
                 "Otherwise compute() the data (or a sample of it) into memory first."
             )
+
+
+def _register_entry_points() -> None:
+    """Import the modules whose decorators register entry points (on the error
+    path only: none of them imports Dask)."""
+    for module in _ENTRY_POINT_MODULES:
+        importlib.import_module(module)
+
+
+# The modules that hold every Dask entry point (their import registers them).
+_ENTRY_POINT_MODULES = (
+    "balancekit.metrics",
+    "balancekit.over_sampling",
+    "balancekit.under_sampling",
+    "balancekit.weighting",
+)

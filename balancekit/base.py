@@ -71,6 +71,10 @@ class BaseSampler(_ImblearnBaseSampler):
         """Validate the sampler's own parameters against the data (subclass hook)."""
 
     def _validate(self, X: Array, y: Array, sample_weight: Array = None) -> Validated:
+        # Dask input reaching validation: this path of the sampler has no Dask route.
+        refuse_dask(
+            type(self).__name__, {"X": X, "y": y, "sample_weight": sample_weight}
+        )
         views = self._numpy_views(X, y, sample_weight)
         if views is not None:  # validating CPU tensors is validating their views
             X, y, sample_weight = views
@@ -102,6 +106,9 @@ class BaseSampler(_ImblearnBaseSampler):
         -------
         self
         """
+        if has_dask((X, y)):  # the Dask route resolves the strategy lazily
+            self._fit_resample_dask(X, y, None)
+            return self
         self._validate(X, y)
         return self
 
@@ -236,6 +243,7 @@ class BaseIndexSampler(BaseSampler):
         >>> np.bincount(y[idx]).tolist()
         [2, 2]
         """
+        refuse_dask(f"{type(self).__name__}.fit_resample_indices", {"y": y})
         if y is None:
             raise ValueError(
                 "`y` is None: fit_resample_indices requires the class labels, shape "
@@ -282,6 +290,9 @@ class BaseNumericFit:
         -------
         self
         """
+        if has_dask((X, y)):  # the Dask route resolves the strategy lazily
+            self._fit_resample_dask(X, y, None)  # type: ignore[attr-defined]
+            return self
         data = self._validate(X, y)  # type: ignore[attr-defined]
         numeric_features(data.X, data.xp, data.device)
         return self

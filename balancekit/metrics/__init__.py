@@ -4,6 +4,11 @@ scikit-learn's and imbalanced-learn's names, argument order (``(y_true, y_pred)`
 ``(y_true, y_score)``) and values. The label metrics count one confusion matrix on the
 input's device (NumPy, PyTorch, CuPy, JAX, array-api-strict); the score metrics sort
 there once. Results are 0-d or per-class arrays on that device.
+
+Dask arrays and Series are accepted by the metrics of predicted labels (the
+confusion-matrix family, the G-mean/IBA family, ``macro_averaged_mean_absolute_error``
+and both reports): they count the confusion matrix in one pass on the cluster and
+return, computed, what the NumPy path returns (see ``balancekit.dask._metrics``).
 """
 
 from balancekit.metrics._classification import (

@@ -15,6 +15,7 @@ from typing import Any
 from sklearn.exceptions import UndefinedMetricWarning
 
 from balancekit._array_api import to_host
+from balancekit._dask_route import dask_route
 from balancekit._params import check_choice
 from balancekit._warnings import user_stacklevel
 from balancekit.metrics._common import (
@@ -112,6 +113,7 @@ def prf_from_counts(
     )
 
 
+@dask_route("_metrics")
 @label_metric_route
 def precision_recall_fscore_support(
     y_true: Any,
@@ -194,6 +196,7 @@ def precision_recall_fscore_support(
     )
 
 
+@dask_route("_metrics")
 @label_metric_route
 def fbeta_score(
     y_true: Any,
@@ -232,6 +235,7 @@ def fbeta_score(
     )[2]
 
 
+@dask_route("_metrics")
 @label_metric_route
 def f1_score(
     y_true: Any,
@@ -272,6 +276,7 @@ def f1_score(
     )[2]
 
 
+@dask_route("_metrics")
 @label_metric_route
 def precision_score(
     y_true: Any,
@@ -306,6 +311,7 @@ def precision_score(
     )[0]
 
 
+@dask_route("_metrics")
 @label_metric_route
 def recall_score(
     y_true: Any,
@@ -340,6 +346,7 @@ def recall_score(
     )[1]
 
 
+@dask_route("_metrics")
 @label_metric_route
 def balanced_accuracy_score(
     y_true: Any, y_pred: Any, *, sample_weight: Any = None, adjusted: bool = False
@@ -389,6 +396,7 @@ def balanced_accuracy_score(
     return as_result(score, xp)
 
 
+@dask_route("_metrics")
 @label_metric_route
 def matthews_corrcoef(y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> Any:
     """Compute the Matthews correlation coefficient (multiclass: Gorodkin's R_K).
@@ -432,6 +440,7 @@ def matthews_corrcoef(y_true: Any, y_pred: Any, *, sample_weight: Any = None) ->
     return as_result(xp.where(is_zero, xp.zeros_like(mcc), mcc), xp)
 
 
+@dask_route("_metrics")
 @pair_metric_route
 def cohen_kappa_score(
     y1: Any,

@@ -22,6 +22,7 @@ from balancekit._array_api import (
     to_host,
     widest_float_dtype,
 )
+from balancekit._dask_route import has_dask
 from balancekit._labels import (
     as_label_array,
     check_class_labels,
@@ -229,6 +230,10 @@ def count(
 ) -> Counts:
     """Validate the inputs of a metric and count its confusion matrix on device.
 
+    Dask collections are counted in one pass on the cluster
+    (:func:`balancekit.dask._metrics.count_on_dask`, imported only then); the
+    result is then a NumPy ``Counts``, as for the computed data.
+
     Examples
     --------
     >>> import numpy as np
@@ -240,6 +245,10 @@ def count(
            [0, 0, 1],
            [0, 0, 2]])
     """
+    if has_dask((y_true, y_pred, sample_weight)):
+        from balancekit.dask._metrics import count_on_dask
+
+        return count_on_dask(y_true, y_pred, sample_weight, names=names)
     true_name, pred_name = names
     xp, device, arrays = metric_namespace(
         pred_name,

@@ -25,6 +25,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from balancekit._dask_route import dask_route
 from balancekit._params import check_bool, check_scalar
 from balancekit.metrics._common import (
     as_result,
@@ -105,6 +106,7 @@ def _average(values: Any, true_sum: Any, average: Any, counts: Counts) -> Any:
     return as_result(nanaverage(values, None, xp), xp)
 
 
+@dask_route("_metrics")
 @label_metric_route
 def sensitivity_specificity_support(
     y_true: Any,
@@ -184,6 +186,7 @@ def sensitivity_specificity_support(
     )
 
 
+@dask_route("_metrics")
 @label_metric_route
 def sensitivity_score(
     y_true: Any,
@@ -218,6 +221,7 @@ def sensitivity_score(
     )[0]
 
 
+@dask_route("_metrics")
 @label_metric_route
 def specificity_score(
     y_true: Any,
@@ -252,6 +256,7 @@ def specificity_score(
     )[1]
 
 
+@dask_route("_metrics")
 @label_metric_route
 def geometric_mean_score(
     y_true: Any,
@@ -373,6 +378,7 @@ def _resolve_metric(metric: Any) -> Callable[..., Any]:
     )
 
 
+@dask_route("_metrics")
 @label_metric_route
 def index_balanced_accuracy(
     y_true: Any,

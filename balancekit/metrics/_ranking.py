@@ -14,6 +14,7 @@ from typing import Any
 from sklearn.exceptions import UndefinedMetricWarning
 
 from balancekit._array_api import widest_float_dtype
+from balancekit._dask_route import dask_route, refuse_dask
 from balancekit._labels import check_labels, check_same_length
 from balancekit._params import check_choice
 from balancekit._typing import Device, Namespace
@@ -151,6 +152,10 @@ def precision_recall_curve(
     >>> precision.round(3).tolist(), recall.tolist(), thresholds.tolist()
     ([0.5, 0.667, 0.5, 1.0, 1.0], [1.0, 1.0, 0.5, 0.5, 0.0], [0.1, 0.35, 0.4, 0.8])
     """
+    refuse_dask(
+        "precision_recall_curve",
+        {"y_true": y_true, "y_score": y_score, "sample_weight": sample_weight},
+    )
     xp, device, y_score, target, weight = _binary_inputs(
         y_true, y_score, sample_weight, pos_label, "standard"
     )
@@ -226,6 +231,10 @@ def roc_curve(
     >>> fpr.tolist(), tpr.tolist(), thresholds.tolist()
     ([0.0, 0.0, 0.5, 0.5, 1.0], [0.0, 0.5, 0.5, 1.0, 1.0], [inf, 0.8, 0.4, 0.35, 0.1])
     """
+    refuse_dask(
+        "roc_curve",
+        {"y_true": y_true, "y_score": y_score, "sample_weight": sample_weight},
+    )
     xp, device, y_score, target, weight = _binary_inputs(
         y_true, y_score, sample_weight, pos_label, "standard"
     )
@@ -259,6 +268,7 @@ def _rate(counts: Any, what: str, xp: Namespace, device: Device) -> Any:
     return counts / total
 
 
+@dask_route("_ranking")
 @score_metric_route
 def average_precision_score(
     y_true: Any,
@@ -398,6 +408,7 @@ def _partial_auc(
     return 0.5 * (1 + (area - min_area) / (max_area - min_area))
 
 
+@dask_route("_ranking")
 @score_metric_route
 def roc_auc_score(
     y_true: Any,

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from balancekit._array_api import to_host
+from balancekit._dask_route import dask_route
 from balancekit._params import check_bool, check_scalar
 from balancekit.metrics._classification import prf_from_counts
 from balancekit.metrics._common import check_zero_division
@@ -53,6 +54,7 @@ def _weighted_mean(values: np.ndarray, support: np.ndarray) -> float:
     return float(np.average(values, weights=support))
 
 
+@dask_route("_metrics")
 @label_metric_route
 def classification_report(
     y_true: Any,
@@ -141,6 +143,7 @@ def classification_report(
     )
 
 
+@dask_route("_metrics")
 @label_metric_route
 def classification_report_imbalanced(
     y_true: Any,

@@ -23,6 +23,8 @@ from balancekit._array_api import (
     restore_tensors,
     widest_float_dtype,
 )
+from balancekit._dask_route import has_dask
+from balancekit._label_messages import empty_message
 from balancekit._labels import (
     check_class_labels,
     check_same_length,
@@ -183,7 +185,18 @@ class StreamingConfusionMatrix(StreamingMetric):
         >>> metric.update(["a", "b"], ["b", "b"]).compute()
         array([[0, 1],
                [0, 1]])
+
+        Dask collections are counted in one pass on the cluster (each partition's
+        cells, merged by a tree reduction); the state is then kept in NumPy, and
+        only the O(n_classes**2) cells reach the client.
         """
+        if has_dask((y_true, y_pred, sample_weight)):
+            from balancekit.dask._metrics import computed_cells
+
+            cells = computed_cells(y_true, y_pred, sample_weight)
+            return self._update_cells(
+                cells.true, cells.pred, cells.counts, cells.weights
+            )
         xp, device, arrays = metric_namespace(
             "y_pred",
             {"y_true": y_true, "y_pred": y_pred, "sample_weight": sample_weight},
@@ -221,6 +234,32 @@ class StreamingConfusionMatrix(StreamingMetric):
         summed = None if weights is None else matrix
         # a batch without weights counts 1 per sample: integer sums
         self._add(counts, summed, weights is None or integer_weights, xp, device)
+        return self
+
+    def _update_cells(
+        self, true: Any, pred: Any, counts: Any, weights: Any
+    ) -> StreamingConfusionMatrix:
+        """Count a batch given as its distinct (true, pred) cells (NumPy), with the
+        number of samples and the sum of weights (None: unweighted) of each."""
+        xp = compat_numpy
+        self._check_placement(xp, "cpu", "y_true")
+        if int(counts.sum()) == 0:
+            raise ValueError(empty_message("y_true"))
+        n_labels = len(self._sorted)
+        index = (
+            class_positions(true, self._sorted, xp, name="y_true"),
+            class_positions(pred, self._sorted, xp, name="y_pred"),
+        )
+        matrix = np.zeros((n_labels, n_labels), dtype=np.int64)
+        np.add.at(matrix, index, counts)
+        summed = None
+        if weights is not None:
+            summed = np.zeros((n_labels, n_labels), dtype=np.float64)
+            np.add.at(summed, index, weights.astype(np.float64))
+        if self._dtypes is None:
+            self._dtypes = (true.dtype, pred.dtype)
+        integer = weights is None or weights.dtype.kind != "f"
+        self._add(matrix, summed, integer, xp, "cpu")
         return self
 
     def compute(self) -> Array:

@@ -21,6 +21,7 @@ from balancekit._array_api import (
     restore_tensors,
     widest_float_dtype,
 )
+from balancekit._dask_route import has_dask
 from balancekit._labels import check_same_length
 from balancekit._params import check_int
 from balancekit._typing import Array, Device, Namespace
@@ -138,7 +139,15 @@ class StreamingScores(StreamingMetric):
         >>> metric.histogram()
         array([[1, 0, 0, 0, 0],
                [0, 0, 1, 0, 1]])
+
+        Dask collections are binned partition by partition on the cluster and the
+        histograms merged by a tree reduction; only the O(n_bins) histograms reach
+        the client, where the state is kept in NumPy.
         """
+        if has_dask((y_true, y_score, sample_weight)):
+            from balancekit.dask._ranking import update_streaming_scores
+
+            return update_streaming_scores(self, y_true, y_score, sample_weight)
         xp, device, y_true, y_score, sample_weight = resolve_inputs(
             y_true, y_score, sample_weight
         )

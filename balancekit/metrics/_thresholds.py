@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from balancekit._array_api import widest_float_dtype
+from balancekit._dask_route import refuse_dask
 from balancekit._labels import check_same_length
 from balancekit._params import check_choice, check_scalar
 from balancekit._typing import Namespace
@@ -169,6 +170,10 @@ def best_threshold(
     >>> float(result.threshold), float(result.score), float(result.constraint_score)
     (0.7, 1.0, 0.6666666666666666)
     """
+    refuse_dask(
+        "best_threshold",
+        {"y_true": y_true, "y_score": y_score, "sample_weight": sample_weight},
+    )
     metric = _check_metric(metric, "metric")
     checked = _check_constraint(constraint)
     beta = check_scalar(beta, "beta", low=0, low_open=True)

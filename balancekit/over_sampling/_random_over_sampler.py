@@ -16,6 +16,7 @@ from balancekit._array_api import (
     move_indices,
     take_rows,
 )
+from balancekit._dask_route import dask_entry_point
 from balancekit._features import numeric_features
 from balancekit._labels import Labels
 from balancekit._random import RandomStateLike
@@ -26,6 +27,7 @@ from balancekit.base import BaseIndexSampler, BaseOverSampler
 __all__ = ["RandomOverSampler"]
 
 
+@dask_entry_point
 class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
     """Over-sample the targeted classes by repeating random rows (bootstrap).
 
@@ -66,6 +68,14 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
     feature_names_in_ : ndarray of str
         Column names of a DataFrame ``X``.
 
+    Dask arrays, DataFrames and Series (all arguments Dask, with the same row
+    partitions) give lazy results of the same types: each class's new rows are
+    split across the partitions as the in-memory draw would split them (see
+    ``balancekit.dask``). Output partition ``i`` holds the rows of input partition
+    ``i``, then its new rows grouped by class; DataFrames and Series get a fresh
+    RangeIndex, and ``sample_indices_`` is a lazy Dask array. ``shrinkage`` takes
+    one more pass over ``X`` for the class standard deviations.
+
     Examples
     --------
     >>> import numpy as np
@@ -95,7 +105,20 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
         tags.input_tags.string = self.shrinkage is None  # the noise needs numbers
         return tags
 
+    def _fit_resample_dask(self, X: Any, y: Any, sample_weight: Any) -> tuple:
+        from balancekit.dask._random_samplers import random_over_sample
+
+        return random_over_sample(self, X, y, sample_weight)
+
     def _check_params(self, data: Validated) -> None:
+        self._resolve_shrinkage()
+        if self.shrinkage_ is not None:
+            numeric_features(
+                data.X, data.xp, data.device, finite=False, why=_NEEDS_NUMBERS
+            )
+
+    def _resolve_shrinkage(self) -> None:
+        """Check ``shrinkage`` against ``sampling_strategy_``; set ``shrinkage_``."""
         shrinkage = self.shrinkage
         if shrinkage is None:
             self.shrinkage_ = None
@@ -125,7 +148,6 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
                     f"{factor!r} for class {cls!r}."
                 )
         self.shrinkage_ = {cls: float(f) for cls, f in shrinkage.items()}
-        numeric_features(data.X, data.xp, data.device, finite=False, why=_NEEDS_NUMBERS)
 
     def _sample_indices(
         self, labels: Labels, xp: ModuleType, device: Device, rng: np.random.Generator

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from balancekit._array_api import class_indices, index_dtype, move_indices
+from balancekit._dask_route import dask_entry_point
 from balancekit._labels import Labels
 from balancekit._params import check_bool
 from balancekit._random import RandomStateLike
@@ -17,6 +18,7 @@ from balancekit.base import BaseIndexSampler, BaseUnderSampler
 __all__ = ["RandomUnderSampler"]
 
 
+@dask_entry_point
 class RandomUnderSampler(BaseIndexSampler, BaseUnderSampler):
     """Under-sample the targeted classes by keeping a random subset of their rows.
 
@@ -49,6 +51,13 @@ class RandomUnderSampler(BaseIndexSampler, BaseUnderSampler):
     feature_names_in_ : ndarray of str
         Column names of a DataFrame ``X``.
 
+    Dask arrays, DataFrames and Series (all arguments Dask, with the same row
+    partitions) give lazy results of the same types: each class's kept count is
+    exact and split across the partitions as the in-memory draw would split it
+    (see ``balancekit.dask``). Output partition ``i`` holds the kept rows of input
+    partition ``i`` in their input order (not grouped by class), DataFrames and
+    Series get a fresh RangeIndex, and ``sample_indices_`` is a lazy Dask array.
+
     Examples
     --------
     >>> import numpy as np
@@ -70,6 +79,11 @@ class RandomUnderSampler(BaseIndexSampler, BaseUnderSampler):
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
         self.replacement = replacement
+
+    def _fit_resample_dask(self, X: Any, y: Any, sample_weight: Any) -> tuple:
+        from balancekit.dask._random_samplers import random_under_sample
+
+        return random_under_sample(self, X, y, sample_weight)
 
     def _check_replacement(self) -> None:
         check_bool(self.replacement, "replacement")

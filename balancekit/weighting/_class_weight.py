@@ -20,6 +20,7 @@ from balancekit._array_api import (
     to_host,
     widest_float_dtype,
 )
+from balancekit._dask_route import dask_route
 from balancekit._labels import Labels, as_label_array, check_labels, python_scalar
 from balancekit._params import check_choice, check_scalar
 from balancekit._typing import Array, Device, Namespace
@@ -141,6 +142,7 @@ def class_weights_from_counts(
     return weights
 
 
+@dask_route("_weights")
 @numpy_for_cpu_tensors("y", "sample_weight", labels=("y",), default_float=True)
 def compute_class_weight(
     y: Any,
@@ -158,7 +160,9 @@ def compute_class_weight(
     ----------
     y : array-like of shape (n_samples,)
         Class labels: NumPy, PyTorch (any device), CuPy, JAX, array-api-strict,
-        pandas or a list (strings for NumPy input only).
+        pandas or a list (strings for NumPy input only); or a Dask array or Series
+        (then ``sample_weight`` too is Dask, and the result a NumPy array: see
+        ``balancekit.dask._weights``).
     method : str or dict, default="balanced"
         ``"balanced"``: ``n_samples / (n_classes * count)``, scikit-learn's rule.
         ``"inverse"``: ``1 / count``. ``"inverse_sqrt"``: ``1 / sqrt(count)``.
@@ -249,6 +253,7 @@ def _per_output(method: Any, n_outputs: int) -> list:
     return [method] * n_outputs
 
 
+@dask_route("_weights")
 @numpy_for_cpu_tensors("y", "sample_weight", labels=("y",), default_float=True)
 def compute_sample_weight(
     y: Any,
@@ -267,7 +272,9 @@ def compute_sample_weight(
     Parameters
     ----------
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        Class labels; with several outputs the weights of the outputs multiply.
+        Class labels; with several outputs the weights of the outputs multiply. A
+        Dask array or Series (one output) gives a lazy Dask result with its
+        partitions (``balancekit.dask._weights``).
     method : str, dict or list of dicts, default="balanced"
         A method of ``compute_class_weight`` (used for every output), a dict
         ``{class: weight}``, or one dict per output.

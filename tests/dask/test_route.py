@@ -48,3 +48,26 @@ def test_the_refusal_names_the_entry_points_that_take_dask():
     for name in DASK_ENTRY_POINTS:
         assert name in str(error.value)
     assert "compute()" in str(error.value)
+
+
+def test_fit_takes_the_dask_route_and_resolves_the_strategy(synchronous):
+    X, y = _data()
+    sampler = bk.RandomUnderSampler(random_state=0)
+    assert sampler.fit(da.from_array(X, chunks=20), da.from_array(y, 20)) is sampler
+    assert dict(sampler.sampling_strategy_) == {0: 10}
+    with pytest.raises(TypeError, match="SMOTE does not run on Dask"):
+        bk.SMOTE().fit(da.from_array(X, chunks=20), da.from_array(y, 20))
+
+
+def test_fit_resample_indices_refuses_dask_labels_clearly():
+    _, y = _data()
+    with pytest.raises(TypeError, match="fit_resample_indices does not run on Dask"):
+        bk.RandomUnderSampler().fit_resample_indices(da.from_array(y, 20))
+
+
+def test_the_refusal_lists_every_family_of_entry_points():
+    X, y = _data()
+    with pytest.raises(TypeError) as error:
+        bk.SMOTE().fit_resample(da.from_array(X, chunks=20), y)
+    for name in ("RandomUnderSampler", "compute_sample_weight", "f1_score"):
+        assert name in str(error.value)

@@ -1,0 +1,293 @@
+"""Class counts per (partition, class) of Dask labels, in one pass.
+
+The one statistic the random samplers, the weights and the metrics all start from:
+each partition's task counts its labels (and sums its sample weights per class), and
+only these O(n_classes x n_partitions) numbers reach the client.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import dask
+import numpy as np
+import pandas as pd
+from dask.delayed import Delayed
+from dask.highlevelgraph import HighLevelGraph
+
+from balancekit._label_messages import (
+    continuous_message,
+    empty_message,
+    missing_message,
+    nan_message,
+)
+from balancekit.dask._collections import (
+    Rows,
+    check_aligned,
+    check_all_dask,
+    check_partition_length,
+    dask_rows,
+)
+
+__all__ = [
+    "PartitionCounts",
+    "class_counts_by_partition",
+    "class_moments",
+    "class_std",
+    "count_rows",
+]
+
+_FAN_IN = 8  # partial moments merged per task
+
+# Small non-negative integer labels are counted with bincount (as in memory).
+_BINCOUNT_MAX_LABEL = 1 << 16
+
+
+class PartitionCounts(NamedTuple):
+    """Class counts of Dask labels, per row partition.
+
+    Attributes
+    ----------
+    classes : ndarray of shape (n_classes,)
+        The sorted distinct labels over all partitions.
+    counts : ndarray of int64, shape (n_partitions, n_classes)
+        ``counts[i, k]``: rows of class ``classes[k]`` in partition ``i``.
+    weight_sums : ndarray of float64, shape (n_partitions, n_classes), or None
+        The sums of ``sample_weight`` per partition and class, when given.
+    """
+
+    classes: np.ndarray
+    counts: np.ndarray
+    weight_sums: np.ndarray | None
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Rows per partition, shape (n_partitions,)."""
+        return self.counts.sum(axis=1)
+
+    @property
+    def totals(self) -> np.ndarray:
+        """Rows per class over all partitions, shape (n_classes,)."""
+        return self.counts.sum(axis=0)
+
+    def class_counts(self) -> dict:
+        """``{class: count}`` over all partitions, classes as Python scalars."""
+        return {
+            c.item(): int(n) for c, n in zip(self.classes, self.totals, strict=True)
+        }
+
+
+def label_values(block: Any, name: str) -> np.ndarray:
+    """A partition's labels as a checked 1-D NumPy array (in a task)."""
+    values = block.to_numpy() if hasattr(block, "to_numpy") else np.asarray(block)
+    if values.dtype.kind == "O":  # pandas' nullable dtypes with missing values
+        raise ValueError(missing_message(name, int(np.sum(block.isna()))))
+    if values.dtype.kind == "f":
+        if not np.isfinite(values).all():
+            raise ValueError(nan_message(name))
+        if not (values == np.round(values)).all():
+            raise ValueError(continuous_message(name))
+    return values
+
+
+def _partition_counts(
+    block: Any, weights: Any, index: int, name: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The sorted labels of one partition, their counts and weight sums."""
+    values = label_values(block, name)
+    small = values.dtype.kind in "iu" and values.size > 0
+    if small and values.min() >= 0 and values.max() <= _BINCOUNT_MAX_LABEL:
+        counts = np.bincount(values)
+        present = np.flatnonzero(counts)
+        sums = None
+        if weights is not None:
+            sums = np.bincount(values, _weights(weights, len(values), index))
+            sums = sums[present]
+        return present.astype(values.dtype), counts[present], sums
+    labels, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    sums = None
+    if weights is not None:
+        w = _weights(weights, len(values), index)
+        sums = np.bincount(inverse.ravel(), w, minlength=len(labels))
+    return labels, counts, sums
+
+
+def _weights(block: Any, n_rows: int, index: int) -> np.ndarray:
+    check_partition_length(block, n_rows, "sample_weight", "y", index)
+    w = np.asarray(block.to_numpy() if hasattr(block, "to_numpy") else block)
+    w = w.astype(np.float64)
+    if not np.isfinite(w).all():
+        raise ValueError(
+            "`sample_weight` contains NaN or infinity; every weight must be finite."
+        )
+    if (w < 0).any():
+        raise ValueError(
+            "`sample_weight` contains negative values; weights must be >= 0."
+        )
+    return w
+
+
+def count_rows(y: Rows, sample_weight: Rows | None = None) -> PartitionCounts:
+    """:func:`class_counts_by_partition` on checked and aligned arguments."""
+    token = dask.base.tokenize(
+        y.value, None if sample_weight is None else sample_weight.value
+    )
+    name = f"balancekit-class-counts-{token}"
+    graph: dict = dict(y.graph)
+    if sample_weight is not None:
+        graph.update(sample_weight.graph)
+    for i, (keys) in enumerate(y.keys):
+        w_key = None if sample_weight is None else sample_weight.keys[i][0]
+        graph[(name, i)] = (_partition_counts, keys[0], w_key, i, y.name)
+    tasks = [Delayed((name, i), graph) for i in range(y.n_partitions)]
+    per_partition = dask.compute(*tasks)
+    labels = [p[0] for p in per_partition]
+    classes = np.unique(np.concatenate(labels)) if labels else np.empty(0)
+    if classes.size == 0:
+        raise ValueError(empty_message(y.name))
+    counts = np.zeros((len(labels), classes.size), dtype=np.int64)
+    sums = None if sample_weight is None else np.zeros(counts.shape)
+    for i, (values, n, s) in enumerate(per_partition):
+        positions = np.searchsorted(classes, values)
+        counts[i, positions] = n
+        if sums is not None:
+            sums[i, positions] = s
+    return PartitionCounts(classes, counts, sums)
+
+
+def class_counts_by_partition(y: Any, sample_weight: Any = None) -> PartitionCounts:
+    """Count the classes of Dask labels per row partition, in one pass.
+
+    Only the counts (and weight sums), O(n_classes x n_partitions) numbers, are
+    computed on the client, with the current scheduler.
+
+    Parameters
+    ----------
+    y : dask.array.Array or dask.dataframe.Series of shape (n_samples,)
+        Integer, boolean or whole-number float labels (a single column is accepted).
+    sample_weight : dask.array.Array or Series, optional
+        Per-row weights, partitioned like ``y``: their sums per class are returned.
+
+    Returns
+    -------
+    PartitionCounts
+        ``(classes, counts, weight_sums)``; ``counts[i, k]`` is the number of rows
+        of ``classes[k]`` in partition ``i``.
+
+    Examples
+    --------
+    >>> import dask, dask.array as da, numpy as np
+    >>> y = da.from_array(np.array([0, 0, 1, 0, 1, 1, 2]), chunks=3)
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     counts = class_counts_by_partition(y)
+    >>> counts.classes.tolist(), counts.counts.tolist()
+    ([0, 1, 2], [[2, 1, 0], [1, 2, 0], [0, 0, 1]])
+    """
+    check_all_dask({"y": y, "sample_weight": sample_weight})
+    y_rows = dask_rows(y, "y", "labels")
+    w_rows = None
+    if sample_weight is not None:
+        w_rows = dask_rows(sample_weight, "sample_weight", "weights")
+        check_aligned([y_rows, w_rows])
+    return count_rows(y_rows, w_rows)
+
+
+# ----------------------------------------------------- per-class feature moments
+
+
+def _flat_values(block: Any) -> np.ndarray:
+    values = block.to_numpy() if isinstance(block, pd.DataFrame) else block
+    return np.asarray(values, dtype=np.float64).reshape(len(values), -1)
+
+
+def _moments(block: Any, labels: Any, classes: np.ndarray) -> tuple:
+    """Per-class row count, mean and sum of squared deviations of one partition."""
+    flat = _flat_values(block)
+    values = np.asarray(labels.to_numpy() if hasattr(labels, "to_numpy") else labels)
+    positions = np.searchsorted(classes, values)
+    n = np.zeros(len(classes))
+    mean = np.zeros((len(classes), flat.shape[1]))
+    m2 = np.zeros_like(mean)
+    for k in np.unique(positions):
+        rows = flat[positions == k]
+        n[k], mean[k] = len(rows), rows.mean(axis=0)
+        m2[k] = ((rows - mean[k]) ** 2).sum(axis=0)
+    return n, mean, m2
+
+
+def _combine(parts: list[tuple]) -> tuple:
+    """Chan et al.'s pairwise update of (count, mean, M2), per class and feature."""
+    n, mean, m2 = parts[0]
+    for n_b, mean_b, m2_b in parts[1:]:
+        total = n + n_b
+        safe = np.where(total > 0, total, 1.0)[:, None]
+        delta = mean_b - mean
+        mean = mean + delta * (n_b[:, None] / safe)
+        m2 = m2 + m2_b + delta**2 * (n * n_b)[:, None] / safe
+        n = total
+    return n, mean, m2
+
+
+def class_moments(X: Rows, y: Rows, classes: np.ndarray) -> Delayed:
+    """Lazy per-class ``(count, mean, M2)`` of the features, in one pass over ``X``.
+
+    Each partition computes its moments per class (rows flattened to
+    ``n_features`` values, in float64); a tree of tasks merges them
+    (Chan et al.'s update, stable where sums of squares are not), so only a
+    worker ever holds them. The population variance is ``M2 / count``.
+
+    Parameters
+    ----------
+    X, y : Rows
+        Checked and aligned features (one block per row partition) and labels.
+    classes : ndarray
+        The sorted classes (``PartitionCounts.classes``).
+
+    Returns
+    -------
+    dask.delayed.Delayed
+        Of ``(count[n_classes], mean[n_classes, n_features], M2[n_classes,
+        n_features])``.
+    """
+    token = dask.base.tokenize(X.value, y.value, classes)
+    name = f"balancekit-class-moments-{token}"
+    layer: dict = {
+        (name, 0, i): (_moments, X.keys[i][0], y.keys[i][0], classes)
+        for i in range(X.n_partitions)
+    }
+    level, width = 0, X.n_partitions
+    while width > 1:
+        starts = range(0, width, _FAN_IN)
+        for g, first in enumerate(starts):
+            last = min(width, first + _FAN_IN)
+            members = [(name, level, j) for j in range(first, last)]
+            layer[(name, level + 1, g)] = (_combine, members)
+        level, width = level + 1, len(starts)
+    key = f"{name}-total"
+    layer[key] = (_combine, [(name, level, 0)])
+    graph = HighLevelGraph.from_collections(key, layer, dependencies=[X.value, y.value])
+    return Delayed(key, graph)
+
+
+def _std(moments: tuple, factors: np.ndarray) -> np.ndarray:
+    n, _, m2 = moments
+    return factors[:, None] * np.sqrt(m2 / np.where(n > 0, n, 1.0)[:, None])
+
+
+def class_std(
+    X: Rows, y: Rows, classes: np.ndarray, factors: np.ndarray | None = None
+) -> Delayed:
+    """Lazy per-class population standard deviation of the (flattened) features,
+    shape (n_classes, n_features), times ``factors[k]`` per class if given.
+
+    Examples
+    --------
+    >>> import dask, dask.array as da, numpy as np
+    >>> from balancekit.dask._collections import dask_rows
+    >>> X = dask_rows(da.from_array(np.arange(8.0)[:, None], chunks=3), "X", "features")
+    >>> y = dask_rows(da.from_array(np.array([0, 1] * 4), chunks=3), "y", "labels")
+    >>> class_std(X, y, np.array([0, 1])).compute(scheduler="sync").ravel().tolist()
+    [2.23606797749979, 2.23606797749979]
+    """
+    scale = np.ones(len(classes)) if factors is None else np.asarray(factors)
+    return dask.delayed(_std, pure=True)(class_moments(X, y, classes), scale)

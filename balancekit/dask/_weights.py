@@ -1,0 +1,171 @@
+"""compute_class_weight and compute_sample_weight on Dask labels.
+
+The class counts (and weighted counts) come from one pass over ``y``
+(``_counts``): exact, and O(n_classes x n_partitions) numbers on the client. The
+class weights are then the in-memory function's (the same formulas, the same
+checks), returned as a NumPy array like the in-memory function's host result; the
+per-sample weights are a lazy Dask array or Series with ``y``'s partitions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import dask.array as da
+import numpy as np
+import pandas as pd
+
+from balancekit.dask._collections import (
+    check_aligned,
+    check_all_dask,
+    dask_rows,
+)
+from balancekit.dask._counts import PartitionCounts, count_rows
+from balancekit.weighting._class_weight import (
+    _per_output,
+    _scalars,
+    check_weight_options,
+    class_weights_from_counts,
+)
+
+__all__ = ["compute_class_weight", "compute_sample_weight"]
+
+
+def _weights_from(
+    counts: PartitionCounts,
+    method: Any,
+    classes: Sequence[Any] | None,
+    *,
+    beta: float,
+    normalize: str | None,
+    absent: str,
+) -> np.ndarray:
+    """The in-memory class-weight rule on counts (weighted counts if summed)."""
+    present = tuple(c.item() for c in counts.classes)
+    # as in memory: a dict of weights is scaled by the unweighted counts
+    if counts.weight_sums is None or isinstance(method, Mapping):
+        present_counts: tuple = tuple(int(n) for n in counts.totals)
+    else:
+        present_counts = tuple(float(s) for s in counts.weight_sums.sum(axis=0))
+    return class_weights_from_counts(
+        None,
+        present,
+        present_counts,
+        present if classes is None else tuple(_scalars(classes)),
+        method,
+        beta=float(beta),
+        normalize=normalize,
+        absent=absent,
+        sample_weight=None,  # weighted counts, when given, are the counts
+        xp=np,
+    )
+
+
+def compute_class_weight(
+    y: Any,
+    method: str | Mapping[Any, float] = "balanced",
+    *,
+    classes: Sequence[Any] | None = None,
+    beta: float = 0.999,
+    normalize: str | None = None,
+    sample_weight: Any = None,
+    absent: str = "raise",
+) -> np.ndarray:
+    """``balancekit.weighting.compute_class_weight`` for Dask labels.
+
+    The class counts (weighted by ``sample_weight`` when given) come from one pass
+    over ``y``; the result, one weight per class, is computed eagerly and returned
+    as a float64 NumPy array aligned with ``classes`` (O(n_classes) values, as the
+    in-memory function returns its result on the host for NumPy input).
+
+    Examples
+    --------
+    >>> import dask, dask.array as da, numpy as np
+    >>> from balancekit.weighting import compute_class_weight
+    >>> y = da.from_array(np.array([0] * 90 + [1] * 10), chunks=30)
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     compute_class_weight(y).tolist()
+    [0.5555555555555556, 5.0]
+    """
+    check_weight_options(method, beta, normalize, absent)
+    check_all_dask({"y": y, "sample_weight": sample_weight})
+    rows = dask_rows(y, "y", "labels")
+    weights = None
+    if sample_weight is not None:
+        weights = dask_rows(sample_weight, "sample_weight", "weights")
+        check_aligned([rows, weights])
+    counts = count_rows(rows, weights)
+    return _weights_from(
+        counts, method, classes, beta=beta, normalize=normalize, absent=absent
+    )
+
+
+def _lookup(block: Any, classes: np.ndarray, table: np.ndarray) -> Any:
+    """Each row's class weight (one task per partition)."""
+    values = block.to_numpy() if isinstance(block, pd.Series) else np.asarray(block)
+    weights = table[np.searchsorted(classes, values)]
+    if isinstance(block, pd.Series):
+        return pd.Series(weights, index=block.index, name=block.name)
+    return weights
+
+
+def compute_sample_weight(
+    y: Any,
+    method: str | Mapping[Any, float] | list = "balanced",
+    *,
+    beta: float = 0.999,
+    normalize: str | None = None,
+    indices: Any = None,
+) -> Any:
+    """``balancekit.weighting.compute_sample_weight`` for Dask labels, lazily.
+
+    The class weights come from one pass over ``y`` (or over ``y[indices]``, a
+    subsample given as integer positions: a NumPy or Dask array, for a Dask array
+    ``y``); the per-sample weights are a lazy float64 Dask array with ``y``'s chunks,
+    or a Dask Series with ``y``'s index and partitions. ``y`` holds one output (1-D,
+    or a single column).
+
+    Examples
+    --------
+    >>> import dask, dask.array as da, numpy as np
+    >>> from balancekit.weighting import compute_sample_weight
+    >>> y = da.from_array(np.array([0, 0, 0, 1]), chunks=2)
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     weights = compute_sample_weight(y)
+    ...     weights.chunks, weights.compute().tolist()
+    (((2, 2),), [0.6666666666666666, 0.6666666666666666, 0.6666666666666666, 2.0])
+    """
+    rows = dask_rows(y, "y", "labels")
+    (method_k,) = _per_output(method, 1)
+    check_weight_options(method_k, beta, normalize, "zero")
+    if indices is not None and method_k != "balanced":
+        raise ValueError(
+            "`indices` (a subsample) works with method='balanced' only; got "
+            f"{method!r}."
+        )
+    counts = count_rows(rows)
+    fit_counts = counts
+    if indices is not None:
+        if not rows.is_array:
+            raise TypeError(
+                "`indices` with a Dask Series `y` is not supported (a Dask Series "
+                "has no positional indexing); pass `y.to_dask_array(lengths=True)`."
+            )
+        positions = indices if isinstance(indices, da.Array) else np.asarray(indices)
+        fit_counts = count_rows(dask_rows(rows.value[positions], "y", "labels"))
+    table = _weights_from(
+        fit_counts,
+        method_k,
+        tuple(c.item() for c in counts.classes),
+        beta=beta,
+        normalize=normalize,
+        absent="zero",
+    )
+    sorted_classes = counts.classes
+    if rows.is_array:
+        return rows.value.map_blocks(
+            _lookup, sorted_classes, table, dtype=np.float64, meta=np.empty(0)
+        )
+    meta = pd.Series(np.empty(0), name=rows.value.name)
+    return rows.value.map_partitions(_lookup, sorted_classes, table, meta=meta)
