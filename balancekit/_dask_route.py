@@ -120,6 +120,7 @@ def _register_entry_points() -> None:
 
 # The modules that hold every Dask entry point (their import registers them).
 _ENTRY_POINT_MODULES = (
+    "balancekit.diagnostics",
     "balancekit.metrics",
     "balancekit.over_sampling",
     "balancekit.under_sampling",

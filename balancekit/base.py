@@ -106,8 +106,8 @@ class BaseSampler(_ImblearnBaseSampler):
         -------
         self
         """
-        if has_dask((X, y)):  # the Dask route resolves the strategy lazily
-            self._fit_resample_dask(X, y, None)
+        if has_dask((X, y)):
+            self._fit_dask(X, y)
             return self
         self._validate(X, y)
         return self
@@ -178,6 +178,11 @@ class BaseSampler(_ImblearnBaseSampler):
             _restore_fitted_arrays(self)
             return restore_tensors(result)
         return result
+
+    def _fit_dask(self, X: Any, y: Any) -> None:
+        """``fit`` on Dask collections: by default the lazy resampling, for its
+        fitted attributes (samplers whose fit can do less, override this)."""
+        self._fit_resample_dask(X, y, None)
 
     def _fit_resample_dask(self, X: Any, y: Any, sample_weight: Any) -> tuple:
         """Resample Dask collections (lazily); samplers that can, override this."""
@@ -290,8 +295,8 @@ class BaseNumericFit:
         -------
         self
         """
-        if has_dask((X, y)):  # the Dask route resolves the strategy lazily
-            self._fit_resample_dask(X, y, None)  # type: ignore[attr-defined]
+        if has_dask((X, y)):
+            self._fit_dask(X, y)  # type: ignore[attr-defined]
             return self
         data = self._validate(X, y)  # type: ignore[attr-defined]
         numeric_features(data.X, data.xp, data.device)

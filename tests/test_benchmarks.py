@@ -277,3 +277,27 @@ def test_inspect_smoke_run(bench_module, tmp_path, capsys):
     assert "| inspect(max_samples=2,500) |" in capsys.readouterr().out
     results = json.loads(out_file.read_text())["results"]
     assert [r["planted_found"] for r in results] == [True, True]
+
+
+def test_dask_smoke_run(bench_module, tmp_path, capsys):
+    pytest.importorskip("distributed")
+    out_file = tmp_path / "result.json"
+    bench = bench_module("bench_dask_scaling")
+    args = ["--rows", "3000", "--partition-rows", "1000", "--repeats", "1"]
+    args += ["--data-dir", str(tmp_path / "data"), "--json", str(out_file)]
+    assert bench.main(args) == 0
+    assert "| rus |" in capsys.readouterr().out
+    payload = json.loads(out_file.read_text())
+    assert [row["step"] for row in payload["steps"]] == [
+        "floor",
+        "rus",
+        "weights",
+        "report",
+    ]
+    assert all("peer" in row for row in payload["steps"]), payload["steps"]
+    written = list((tmp_path / "data" / "resampled" / "balancekit").glob("*.parquet"))
+    assert written  # the under-sampled table went back to parquet
+    goals = bench_module("_goals")
+    for goal in goals.goals_of("dask_scaling"):
+        row = goals.evaluate(goal, payload)
+        assert row.ours_value is not None, (goal.text, row)

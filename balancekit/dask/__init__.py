@@ -6,9 +6,19 @@ names keep their signatures; their Dask implementations live here:
 
 - ``RandomUnderSampler`` and ``RandomOverSampler`` (``_random_samplers``): exact
   per-class targets, resolved on the global class counts as in memory;
-- ``compute_class_weight`` and ``compute_sample_weight`` (``_weights``).
+- ``SMOTE``, ``SMOTENC``, ``BorderlineSMOTE``, ``ADASYN`` (``_smote``,
+  ``_smote_tasks``): the rows to grow gathered on one worker (within the
+  ``balancekit.max-gather-bytes`` budget), the in-memory sampler run there;
+- ``TomekLinks``, ``EditedNearestNeighbours``, ``NeighbourhoodCleaningRule``
+  (``_cleaning``, ``_kept_rows``) on the distributed exact kNN query (``_knn``);
+- ``compute_class_weight`` and ``compute_sample_weight`` (``_weights``);
+- the confusion-matrix metrics and reports (``_metrics``), ranking metrics and curves
+  (``_ranking``, ``_curves``, ``_one_vs_rest``, ``_brier``), the streaming metrics'
+  ``update`` (``_streaming``): computed on the call, equal to the NumPy path;
+- ``diagnostics.inspect`` (``_inspect*``).
 
-The plan every implementation follows:
+The docs page "Scaling out" says what runs where and what reaches the client. The
+plan the samplers follow:
 
 1. **Normalise** the inputs (``_collections``): Dask arrays, DataFrames and Series
    for ``X``, ``y`` and ``sample_weight``, all Dask, with the same row partitioning;

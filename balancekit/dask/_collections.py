@@ -18,19 +18,26 @@ import dask.array as da
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
+from dask.dataframe.dask_expr import new_collection
 from dask.highlevelgraph import HighLevelGraph
 
 from balancekit._dask_route import is_dask_collection
+from balancekit._label_messages import complex_message, dtype_message, length_message
 
 __all__ = [
     "Rows",
+    "block_key",
     "check_aligned",
     "check_all_dask",
+    "check_lengths",
     "check_numeric",
     "check_partition_length",
     "dask_rows",
+    "graph_of",
     "lazy_array",
+    "reduce_tree",
     "rows_output",
+    "sampler_rows",
     "take_block_rows",
 ]
 
@@ -44,7 +51,14 @@ _KINDS = {
         "floats on Dask; encode string labels first (e.g. "
         "`y.astype('category').cat.codes` with the categories known)",
     ),
+    # the labels the in-memory metrics take: also strings, objects, pandas strings
+    # (checked value by value in the partition tasks, as the NumPy path does)
+    "any_labels": ("biufOUS", ""),
     "weights": ("biuf", "sample weights must be real numbers"),
+    "scores": (
+        "biuf",
+        "scores must be real numbers (probabilities or decision values)",
+    ),
     "features": (
         "biufcmMSUV",
         "an object array has no dtype Dask can plan with; "
@@ -94,8 +108,11 @@ def check_all_dask(arguments: Mapping[str, Any]) -> None:
     dask_names = [k for k, v in given.items() if is_dask_collection(v)]
     for name, value in given.items():
         if name not in dask_names:
+            module = type(value).__module__
+            kind = type(value).__name__
+            kind = kind if module == "builtins" else f"{module}.{kind}"
             raise TypeError(
-                f"`{name}` is a {type(value).__module__}.{type(value).__name__} but "
+                f"`{name}` is a {kind} but "
                 f"`{dask_names[0]}` is a Dask collection: pass every argument as a "
                 "Dask collection with the same row partitions (e.g. "
                 f"`dask.array.from_array({name}, chunks=...)` with the row chunks of "
@@ -114,11 +131,26 @@ def _unknown_chunks_message(name: str) -> str:
 
 def _check_dtype(name: str, dtype: Any, kind: str) -> None:
     allowed, why = _KINDS[kind]
-    if getattr(dtype, "kind", "O") not in allowed:  # pandas' strings are "O"
-        raise TypeError(f"`{name}` has dtype {dtype}; {why}.")
+    code = getattr(dtype, "kind", "O")  # pandas' strings and categories are "O"
+    if code in allowed:
+        return
+    if kind == "any_labels":
+        message = complex_message if code == "c" else dtype_message
+        raise TypeError(message(name, dtype))
+    raise TypeError(f"`{name}` has dtype {dtype}; {why}.")
 
 
-def _array_rows(value: da.Array, name: str, kind: str) -> Rows:
+_WHAT = {
+    "labels": "class labels",
+    "any_labels": "class labels",
+    "weights": "sample weights",
+    "scores": "scores",
+}
+
+
+def _array_rows(
+    value: da.Array, name: str, kind: str, unknown_lengths: bool = False
+) -> Rows:
     if kind == "features" and value.ndim < 2:
         raise ValueError(
             f"`{name}` must be 2-D or more, shape (n_samples, n_features, ...); got "
@@ -127,13 +159,18 @@ def _array_rows(value: da.Array, name: str, kind: str) -> Rows:
     if kind != "features" and value.ndim == 2 and value.shape[1] == 1:
         value = value[:, 0]  # a column: one value per row
     if kind != "features" and value.ndim != 1:
-        what = "class labels" if kind == "labels" else "sample weights"
-        raise ValueError(
-            f"`{name}` must hold 1-D {what} of shape (n_samples,) on Dask; got shape "
-            f"{value.shape}. On Dask, pass one output per call (`{name}[:, 0]`); "
-            f"one-hot rows are not decoded: pass `{name}.argmax(axis=1)`."
+        hint = (
+            f"; one-hot rows are not decoded: pass `{name}.argmax(axis=1)`"
+            if kind in ("labels", "any_labels")
+            else ""
         )
-    if any(np.isnan(c) for c in value.chunks[0]) or np.isnan(value.shape[0]):
+        raise ValueError(
+            f"`{name}` must hold 1-D {_WHAT[kind]} of shape (n_samples,) on Dask; got "
+            f"shape {value.shape}. On Dask, pass one output per call (`{name}[:, 0]`)"
+            f"{hint}."
+        )
+    unknown = any(np.isnan(c) for c in value.chunks[0]) or np.isnan(value.shape[0])
+    if unknown and not unknown_lengths:
         raise ValueError(_unknown_chunks_message(name))
     _check_dtype(name, value.dtype, kind)
     rest = [range(n) for n in value.numblocks[1:]]
@@ -141,7 +178,8 @@ def _array_rows(value: da.Array, name: str, kind: str) -> Rows:
         tuple((value.name, i, *block) for block in itertools.product(*rest))
         for i in range(value.numblocks[0])
     )
-    return Rows(name, value, keys, tuple(int(c) for c in value.chunks[0]))
+    lengths = None if unknown else tuple(int(c) for c in value.chunks[0])
+    return Rows(name, value, keys, lengths)
 
 
 def _frame_rows(value: Any, name: str, kind: str) -> Rows:
@@ -159,12 +197,18 @@ def _frame_rows(value: Any, name: str, kind: str) -> Rows:
                 )
             value = value[value.columns[0]]
         _check_dtype(name, value.dtype, kind)
-    value = value.optimize()
+    # Simplified (projections pushed into the reads) and lowered, but not tuned:
+    # tuning fuses the partitions of a read that lost most of its columns, so
+    # `df["label"]` would get fewer partitions than `df` (each optimised alone).
+    # The lowered expression's keys are those of its graph.
+    value = new_collection(value.expr.simplify().lower_completely())
     keys = tuple((key,) for key in value.__dask_keys__())
     return Rows(name, value, keys, None)
 
 
-def dask_rows(value: Any, name: str, kind: str) -> Rows:
+def dask_rows(
+    value: Any, name: str, kind: str, *, unknown_lengths: bool = False
+) -> Rows:
     """Check one Dask argument and split it into row partitions.
 
     Parameters
@@ -173,9 +217,17 @@ def dask_rows(value: Any, name: str, kind: str) -> Rows:
         The argument.
     name : str
         Its parameter name, for messages.
-    kind : {"labels", "weights", "features"}
-        What it holds: labels and weights are one value per row (a column is
-        accepted), features are 2-D or more.
+    kind : {"labels", "any_labels", "weights", "scores", "features"}
+        What it holds: labels, weights and scores are one value per row (a column
+        is accepted), features are 2-D or more. ``"labels"`` are numbers (what the
+        samplers can plan with); ``"any_labels"`` also strings, objects and pandas
+        string or categorical columns (what the in-memory metrics take; their
+        values are checked in the partition tasks). ``"scores"`` are real numbers.
+    unknown_lengths : bool, default=False
+        Accept a Dask array with unknown row chunk sizes (``y[mask]``): ``lengths``
+        is then None, as for a DataFrame, and the tasks must check their rows
+        (:func:`check_partition_length`). For reductions, which need no output
+        chunks; the default refuses with a message naming the fix.
 
     Examples
     --------
@@ -184,7 +236,7 @@ def dask_rows(value: Any, name: str, kind: str) -> Rows:
     (2, 2, 1)
     """
     if isinstance(value, da.Array):
-        return _array_rows(value, name, kind)
+        return _array_rows(value, name, kind, unknown_lengths)
     if isinstance(value, dd.DataFrame | dd.Series):
         return _frame_rows(value, name, kind)
     raise TypeError(
@@ -231,6 +283,48 @@ def check_aligned(rows: Sequence[Rows]) -> None:
                     f"`{first.name}` and `{other.name}` have different divisions; "
                     f"the rows of each partition must match. To fix: {hint}."
                 )
+
+
+def check_lengths(rows: Sequence[Rows]) -> None:
+    """A ``ValueError`` naming both arguments when the known total numbers of rows
+    differ (the in-memory message); call before :func:`check_aligned`, whose
+    message is about the chunks."""
+    first = rows[0]
+    for other in rows[1:]:
+        if first.lengths is None or other.lengths is None:
+            continue
+        n_first, n_other = sum(first.lengths), sum(other.lengths)
+        if n_first != n_other:
+            raise ValueError(length_message(first.name, n_first, other.name, n_other))
+
+
+def sampler_rows(
+    X: Any,
+    y: Any,
+    sample_weight: Any,
+    *,
+    whole_rows: bool,
+    numeric_why: str | None = None,
+) -> list[Rows]:
+    """A sampler's ``X``, ``y`` (and ``sample_weight``) checked and as row partitions.
+
+    All must be Dask collections with one row partitioning; ``whole_rows`` puts each
+    array row in one block (the task needs all its features); ``numeric_why`` (the
+    reason, for the message) requires numeric features.
+    """
+    check_all_dask({"X": X, "y": y, "sample_weight": sample_weight})
+    if X is None or y is None:
+        raise ValueError("`X` and `y` are both needed, partitioned alike.")
+    if whole_rows and isinstance(X, da.Array) and X.ndim > 1:
+        X = X.rechunk(dict.fromkeys(range(1, X.ndim), -1))
+    rows = [dask_rows(X, "X", "features"), dask_rows(y, "y", "labels")]
+    if sample_weight is not None:
+        rows.append(dask_rows(sample_weight, "sample_weight", "weights"))
+    check_lengths(rows)
+    check_aligned(rows)
+    if numeric_why is not None:
+        check_numeric(rows[0], numeric_why)
+    return rows
 
 
 def check_numeric(rows: Rows, why: str) -> None:
@@ -321,6 +415,41 @@ def rows_output(
     if len(lengths) and min(lengths) > 0:
         divisions = (*(int(s) for s in starts[:-1]), int(starts[-1]) - 1)
     return dd.from_graph(merged, meta, divisions, list(layer), prefix)
+
+
+def graph_of(*rows: Rows | None) -> dict:
+    """One task graph holding the graphs of ``rows`` (None skipped)."""
+    graph: dict = {}
+    for row in rows:
+        if row is not None:
+            graph.update(row.graph)
+    return graph
+
+
+def block_key(rows: Rows | None, index: int) -> Any:
+    """The key of row partition ``index`` of ``rows``, or None."""
+    return None if rows is None else rows.keys[index][0]
+
+
+def reduce_tree(
+    graph: dict,
+    name: str,
+    function: Callable[..., Any],
+    keys: list,
+    *args: Any,
+    split_every: int = 8,
+) -> Any:
+    """Add a tree of ``function(*args, *parts)`` tasks (``split_every`` parts each)
+    over ``keys`` to ``graph``; the key of its root (at least one task)."""
+    depth, level = 0, keys
+    while len(level) > 1 or depth == 0:
+        merged = []
+        for j, start in enumerate(range(0, len(level), split_every)):
+            key = (name, depth, j)
+            graph[key] = (function, *args, *level[start : start + split_every])
+            merged.append(key)
+        level, depth = merged, depth + 1
+    return level[0]
 
 
 def range_index(start: int, n_rows: int) -> pd.RangeIndex:

@@ -9,8 +9,8 @@ matrix is counted in one pass over the data:
 1. each row partition of ``(y_true, y_pred, sample_weight)`` becomes its *cells*: the
    distinct ``(true label, predicted label)`` pairs with their number of samples and
    sum of weights (a bincount for small integer labels, a sort otherwise);
-2. the cells are merged by a tree reduction (``_SPLIT_EVERY`` at a time), so the
-   client receives one table of at most ``n_labels**2`` rows;
+2. the cells are merged by a tree reduction (eight at a time), so the client
+   receives one table of at most ``n_labels**2`` rows;
 3. the client turns that table into the :class:`~balancekit.metrics._counts.Counts`
    that the NumPy path would count on the whole data (same present labels, dtypes and
    integer or float sums), and the public function carries on with its in-memory
@@ -24,12 +24,10 @@ raised by the call, as in scikit-learn, which a lazy Dask scalar could not do.
 Only the cells table (O(n_labels**2) values) reaches the client; the tasks are named
 ``balancekit-confusion-cells`` and ``balancekit-confusion-merge`` on the dashboard.
 
-Inputs: Dask arrays (1-D, or one column) and Dask Series (one-column DataFrames), all
-per-sample arguments Dask, partitioned alike. Labels may be anything the NumPy path
-takes (integers, booleans, whole floats, strings, object or pandas string columns).
-Unknown chunk sizes (``y[mask]``) are accepted: a metric needs no output chunks, and
-each partition task checks that its rows match (as for DataFrames, whose partition
-lengths are unknown too).
+Inputs (:func:`metric_rows`, on ``_collections``' checks): Dask arrays (1-D, or one
+column) and Series, all Dask, partitioned alike; labels of any kind the NumPy path
+takes (``"any_labels"``); unknown chunk sizes (``y[mask]``) accepted, since a metric
+needs no output chunks: each partition task checks its rows.
 
 Examples
 --------
@@ -47,26 +45,29 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import array_api_compat.numpy as np_xp
 import dask
-import dask.array as da
 import numpy as np
+from dask.delayed import Delayed
 
 from balancekit import metrics as _public
-from balancekit._dask_route import is_dask_collection
-from balancekit._label_messages import (
-    complex_message,
-    dtype_message,
-    length_message,
-    mixed_types_message,
-    shape_message,
-)
+from balancekit._label_messages import mixed_types_message
 from balancekit._labels import as_label_array, check_class_labels
 from balancekit._validation import check_sample_weight
+from balancekit.dask._collections import (
+    Rows,
+    block_key,
+    check_aligned,
+    check_all_dask,
+    check_lengths,
+    check_partition_length,
+    dask_rows,
+    graph_of,
+    reduce_tree,
+)
 from balancekit.metrics._counts import Counts, count
 
 __all__ = [
@@ -91,8 +92,6 @@ __all__ = [
     "specificity_score",
 ]
 
-# Partial cell tables merged by one reduction task.
-_SPLIT_EVERY = 8
 # Largest number of (true, pred) value pairs counted by one bincount in a partition.
 _DENSE_MAX_BINS = 1 << 16
 
@@ -198,22 +197,11 @@ def _partition_cells(
     """The cells of one row partition (a task on a worker)."""
     true = _labels(y_true, names[0])
     pred = _labels(y_pred, names[1])
-    if true.shape[0] != pred.shape[0]:
-        raise ValueError(
-            f"`{names[0]}` and `{names[1]}` are not partitioned alike: partition "
-            f"{index} has {true.shape[0]} and {pred.shape[0]} rows. Rechunk or "
-            "repartition one like the other (e.g. "
-            f"`{names[1]}.rechunk({names[0]}.chunks)` for Dask arrays)."
-        )
+    n_rows = true.shape[0]
+    check_partition_length(pred, n_rows, names[1], names[0], index)
     weights = None
     if sample_weight is not None:
-        n_rows = len(sample_weight)
-        if n_rows != true.shape[0]:
-            raise ValueError(
-                f"`{weights_name}` is not partitioned like `{names[0]}`: partition "
-                f"{index} has {n_rows} and {true.shape[0]} rows. Rechunk or "
-                "repartition it like the labels."
-            )
+        check_partition_length(sample_weight, n_rows, weights_name, names[0], index)
         checked = check_sample_weight(sample_weight, n_rows, np_xp)
         weights = np.asarray(as_label_array(checked, np_xp))
     if true.shape[0] == 0:
@@ -259,93 +247,23 @@ def _merge_cells(names: tuple[str, str], *parts: Cells) -> Cells:
 # ---------------------------------------------------------------------- inputs
 
 
-def _check_collections(arguments: dict[str, Any]) -> dict[str, Any]:
-    """The given (non-None) arguments, all Dask collections, else a TypeError."""
-    given = {name: value for name, value in arguments.items() if value is not None}
-    dask_names = [name for name, value in given.items() if is_dask_collection(value)]
-    listed = ", ".join(f"`{name}`" for name in dask_names)
-    verb = "is a Dask collection" if len(dask_names) == 1 else "are Dask collections"
-    for name, value in given.items():
-        if not is_dask_collection(value):
-            raise TypeError(
-                f"`{name}` is a {type(value).__name__}, but {listed} {verb}. "
-                "Pass every per-sample argument as Dask (e.g. "
-                f"`dask.array.from_array({name}, chunks={dask_names[0]}.chunks)`), or "
-                "compute() them all into memory."
-            )
-    return given
+def metric_rows(arguments: dict[str, tuple[Any, str]]) -> dict[str, Rows]:
+    """The given (non-None) arguments as checked, aligned row partitions.
 
-
-def _meta_dtype(value: Any) -> np.dtype:
-    """The NumPy dtype the partitions of ``value`` convert to."""
-    if isinstance(value, da.Array):
-        return np.dtype(value.dtype)
-    if value.ndim != 1 or not hasattr(value, "_meta"):  # a DataFrame
-        return np.dtype("O")
-    meta = value._meta
-    return np.asarray(meta.to_numpy() if hasattr(meta, "to_numpy") else meta).dtype
-
-
-def _check_dtype(value: Any, name: str, *, weights: bool) -> None:
-    """Refuse dtypes the NumPy path refuses, before any work."""
-    dtype = _meta_dtype(value)
-    if weights:
-        if dtype.kind not in "biuf":
-            raise TypeError(f"`{name}` must hold real numbers; got dtype {dtype}.")
-        return
-    if dtype.kind == "c":
-        raise TypeError(complex_message(name, dtype))
-    if dtype.kind not in "biufOUS":
-        raise TypeError(dtype_message(name, dtype))
-
-
-def _partitions(value: Any, name: str, *, weights: bool) -> tuple[list, tuple | None]:
-    """The row partitions of ``value`` (Delayed) and their lengths when known."""
-    if not isinstance(value, da.Array):  # a Dask DataFrame or Series
-        columns = getattr(value, "columns", None)
-        if value.ndim == 2 and columns is not None and len(columns) != 1:
-            raise ValueError(
-                f"`{name}` is a Dask DataFrame with {len(columns)} columns; pass one "
-                "column (a Series) of one value per sample."
-            )
-        return list(value.to_delayed(optimize_graph=True)), None
-    shape = tuple(value.shape)
-    if value.ndim != 1 and not (value.ndim == 2 and shape[1] == 1 and not weights):
-        if weights:
-            raise ValueError(
-                f"`{name}` must have shape (n_samples,), one weight per sample; got "
-                f"shape {shape}."
-            )
-        raise ValueError(shape_message(name, shape))
-    rows = value.chunks[0]
-    if any(math.isnan(n) for n in rows):
-        # unknown chunk sizes (after boolean indexing): a metric needs no output
-        # chunks, and each partition task checks that its rows match
-        rows = None
-    return list(np.asarray(value.to_delayed(), dtype=object).reshape(-1)), rows
-
-
-def _check_aligned(lead: str, layouts: dict[str, tuple[list, tuple | None]]) -> None:
-    """Same number of partitions, and the same rows in each where known."""
-    lead_parts, lead_rows = layouts[lead]
-    for name, (parts, rows) in layouts.items():
-        if name == lead:
-            continue
-        if lead_rows is not None and rows is not None:
-            if sum(lead_rows) != sum(rows):
-                raise ValueError(length_message(lead, sum(lead_rows), name, sum(rows)))
-            if tuple(lead_rows) != tuple(rows):
-                raise ValueError(
-                    f"`{lead}` and `{name}` have the same length but different "
-                    f"chunks ({tuple(lead_rows)} and {tuple(rows)}): rechunk one "
-                    f"like the other, e.g. `{name}.rechunk({lead}.chunks)`."
-                )
-        if len(parts) != len(lead_parts):
-            raise ValueError(
-                f"`{lead}` has {len(lead_parts)} partitions and `{name}` "
-                f"{len(parts)}; rechunk or repartition them alike (the same rows "
-                "in each partition)."
-            )
+    ``arguments`` maps each parameter name to ``(value, kind)`` (kinds of
+    :func:`~balancekit.dask._collections.dask_rows`), the lead argument first.
+    All must be Dask; unknown row chunk sizes are accepted (a metric needs no
+    output chunks: the partition tasks check their rows).
+    """
+    given = {name: v for name, v in arguments.items() if v[0] is not None}
+    check_all_dask({name: value for name, (value, _) in given.items()})
+    rows = {
+        name: dask_rows(value, name, kind, unknown_lengths=True)
+        for name, (value, kind) in given.items()
+    }
+    check_lengths(list(rows.values()))
+    check_aligned(list(rows.values()))
+    return rows
 
 
 # ---------------------------------------------------------------------- counting
@@ -357,7 +275,7 @@ def cells_on_dask(
     sample_weight: Any = None,
     *,
     names: tuple[str, str] = ("y_true", "y_pred"),
-) -> Any:
+) -> Delayed:
     """The lazy cells table of Dask labels: one Delayed, the tree reduction's root.
 
     Checks the arguments (all Dask, 1-D labels, the same partitions and, where
@@ -365,43 +283,31 @@ def cells_on_dask(
     partition tasks check what only the data can tell (rows per partition, label
     values, weights).
     """
-    arguments = {names[0]: y_true, names[1]: y_pred, "sample_weight": sample_weight}
-    given = _check_collections(arguments)
-    layouts = {}
-    for name, value in given.items():
-        is_weights = name == "sample_weight"
-        _check_dtype(value, name, weights=is_weights)
-        layouts[name] = _partitions(value, name, weights=is_weights)
-    _check_aligned(names[0], layouts)
-    true_parts, pred_parts = layouts[names[0]][0], layouts[names[1]][0]
-    weight_parts = layouts["sample_weight"][0] if sample_weight is not None else None
-    token = dask.base.tokenize(*given.values(), names)
-    kernel = dask.delayed(_partition_cells, pure=True)
-    level = [
-        kernel(
-            true_part,
-            pred_parts[i],
-            None if weight_parts is None else weight_parts[i],
+    rows = metric_rows(
+        {
+            names[0]: (y_true, "any_labels"),
+            names[1]: (y_pred, "any_labels"),
+            "sample_weight": (sample_weight, "weights"),
+        }
+    )
+    true, pred = rows[names[0]], rows[names[1]]
+    weights = rows.get("sample_weight")
+    token = dask.base.tokenize(true.value, pred.value, sample_weight, names)
+    name = f"balancekit-confusion-cells-{token}"
+    graph = graph_of(true, pred, weights)
+    for i in range(true.n_partitions):
+        graph[(name, i)] = (
+            _partition_cells,
+            block_key(true, i),
+            block_key(pred, i),
+            block_key(weights, i),
             names,
             "sample_weight",
             i,
-            dask_key_name=(f"balancekit-confusion-cells-{token}", i),
         )
-        for i, true_part in enumerate(true_parts)
-    ]
-    merge = dask.delayed(_merge_cells, pure=True)
-    depth = 0
-    while len(level) > 1 or depth == 0:
-        level = [
-            merge(
-                names,
-                *level[start : start + _SPLIT_EVERY],
-                dask_key_name=(f"balancekit-confusion-merge-{token}", depth, j),
-            )
-            for j, start in enumerate(range(0, len(level), _SPLIT_EVERY))
-        ]
-        depth += 1
-    return level[0]
+    cells = [(name, i) for i in range(true.n_partitions)]
+    merge = f"balancekit-confusion-merge-{token}"
+    return Delayed(reduce_tree(graph, merge, _merge_cells, cells, names), graph)
 
 
 def computed_cells(

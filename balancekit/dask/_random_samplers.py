@@ -34,13 +34,10 @@ from balancekit._random import check_random_state
 from balancekit._sampling_strategy import resolve_sampling_strategy
 from balancekit.dask._collections import (
     Rows,
-    check_aligned,
-    check_all_dask,
-    check_numeric,
     check_partition_length,
-    dask_rows,
     lazy_array,
     rows_output,
+    sampler_rows,
     take_block_rows,
 )
 from balancekit.dask._counts import PartitionCounts, class_std, count_rows
@@ -174,21 +171,6 @@ def _smooth(
     return pd.DataFrame(
         out, columns=frame.columns, index=pd.RangeIndex(start, start + len(out))
     )
-
-
-def _check_inputs(X: Any, y: Any, sample_weight: Any, numeric: bool) -> list[Rows]:
-    check_all_dask({"X": X, "y": y, "sample_weight": sample_weight})
-    if X is None or y is None:
-        raise ValueError("`X` and `y` are both needed, partitioned alike.")
-    if numeric and isinstance(X, da.Array) and X.ndim > 1:
-        X = X.rechunk(dict.fromkeys(range(1, X.ndim), -1))  # rows whole
-    rows = [dask_rows(X, "X", "features"), dask_rows(y, "y", "labels")]
-    if sample_weight is not None:
-        rows.append(dask_rows(sample_weight, "sample_weight", "weights"))
-    check_aligned(rows)
-    if numeric:
-        check_numeric(rows[0], "`shrinkage` adds noise to the new rows")
-    return rows
 
 
 def _fit_counts(sampler: Any, rows: list[Rows]) -> PartitionCounts:
@@ -359,7 +341,7 @@ def random_under_sample(
     [2, 2]
     """
     sampler._check_replacement()
-    rows = _check_inputs(X, y, sample_weight, numeric=False)
+    rows = sampler_rows(X, y, sample_weight, whole_rows=False)
     counts = _fit_counts(sampler, rows)
     rng = check_random_state(sampler.random_state)
     targets = _targets(sampler, counts)
@@ -393,7 +375,14 @@ def random_over_sample(
     ...     np.bincount(y_res.compute()).tolist(), X_res.chunks[0]
     ([8, 8], (8, 8))
     """
-    rows = _check_inputs(X, y, sample_weight, numeric=sampler.shrinkage is not None)
+    shrinks = sampler.shrinkage is not None
+    rows = sampler_rows(
+        X,
+        y,
+        sample_weight,
+        whole_rows=shrinks,
+        numeric_why="`shrinkage` adds noise to the new rows" if shrinks else None,
+    )
     counts = _fit_counts(sampler, rows)
     sampler._resolve_shrinkage()
     rng = check_random_state(sampler.random_state)

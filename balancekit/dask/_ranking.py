@@ -1,4 +1,4 @@
-"""Exact binary ROC AUC and average precision on Dask, by score ranges.
+"""Exact ROC AUC and average precision on Dask by score ranges, and their graph.
 
 Both are sums over the distinct scores ``s`` (in decreasing order) of the positive
 and negative weight scoring exactly ``s`` (``p_s``, ``n_s``) and of the weight
@@ -9,7 +9,8 @@ scoring above it (``TP``, ``FP``):
 * ``AP = sum_s p_s * (TP + p_s) / (TP + p_s + FP + n_s) / P`` (scikit-learn's
   non-interpolated average precision).
 
-So no worker holds all the scores. The graph (one ``compute``) is:
+So no worker holds all the scores. The graph (one ``compute``; ``range_graph``,
+which the curves, ``best_threshold`` and one-vs-rest reuse) is:
 
 1. ``balancekit-score-runs``: each partition's *runs*, its distinct scores with
    ``p_s`` and ``n_s`` (one sort of the partition);
@@ -24,8 +25,9 @@ Before it, one pass over ``y_true`` (the confusion-cells kernel of ``_metrics``)
 gives its classes, so ``pos_label`` is resolved, and errors and warnings are raised,
 by the NumPy path's own rules. Only O(n_classes + n_ranges) values reach the client;
 the result is what the NumPy path returns (a NumPy float), equal to it to 1e-12.
-Multiclass one-vs-rest and the partial AUC (``max_fpr``) are not implemented on
-Dask; they raise ``NotImplementedError``.
+Multiclass ``y_true`` is scored one-vs-rest (``_one_vs_rest``: one range graph per
+class column, all in one ``compute``); the partial AUC (``max_fpr``) is not
+implemented on Dask and raises ``NotImplementedError``.
 
 Examples
 --------
@@ -41,29 +43,34 @@ Examples
 
 from __future__ import annotations
 
-import copy
 import warnings
-from typing import Any
+from typing import Any, NamedTuple
 
 import array_api_compat.numpy as np_xp
 import dask
+import dask.array as da
 import numpy as np
+from dask.delayed import Delayed
 from sklearn.exceptions import UndefinedMetricWarning
 
 from balancekit._labels import as_label_array, label_mask
 from balancekit._params import check_choice
 from balancekit._validation import check_sample_weight
 from balancekit._warnings import user_stacklevel
-from balancekit.dask._metrics import (
-    _SPLIT_EVERY,
-    _check_aligned,
-    _check_collections,
-    _check_dtype,
-    _labels,
-    _partitions,
-    cells_on_dask,
+from balancekit.dask._collections import (
+    Rows,
+    block_key,
+    check_numeric,
+    check_partition_length,
+    graph_of,
 )
-from balancekit.metrics._ranking import _NO_POSITIVE_PR, _ONE_CLASS_AUC
+from balancekit.dask._metrics import _labels, cells_on_dask, metric_rows
+from balancekit.dask._streaming import update_streaming_scores
+from balancekit.metrics._ranking import (
+    _NO_POSITIVE_PR,
+    _ONE_CLASS_AUC,
+    check_multiclass_auc,
+)
 from balancekit.metrics._ranking_validation import (
     binary_target,
     check_target,
@@ -71,7 +78,15 @@ from balancekit.metrics._ranking_validation import (
     present_classes,
 )
 
-__all__ = ["average_precision_score", "roc_auc_score", "update_streaming_scores"]
+__all__ = [
+    "RangeGraph",
+    "average_precision_score",
+    "label_counts",
+    "range_graph",
+    "roc_auc_score",
+    "score_rows",
+    "update_streaming_scores",
+]
 
 # Most score ranges merged apart (each is one task holding its runs).
 _MAX_RANGES = 64
@@ -82,17 +97,19 @@ _NOT_ON_DASK = "is not implemented on Dask; compute() the data into memory for i
 
 
 def _runs(
-    y_true: Any, y_score: Any, sample_weight: Any, pos_label: Any, index: int
+    y_true: Any,
+    y_score: Any,
+    sample_weight: Any,
+    pos_label: Any,
+    index: int,
+    column: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Ascending distinct scores of a partition, with positive and negative weight."""
+    """Ascending distinct scores of a partition (of one ``column`` of 2-D scores),
+    with their positive and negative weight."""
     true = _labels(y_true, "y_true")
-    score = np.asarray(as_label_array(y_score, np_xp)).reshape(-1)
-    if score.shape[0] != true.shape[0]:
-        raise ValueError(
-            f"`y_true` and `y_score` are not partitioned alike: partition {index} "
-            f"has {true.shape[0]} and {score.shape[0]} rows. Rechunk or repartition "
-            "one like the other."
-        )
+    score = np.asarray(as_label_array(y_score, np_xp))
+    score = (score if column is None else score[:, column]).reshape(-1)
+    check_partition_length(score, true.shape[0], "y_score", "y_true", index)
     if score.dtype.kind != "f":
         score = score.astype(np.float64)
     elif not np.all(np.isfinite(score)):
@@ -102,13 +119,11 @@ def _runs(
         )
     weight = np.ones(score.shape[0])
     if sample_weight is not None:
+        check_partition_length(
+            sample_weight, true.shape[0], "sample_weight", "y_true", index
+        )
         checked = check_sample_weight(sample_weight, len(sample_weight), np_xp)
         weight = np.asarray(as_label_array(checked, np_xp), dtype=np.float64)
-        if weight.shape[0] != score.shape[0]:
-            raise ValueError(
-                f"`sample_weight` is not partitioned like `y_true`: partition {index} "
-                f"has {weight.shape[0]} and {score.shape[0]} rows."
-            )
     if true.dtype.kind == "b":
         true = true.astype(np.int8)
     positive = np.asarray(label_mask(true, pos_label, np_xp), dtype=bool)
@@ -151,13 +166,9 @@ def _bounds(n_ranges: int, *samples: np.ndarray) -> np.ndarray:
 
 def _slice(runs: tuple, bounds: np.ndarray, index: int) -> tuple:
     """The runs of a partition in range ``index``."""
-    n_bounds = bounds.shape[
-        0
-    ]  # ranges past ``n_bounds`` (few distinct scores) are empty
-    lower = (
-        -np.inf if index == 0 else (bounds[index - 1] if index <= n_bounds else np.inf)
-    )
-    upper = bounds[index] if index < n_bounds else np.inf
+    edges = np.concatenate([[-np.inf], bounds, [np.inf]])
+    # ranges past the last bound (few distinct scores) are empty
+    lower, upper = (edges[index], edges[index + 1]) if index <= bounds.size else (0, 0)
     values = runs[0]
     start = np.searchsorted(values, lower, side="left")
     stop = np.searchsorted(values, upper, side="left")
@@ -201,97 +212,130 @@ def _finish(kind: str, offsets: np.ndarray, *shares: float) -> float:
 # ---------------------------------------------------------------------- graph
 
 
-def _score_sum(
-    kind: str, y_true: Any, y_score: Any, sample_weight: Any, pos_label: Any
-) -> float:
-    """The AUC or AP of Dask columns, computed by the range graph."""
-    layouts = {
-        "y_true": _partitions(y_true, "y_true", weights=False),
-        "y_score": _partitions(y_score, "y_score", weights=False),
-    }
-    if sample_weight is not None:
-        layouts["sample_weight"] = _partitions(
-            sample_weight, "sample_weight", weights=True
-        )
-    _check_aligned("y_true", layouts)
-    weights = layouts["sample_weight"][0] if sample_weight is not None else None
-    token = dask.base.tokenize(y_true, y_score, sample_weight, pos_label, kind)
-    n_parts = len(layouts["y_true"][0])
-    n_ranges = max(1, min(n_parts, _MAX_RANGES))
+class RangeGraph(NamedTuple):
+    """The range-partitioned runs of Dask scores, as tasks of ``graph``.
 
-    def task(function: Any, name: str, *args: Any, key: Any) -> Any:
-        call = dask.delayed(function, pure=True)
-        return call(*args, dask_key_name=(f"balancekit-score-{name}-{token}", *key))
+    ``ranges[j]`` is the key of range ``j``'s merged runs (ascending scores,
+    ranges in ascending order); ``offsets`` the key of the ``[tp_above,
+    fp_above]`` table, whose last row holds the total positive and negative
+    weight.
+    """
 
+    graph: dict
+    ranges: list
+    offsets: Any
+    token: str
+
+    def task(self, name: str, index: tuple, *task: Any) -> Any:
+        """Add a task ``balancekit-score-<name>`` and return its key."""
+        label = f"balancekit-score-{name}-{self.token}"
+        key = (label, *index) if index else label
+        self.graph[key] = task
+        return key
+
+    def compute(self, key: Any) -> Any:
+        """Compute one key of the graph with the current scheduler."""
+        (value,) = dask.compute(Delayed(key, self.graph))
+        return value
+
+
+def range_graph(
+    rows: dict[str, Rows], pos_label: Any, salt: Any, column: int | None = None
+) -> RangeGraph:
+    """The graph of the runs of each score range (steps 1-4 of the module), of
+    ``pos_label`` against the rest, scored by ``column`` of 2-D scores."""
+    true, score = rows["y_true"], rows["y_score"]
+    weights = rows.get("sample_weight")
+    token = dask.base.tokenize(
+        true.value, score.value, None if weights is None else weights.value, pos_label
+    )
+    salted = f"{token}-{salt}-{column}"
+    plan = RangeGraph(graph_of(true, score, weights), [], None, salted)
+    n_ranges = max(1, min(true.n_partitions, _MAX_RANGES))
     runs = [
-        task(
-            _runs,
+        plan.task(
             "runs",
-            t,
-            s,
-            None if weights is None else weights[i],
+            (i,),
+            _runs,
+            block_key(true, i),
+            block_key(score, i),
+            block_key(weights, i),
             pos_label,
             i,
-            key=(i,),
+            column,
         )
-        for i, (t, s) in enumerate(
-            zip(layouts["y_true"][0], layouts["y_score"][0], strict=True)
-        )
+        for i in range(true.n_partitions)
     ]
     samples = [
-        task(_sample, "sample", r, n_ranges, key=(i,)) for i, r in enumerate(runs)
+        plan.task("sample", (i,), _sample, r, n_ranges) for i, r in enumerate(runs)
     ]
-    bounds = task(_bounds, "bounds", n_ranges, *samples, key=())
-    ranges = [
-        task(
-            _range,
-            "range",
-            *(
-                task(_slice, "slice", r, bounds, j, key=(i, j))
-                for i, r in enumerate(runs)
-            ),
-            key=(j,),
-        )
-        for j in range(n_ranges)
-    ]
-    totals = [task(_totals, "totals", r, key=(j,)) for j, r in enumerate(ranges)]
-    offsets = task(_offsets, "offsets", *totals, key=())
-    shares = [
-        task(_share, "share", kind, r, offsets, j, key=(j,))
-        for j, r in enumerate(ranges)
-    ]
-    (value,) = dask.compute(task(_finish, "finish", kind, offsets, *shares, key=()))
-    return value
+    bounds = plan.task("bounds", (), _bounds, n_ranges, *samples)
+    for j in range(n_ranges):
+        slices = [
+            plan.task("slice", (i, j), _slice, r, bounds, j) for i, r in enumerate(runs)
+        ]
+        plan.ranges.append(plan.task("range", (j,), _range, *slices))
+    totals = [plan.task("totals", (j,), _totals, r) for j, r in enumerate(plan.ranges)]
+    return plan._replace(offsets=plan.task("offsets", (), _offsets, *totals))
 
 
-def _binary_classes(
-    y_true: Any, y_score: Any, sample_weight: Any, what: str
-) -> tuple[np.ndarray, np.ndarray, tuple]:
-    """Checked Dask inputs, then ``y_true``'s labels, their counts and classes."""
-    _check_collections(
-        {"y_true": y_true, "y_score": y_score, "sample_weight": sample_weight}
+def n_columns(value: Any) -> int:
+    """Columns of a 2-D argument (a DataFrame's or an array's), 1 for a 1-D one."""
+    columns = getattr(value, "columns", None)
+    if columns is not None:
+        return len(columns)
+    shape = tuple(getattr(value, "shape", ()))
+    return int(shape[1]) if len(shape) == 2 else 1
+
+
+def score_rows(
+    y_true: Any, y_score: Any, sample_weight: Any, *, name: str = "y_score"
+) -> dict[str, Rows]:
+    """Checked, aligned Dask inputs of a score metric; a 2-D ``y_score`` (one
+    column per class) becomes whole rows per block, its columns numbers."""
+    kind = "scores" if n_columns(y_score) == 1 else "features"
+    if kind == "features" and isinstance(y_score, da.Array):
+        y_score = y_score.rechunk({1: -1})
+    rows = metric_rows(
+        {
+            "y_true": (y_true, "any_labels"),
+            name: (y_score, kind),
+            "sample_weight": (sample_weight, "weights"),
+        }
     )
-    _check_dtype(y_true, "y_true", weights=False)
-    if sample_weight is not None:
-        _check_dtype(sample_weight, "sample_weight", weights=True)
-    kind = np.dtype(getattr(y_score, "dtype", "O")).kind
-    if kind not in "biuf":
-        raise TypeError(
-            "`y_score` must hold real numbers (probabilities or decision values); "
-            f"got {getattr(y_score, 'dtype', type(y_score).__name__)}."
+    if kind == "features":
+        check_numeric(rows[name], "it holds scores (one column per class)")
+    return rows
+
+
+def require_1d(rows: dict[str, Rows], message: str | None = None) -> None:
+    """The NumPy path's ``ValueError`` when binary scores come as several columns."""
+    value = rows["y_score"].value
+    if n_columns(value) != 1:
+        raise ValueError(
+            message
+            or "`y_score` must have shape (n_samples,) for binary `y_true`: the "
+            f"scores of the positive class; got shape {tuple(value.shape)}. For "
+            "`predict_proba` output pass its positive column, e.g. `proba[:, 1]`."
         )
-    shape: tuple = tuple(getattr(y_score, "shape", (0,)))
-    if len(shape) == 2 and shape[1] != 1:
-        raise NotImplementedError(
-            f"{what} of a 2-D `y_score` (one column per class) {_NOT_ON_DASK}, or "
-            "pass the positive class's column, e.g. `proba[:, 1]`."
-        )
+
+
+def label_counts(y_true: Any) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """``y_true``'s distinct labels (checked as in memory), their counts and
+    ``present_classes`` of them, by one counting pass."""
     (cells,) = dask.compute(cells_on_dask(y_true, y_true, names=("y_true", "y_true")))
     labels = check_target(cells.true, np_xp)  # raises on no sample at all
-    classes = present_classes(labels, np_xp)
-    if not is_binary(classes):
-        raise NotImplementedError(f"{what} of multiclass `y_true` {_NOT_ON_DASK}.")
-    return labels, cells.counts, classes
+    return labels, cells.counts, present_classes(labels, np_xp)
+
+
+def _score_sum(kind: str, rows: dict[str, Rows], pos_label: Any) -> float:
+    """The AUC or AP of Dask columns, computed by the range graph."""
+    plan = range_graph(rows, pos_label, kind)
+    shares = [
+        plan.task("share", (j,), _share, kind, r, plan.offsets, j)
+        for j, r in enumerate(plan.ranges)
+    ]
+    return plan.compute(plan.task("finish", (), _finish, kind, plan.offsets, *shares))
 
 
 def roc_auc_score(
@@ -304,12 +348,20 @@ def roc_auc_score(
     multi_class: str = "raise",
     labels: Any = None,
 ) -> Any:
-    """:func:`balancekit.metrics.roc_auc_score` of binary Dask columns (exact)."""
+    """:func:`balancekit.metrics.roc_auc_score` of Dask columns (exact), binary
+    or multiclass one-vs-rest."""
     check_choice(average, "average", ("macro", "weighted", None))
     check_choice(multi_class, "multi_class", ("raise", "ovr"))
+    rows = score_rows(y_true, y_score, sample_weight)
+    values, counts, classes = label_counts(y_true)
+    if not is_binary(classes) or n_columns(rows["y_score"].value) > 2:
+        check_multiclass_auc(max_fpr, multi_class)
+        from balancekit.dask._one_vs_rest import one_vs_rest
+
+        return one_vs_rest("auc", rows, values, counts, average, labels)
     if max_fpr is not None and max_fpr != 1:
         raise NotImplementedError(f"The partial AUC (`max_fpr`) {_NOT_ON_DASK}.")
-    values, counts, classes = _binary_classes(y_true, y_score, sample_weight, "ROC AUC")
+    require_1d(rows)
     target = binary_target(values, np_xp, pos_label=classes[-1], classes=classes)
     n_positive = int(
         counts[np.asarray(label_mask(values, target.pos_label, np_xp))].sum()
@@ -319,9 +371,7 @@ def roc_auc_score(
             _ONE_CLASS_AUC, UndefinedMetricWarning, stacklevel=user_stacklevel()
         )
         return np.asarray(float("nan"))
-    return np.float64(
-        _score_sum("auc", y_true, y_score, sample_weight, target.pos_label)
-    )
+    return np.float64(_score_sum("auc", rows, target.pos_label))
 
 
 def average_precision_score(
@@ -332,101 +382,23 @@ def average_precision_score(
     pos_label: Any = 1,
     sample_weight: Any = None,
 ) -> Any:
-    """:func:`balancekit.metrics.average_precision_score` of binary Dask columns
-    (exact)."""
+    """:func:`balancekit.metrics.average_precision_score` of Dask columns (exact),
+    binary or multiclass one-vs-rest."""
     check_choice(average, "average", ("macro", "weighted", None))
-    values, _, classes = _binary_classes(
-        y_true, y_score, sample_weight, "Average precision"
-    )
+    rows = score_rows(y_true, y_score, sample_weight)
+    values, counts, classes = label_counts(y_true)
+    if not is_binary(classes):
+        if pos_label != 1:
+            raise ValueError(
+                "`pos_label` is fixed to 1 for multiclass `y_true` (every class is "
+                f"scored against the rest); got pos_label={pos_label!r}. Leave it out."
+            )
+        from balancekit.dask._one_vs_rest import one_vs_rest
+
+        return one_vs_rest("ap", rows, values, counts, average, None)
+    require_1d(rows)
     target = binary_target(values, np_xp, pos_label=pos_label, classes=classes)
     if not np.asarray(label_mask(values, target.pos_label, np_xp)).any():
         warnings.warn(_NO_POSITIVE_PR, UserWarning, stacklevel=user_stacklevel())
         return np.asarray(0.0)
-    return np.float64(
-        _score_sum("ap", y_true, y_score, sample_weight, target.pos_label)
-    )
-
-
-# ---------------------------------------------------------------------- streaming
-
-
-def _partition_update(
-    template: Any, y_true: Any, y_score: Any, sample_weight: Any, index: int
-) -> Any:
-    """A copy of the empty ``template`` updated with one partition (a task)."""
-    metric = copy.deepcopy(template)
-    n_true, n_score = len(y_true), len(y_score)
-    if n_true != n_score:
-        raise ValueError(
-            f"`y_true` and `y_score` are not partitioned alike: partition {index} "
-            f"has {n_true} and {n_score} rows. Rechunk or repartition one like the "
-            "other."
-        )
-    if n_true == 0:
-        return metric
-    return metric.update(y_true, y_score, sample_weight)
-
-
-def _merged(*metrics: Any) -> Any:
-    first = copy.deepcopy(metrics[0])
-    for other in metrics[1:]:
-        first.merge(other)
-    return first
-
-
-def update_streaming_scores(
-    metric: Any, y_true: Any, y_score: Any, sample_weight: Any = None
-) -> Any:
-    """``metric.update`` of Dask columns: each partition binned into a copy of the
-    (empty) metric on a worker, the copies merged by a tree reduction, and the
-    result (O(n_bins) values) merged into ``metric`` on the client.
-
-    Examples
-    --------
-    >>> import dask
-    >>> import dask.array as da
-    >>> from balancekit.metrics import StreamingScores
-    >>> y_true = da.from_array([0, 0, 1, 1], chunks=2)
-    >>> y_score = da.from_array([0.1, 0.4, 0.35, 0.8], chunks=2)
-    >>> with dask.config.set(scheduler="synchronous"):
-    ...     metric = StreamingScores(n_bins=20).update(y_true, y_score)
-    >>> print(metric.compute_roc_auc())
-    0.75
-    """
-    arguments = {"y_true": y_true, "y_score": y_score, "sample_weight": sample_weight}
-    given = _check_collections(arguments)
-    layouts = {
-        name: _partitions(value, name, weights=name == "sample_weight")
-        for name, value in given.items()
-    }
-    _check_aligned("y_true", layouts)
-    template = copy.deepcopy(metric).reset()
-    token = dask.base.tokenize(template, *given.values())
-    weights = layouts["sample_weight"][0] if sample_weight is not None else None
-    update = dask.delayed(_partition_update, pure=True)
-    level = [
-        update(
-            template,
-            true,
-            layouts["y_score"][0][i],
-            None if weights is None else weights[i],
-            i,
-            dask_key_name=(f"balancekit-streaming-update-{token}", i),
-        )
-        for i, true in enumerate(layouts["y_true"][0])
-    ]
-    merge = dask.delayed(_merged, pure=True)
-    depth = 0
-    while len(level) > 1:
-        level = [
-            merge(
-                *level[start : start + _SPLIT_EVERY],
-                dask_key_name=(f"balancekit-streaming-merge-{token}", depth, j),
-            )
-            for j, start in enumerate(range(0, len(level), _SPLIT_EVERY))
-        ]
-        depth += 1
-    (merged,) = dask.compute(level[0])
-    if merged.is_empty:
-        raise ValueError("`y_score` is empty; at least one sample is needed.")
-    return metric.merge(merged)
+    return np.float64(_score_sum("ap", rows, target.pos_label))

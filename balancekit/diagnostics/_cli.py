@@ -23,8 +23,21 @@ from balancekit._output import (
     trap_signals,
 )
 from balancekit.diagnostics._findings import SEVERITIES, Finding
+from balancekit.diagnostics._parquet_input import (
+    DaskTable,
+    is_parquet_dataset,
+    read_parquet_dataset,
+)
 
-__all__ = ["DESCRIPTION", "add_arguments", "run", "table_findings"]
+__all__ = [
+    "DESCRIPTION",
+    "DaskTable",
+    "add_arguments",
+    "is_parquet_dataset",
+    "read_parquet_dataset",
+    "run",
+    "table_findings",
+]
 
 DESCRIPTION = """\
 Check a data set for what hides the minority class from a model: class counts and
@@ -33,12 +46,16 @@ duplicate rows, identical rows with different labels, and how hard each class is
 (safe / borderline / rare / outlier among its nearest neighbours). With --test, also
 check the train/test split for leakage and class shift. Every finding comes with a
 next step. Reads CSV, Parquet and .npz files; text labels, missing values and
-non-numeric columns are reported, never fatal.
+non-numeric columns are reported, never fatal. A folder of Parquet files, or a glob
+of them, is opened lazily with Dask (pip install 'balancekit[dask]') and inspected
+partition by partition, so it may be larger than memory (--max-bytes does not
+apply; non-numeric columns are left out; no --test).
 
 examples:
   balancekit inspect train.csv --target label
   balancekit inspect train.csv --target label --test test.csv --out report/
   balancekit inspect big.parquet --target y --max-samples 0 --json   # exact typology
+  balancekit inspect 'parts/*.parquet' --target y   # with Dask, larger than memory
 
 files: --out is checked before any work; report.json and the plots are each written
 atomically. A folder holding another report.json is refused unless --overwrite, and
@@ -51,7 +68,12 @@ malformed file is one line on stderr and exit code 2. Ctrl-C exits with 130 (SIG
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``balancekit inspect``."""
-    parser.add_argument("file", metavar="FILE", help="a .csv, .parquet or .npz file")
+    parser.add_argument(
+        "file",
+        metavar="FILE",
+        help="a .csv, .parquet or .npz file, or a folder or glob of .parquet files "
+        "(read lazily with Dask)",
+    )
     parser.add_argument(
         "--target", required=True, metavar="COLUMN", help="the label column"
     )
@@ -91,7 +113,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="compute the difficulty typology for a stratified subsample of N rows, "
         "neighbours searched among all rows (default 50,000; 0: every row, exact "
-        "but slow beyond ~200,000 rows)",
+        "but slow beyond ~200,000 rows). On a Parquet folder or glob, 0 means 50,000; "
+        "the neighbours are searched among all rows unless too costly (then within "
+        "the subsample, said in the report)",
     )
     parser.add_argument(
         "--json", action="store_true", help="print the report as JSON instead of text"
@@ -105,7 +129,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def table_findings(table: Any, name: str = "the file") -> list[Finding]:
-    """Findings about how a file was read: dropped unlabelled rows, coded text columns.
+    """Findings about how a file was read: dropped unlabelled rows, coded text columns
+    (left-out ones on Dask).
 
     Examples
     --------
@@ -148,12 +173,30 @@ def table_findings(table: Any, name: str = "the file") -> list[Finding]:
                 details={"columns": columns},
             )
         )
+    dropped = list(getattr(table, "dropped_columns", []))
+    if dropped:
+        findings.append(
+            Finding(
+                "non_numeric_features",
+                "warning",
+                f"{len(dropped)} non-numeric feature column"
+                f"{'s' if len(dropped) != 1 else ''} left out (not coded on Dask): "
+                + ", ".join(dropped[:8])
+                + (f" and {len(dropped) - 8} more" if len(dropped) > 8 else ""),
+                "one-hot or ordinal-encode them when writing the Parquet files to "
+                "have them checked; for resampling use SMOTENC or SMOTEN",
+                count=len(dropped),
+                details={"columns": dropped},
+            )
+        )
     return findings
 
 
 def _read(path: str, target: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
     from balancekit._io import read_table
 
+    if is_parquet_dataset(path):
+        return read_parquet_dataset(path, target)
     return read_table(path, target, max_bytes=max_bytes)
 
 
@@ -203,6 +246,11 @@ def _payload(
         "source": table.source,
         "target_rows_without_label": table.n_missing_labels,
         "non_numeric_columns": list(table.categorical_columns),
+        **(
+            {"non_numeric_columns_left_out": list(table.dropped_columns)}
+            if isinstance(table, DaskTable)
+            else {}
+        ),
         "data": report.to_dict(),
     }
     if split is not None or split_notes:
@@ -304,10 +352,15 @@ def _run(args: argparse.Namespace) -> int:
         if args.out:
             check_out_dir(args.out)
             lock = _claim(Path(args.out), args.overwrite)
+        if args.test and is_parquet_dataset(args.file):
+            raise ValueError(
+                "--test is not supported with a Parquet folder or glob; inspect the "
+                "split on in-memory files (or on samples of the folders)."
+            )
         from balancekit.diagnostics._inspect import inspect  # heavy: after the checks
 
         table = _read(args.file, args.target, args.max_bytes)
-        if table.y.shape[0] == 0:
+        if not isinstance(table, DaskTable) and table.y.shape[0] == 0:
             raise ValueError(f"{args.file}: no row has a label in {args.target!r}.")
         report = inspect(
             table.X,

@@ -19,6 +19,7 @@ from balancekit._array_api import (
     move_indices,
     to_host,
 )
+from balancekit._dask_route import dask_route
 from balancekit._labels import check_labels
 from balancekit._params import check_int
 from balancekit._random import RandomStateLike, check_random_state
@@ -195,6 +196,7 @@ def _standardised(
     return (X - mean[None, :]) / std[None, :], [keep[j] for j in usable]
 
 
+@dask_route("_inspect")
 def inspect(
     X: Array,
     y: Array,
@@ -245,8 +247,9 @@ def inspect(
     ----------
     X : array of shape (n_samples, n_features)
         Numeric features: NumPy, PyTorch, CuPy, array-api-strict arrays, pandas
-        DataFrames or lists. Extra dimensions are flattened. NaN and inf are allowed
-        (they are findings).
+        DataFrames or lists; Dask arrays and DataFrames (with Dask ``y``) are
+        inspected partition by partition, computed on the call. Extra dimensions
+        are flattened. NaN and inf are allowed (they are findings).
     y : array of shape (n_samples,)
         Class labels (integers in any namespace; strings for NumPy input).
     n_neighbors : int, default=5
@@ -255,7 +258,10 @@ def inspect(
         Compute the typology for a stratified subsample of this many rows (classes
         smaller than their even share are kept whole); neighbours are still searched
         among all rows, so each evaluated row's category is exact. ``None``: every
-        row, an exact all-pairs search (minutes for a million rows).
+        row, an exact all-pairs search (minutes for a million rows). On Dask,
+        ``None`` means 50,000 and the neighbours are searched by a distributed
+        search, or within the subsample when that would be too costly
+        (``balancekit.dask._inspect``).
     feature_names : list of str, default=None
         Column names for the report; default the DataFrame's columns or ``x0``,
         ``x1``, ...

@@ -14,7 +14,7 @@ from typing import Any
 from sklearn.exceptions import UndefinedMetricWarning
 
 from balancekit._array_api import widest_float_dtype
-from balancekit._dask_route import dask_route, refuse_dask
+from balancekit._dask_route import dask_route
 from balancekit._labels import check_labels, check_same_length
 from balancekit._params import check_choice
 from balancekit._typing import Device, Namespace
@@ -105,6 +105,7 @@ def _keep(mask: Any, xp: Namespace, device: Device) -> Any:
     return xp.nonzero(xp.concat([true, mask, true]))[0]
 
 
+@dask_route("_curves")
 @score_metric_route
 def precision_recall_curve(
     y_true: Any,
@@ -118,6 +119,9 @@ def precision_recall_curve(
 
     Element ``i`` describes predicting positive when ``score >= thresholds[i]``;
     the last point (precision 1, recall 0) has no threshold.
+
+    Dask arrays and Series are computed exactly, by score ranges, without holding
+    all the scores anywhere (``balancekit.dask._curves``); NumPy arrays come back.
 
     Parameters
     ----------
@@ -152,10 +156,6 @@ def precision_recall_curve(
     >>> precision.round(3).tolist(), recall.tolist(), thresholds.tolist()
     ([0.5, 0.667, 0.5, 1.0, 1.0], [1.0, 1.0, 0.5, 0.5, 0.0], [0.1, 0.35, 0.4, 0.8])
     """
-    refuse_dask(
-        "precision_recall_curve",
-        {"y_true": y_true, "y_score": y_score, "sample_weight": sample_weight},
-    )
     xp, device, y_score, target, weight = _binary_inputs(
         y_true, y_score, sample_weight, pos_label, "standard"
     )
@@ -183,6 +183,7 @@ def precision_recall_curve(
     )
 
 
+@dask_route("_curves")
 @score_metric_route
 def roc_curve(
     y_true: Any,
@@ -196,6 +197,9 @@ def roc_curve(
 
     Element ``i`` describes predicting positive when ``score >= thresholds[i]``; the
     first threshold is ``inf`` (nothing predicted positive).
+
+    Dask arrays and Series are computed exactly, by score ranges, without holding
+    all the scores anywhere (``balancekit.dask._curves``); NumPy arrays come back.
 
     Parameters
     ----------
@@ -231,10 +235,6 @@ def roc_curve(
     >>> fpr.tolist(), tpr.tolist(), thresholds.tolist()
     ([0.0, 0.0, 0.5, 0.5, 1.0], [0.0, 0.5, 0.5, 1.0, 1.0], [inf, 0.8, 0.4, 0.35, 0.1])
     """
-    refuse_dask(
-        "roc_curve",
-        {"y_true": y_true, "y_score": y_score, "sample_weight": sample_weight},
-    )
     xp, device, y_score, target, weight = _binary_inputs(
         y_true, y_score, sample_weight, pos_label, "standard"
     )
@@ -408,6 +408,20 @@ def _partial_auc(
     return 0.5 * (1 + (area - min_area) / (max_area - min_area))
 
 
+def check_multiclass_auc(max_fpr: float | None, multi_class: str) -> None:
+    """The parameters of a multiclass ROC AUC: no partial AUC, ``"ovr"`` asked for."""
+    if max_fpr is not None and max_fpr != 1:
+        raise ValueError(
+            "`max_fpr` (partial AUC) is only available for binary `y_true`; "
+            f"got max_fpr={max_fpr!r} with multiclass labels. Leave it out."
+        )
+    if multi_class == "raise":
+        raise ValueError(
+            "`y_true` is multiclass: pass `multi_class='ovr'` to average the "
+            "one-vs-rest AUC of each class (one-vs-one is not implemented)."
+        )
+
+
 @dask_route("_ranking")
 @score_metric_route
 def roc_auc_score(
@@ -480,16 +494,7 @@ def roc_auc_score(
     classes = present_classes(y_true, xp)
     multiclass = not is_binary(classes) or (y_score.ndim == 2 and y_score.shape[1] > 2)
     if multiclass:
-        if max_fpr is not None and max_fpr != 1:
-            raise ValueError(
-                "`max_fpr` (partial AUC) is only available for binary `y_true`; "
-                f"got max_fpr={max_fpr!r} with multiclass labels. Leave it out."
-            )
-        if multi_class == "raise":
-            raise ValueError(
-                "`y_true` is multiclass: pass `multi_class='ovr'` to average the "
-                "one-vs-rest AUC of each class (one-vs-one is not implemented)."
-            )
+        check_multiclass_auc(max_fpr, multi_class)
         return _one_vs_rest(
             "auc", y_true, y_score, sample_weight, average, labels, xp, device
         )

@@ -10,7 +10,7 @@ import warnings
 from typing import Any
 
 from balancekit._array_api import widest_float_dtype
-from balancekit._dask_route import refuse_dask
+from balancekit._dask_route import dask_route
 from balancekit._labels import check_labels, check_same_length
 from balancekit._warnings import user_stacklevel
 from balancekit.metrics._inputs import score_metric_route
@@ -37,6 +37,7 @@ def _check_range(y_proba: Any, xp: Any) -> None:
         )
 
 
+@dask_route("_brier")
 @score_metric_route
 def brier_score_loss(
     y_true: Any,
@@ -48,6 +49,9 @@ def brier_score_loss(
     scale_by_half: bool | str = "auto",
 ) -> Any:
     """Brier score loss: the mean squared error of predicted probabilities.
+
+    Dask arrays, Series and DataFrames (one column per class) are reduced by one
+    pass of sums on the workers (``balancekit.dask._brier``).
 
     Parameters
     ----------
@@ -82,10 +86,6 @@ def brier_score_loss(
     >>> round(float(brier_score_loss(labels, y_proba, pos_label="ham")), 6)
     0.0375
     """
-    refuse_dask(
-        "brier_score_loss",
-        {"y_true": y_true, "y_proba": y_proba, "sample_weight": sample_weight},
-    )
     if not (scale_by_half == "auto" or isinstance(scale_by_half, bool)):
         raise ValueError(
             f"`scale_by_half` must be True, False or 'auto'; got {scale_by_half!r}."

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from balancekit._array_api import widest_float_dtype
-from balancekit._dask_route import refuse_dask
+from balancekit._dask_route import dask_route
 from balancekit._labels import check_same_length
 from balancekit._params import check_choice, check_scalar
 from balancekit._typing import Namespace
@@ -103,6 +103,7 @@ def _check_constraint(constraint: Any) -> tuple[str, float] | None:
     return name, minimum
 
 
+@dask_route("_curves")
 @score_metric_route
 def best_threshold(
     y_true: Any,
@@ -118,7 +119,8 @@ def best_threshold(
 
     Predicting positive when ``score >= threshold`` (scikit-learn's convention), every
     distinct score is a candidate threshold; all are scored at once from cumulative
-    counts after one sort.
+    counts after one sort. Dask arrays and Series are scored by score ranges on the
+    workers (``balancekit.dask._curves``); the result holds NumPy 0-d arrays.
 
     Parameters
     ----------
@@ -170,10 +172,6 @@ def best_threshold(
     >>> float(result.threshold), float(result.score), float(result.constraint_score)
     (0.7, 1.0, 0.6666666666666666)
     """
-    refuse_dask(
-        "best_threshold",
-        {"y_true": y_true, "y_score": y_score, "sample_weight": sample_weight},
-    )
     metric = _check_metric(metric, "metric")
     checked = _check_constraint(constraint)
     beta = check_scalar(beta, "beta", low=0, low_open=True)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from balancekit._array_api import class_indices, index_dtype, move_indices, take_rows
+from balancekit._dask_route import dask_entry_point
 from balancekit._neighbors import check_neighbors_object
 from balancekit._typing import Array, Device
 from balancekit._validation import Validated
@@ -27,6 +28,7 @@ from balancekit.over_sampling._smote_base import (
 __all__ = ["ADASYN"]
 
 
+@dask_entry_point
 class ADASYN(BaseSMOTE):
     """Adaptive Synthetic sampling (He et al., 2008).
 
@@ -95,6 +97,11 @@ class ADASYN(BaseSMOTE):
 
     def _check_params(self, data: Validated) -> None:
         check_neighbors_object("n_neighbors", self.n_neighbors, additional_neighbor=1)
+
+    def _fit_resample_dask(self, X: Any, y: Any, sample_weight: Any) -> tuple:
+        from balancekit.dask._smote import smote_on_dask
+
+        return smote_on_dask(self, X, y, sample_weight)
 
     def _fit_resample(self, data: Validated, rng: np.random.Generator) -> tuple:
         xp, device = data.xp, data.device

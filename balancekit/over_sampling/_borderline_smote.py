@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from balancekit._array_api import class_indices, index_dtype, take_rows
+from balancekit._dask_route import dask_entry_point
 from balancekit._neighbors import check_neighbors_object
 from balancekit._params import check_choice
 from balancekit._typing import Array, Device
@@ -34,6 +35,7 @@ __all__ = ["BorderlineSMOTE"]
 _KINDS = ("borderline-1", "borderline-2")
 
 
+@dask_entry_point
 class BorderlineSMOTE(BaseSMOTE):
     """Borderline-SMOTE (Han et al., 2005): SMOTE from the rows on the class border.
 
@@ -123,6 +125,11 @@ class BorderlineSMOTE(BaseSMOTE):
         super()._check_params(data)
         check_neighbors_object("m_neighbors", self.m_neighbors, additional_neighbor=1)
         check_choice(self.kind, "kind", _KINDS)
+
+    def _fit_resample_dask(self, X: Any, y: Any, sample_weight: Any) -> tuple:
+        from balancekit.dask._smote import smote_on_dask
+
+        return smote_on_dask(self, X, y, sample_weight)
 
     def _fit_resample(self, data: Validated, rng: np.random.Generator) -> tuple:
         xp, device = data.xp, data.device

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from balancekit._array_api import class_indices
+from balancekit._dask_route import dask_entry_point
 from balancekit._validation import Validated
 from balancekit.over_sampling._smote_base import BaseSMOTE, SyntheticRows
 
 __all__ = ["SMOTE"]
 
 
+@dask_entry_point
 class SMOTE(BaseSMOTE):
     """Synthetic Minority Over-sampling TEchnique (Chawla et al., 2002).
 
@@ -60,6 +64,11 @@ class SMOTE(BaseSMOTE):
     >>> np.bincount(y_res).tolist()
     [50, 50]
     """
+
+    def _fit_resample_dask(self, X: Any, y: Any, sample_weight: Any) -> tuple:
+        from balancekit.dask._smote import smote_on_dask
+
+        return smote_on_dask(self, X, y, sample_weight)
 
     def _fit_resample(self, data: Validated, rng: np.random.Generator) -> tuple:
         xp, device = data.xp, data.device

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from balancekit._array_api import is_pandas, is_sparse, move_indices, take_rows
+from balancekit._dask_route import has_dask
 from balancekit._features import NumericFeatures, concat_rows, numeric_features
 from balancekit._neighbors import (
     NearestNeighbors,
@@ -24,7 +25,7 @@ from balancekit._neighbors import (
 )
 from balancekit._typing import Array, Device
 from balancekit._validation import Validated
-from balancekit.base import BaseOverSampler
+from balancekit.base import BaseOverSampler, BaseSampler
 
 __all__ = [
     "BaseSMOTE",
@@ -97,8 +98,20 @@ class BaseSMOTE(BaseOverSampler):
 
     def fit(self, X: Array, y: Array) -> BaseSMOTE:
         """Validate the data (finite numbers) and resolve ``sampling_strategy_``."""
+        if has_dask((X, y)):
+            self._fit_dask(X, y)
+            return self
         self._features(self._validate(X, y))
         return self
+
+    def _fit_dask(self, X: Any, y: Any) -> None:
+        """The checks and ``sampling_strategy_`` on Dask, without generating."""
+        if type(self)._fit_resample_dask is BaseSampler._fit_resample_dask:
+            super()._fit_dask(X, y)  # no Dask route: refused, naming the sampler
+            return
+        from balancekit.dask._smote import smote_fit_on_dask
+
+        smote_fit_on_dask(self, X, y)
 
     def _same_class_neighbours(
         self, flat: Array, members: Array, cls: Any, xp: ModuleType, device: Device

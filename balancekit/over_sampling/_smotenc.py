@@ -23,6 +23,7 @@ from sklearn.base import clone
 from sklearn.preprocessing import OneHotEncoder
 
 from balancekit._array_api import class_indices, is_pandas
+from balancekit._dask_route import dask_entry_point, has_dask
 from balancekit._typing import Array
 from balancekit._validation import Validated
 from balancekit.over_sampling._smote_base import (
@@ -289,6 +290,7 @@ def _output_dtype(X: np.ndarray, continuous_dtype: np.dtype) -> np.dtype:
     return continuous_dtype
 
 
+@dask_entry_point
 class SMOTENC(BaseSMOTE):
     """SMOTE for Nominal and Continuous features (Chawla et al., 2002).
 
@@ -420,11 +422,19 @@ class SMOTENC(BaseSMOTE):
         -------
         self
         """
+        if has_dask((X, y)):
+            self._fit_dask(X, y)
+            return self
         data = self._validate(X, y)
         table = host_table(data.X, "SMOTENC")
         continuous = continuous_values(table, self.continuous_features_)
         self._encode(table, continuous.dtype)
         return self
+
+    def _fit_resample_dask(self, X: Any, y: Any, sample_weight: Any) -> tuple:
+        from balancekit.dask._smote import smote_on_dask
+
+        return smote_on_dask(self, X, y, sample_weight)
 
     def _fit_resample(self, data: Validated, rng: np.random.Generator) -> tuple:
         table = host_table(data.X, "SMOTENC")

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from balancekit._array_api import class_indices, index_dtype, take_rows
+from balancekit._dask_route import dask_entry_point
 from balancekit._labels import Labels, check_labels
 from balancekit._neighbors import (
     NearestNeighbors,
@@ -172,6 +173,7 @@ class _EditingSampler(FeatureCleaningSampler):
         )
 
 
+@dask_entry_point
 class EditedNearestNeighbours(_EditingSampler):
     """Remove the rows whose nearest neighbours disagree with their class.
 
@@ -212,6 +214,17 @@ class EditedNearestNeighbours(_EditingSampler):
     feature_names_in_ : ndarray of str
         Column names of a DataFrame ``X``.
 
+    Notes
+    -----
+    Dask arrays, DataFrames and Series (all arguments Dask, with the same row
+    partitions, ``n_neighbors`` an int) give lazy results of the same types, with the
+    rows the in-memory sampler removes. Every row of the targeted classes needs its
+    exact neighbours: blocks of them are searched against every partition,
+    O(n_targeted x n_samples) distances, O(n_samples^2 / workers) time when a large
+    class is targeted (see ``balancekit.dask._cleaning``). The searches run on the
+    call; output partition ``i`` holds the kept rows of input partition ``i`` in
+    input order (not grouped by class) and ``sample_indices_`` is a lazy Dask array.
+
     References
     ----------
     D. Wilson, "Asymptotic properties of nearest neighbor rules using edited data",
@@ -242,6 +255,12 @@ class EditedNearestNeighbours(_EditingSampler):
         self.kind_sel = kind_sel
         self.n_jobs = n_jobs
 
+    def _fit_resample_dask(self, X: Any, y: Any, sample_weight: Any) -> tuple:
+        from balancekit.dask._cleaning import edited_nearest_neighbours
+
+        result = edited_nearest_neighbours(self, X, y, sample_weight)
+        return result if sample_weight is not None else result[:2]
+
     def _kept_indices(
         self,
         flat: Array,
@@ -265,6 +284,18 @@ class _RepeatedEditing(_EditingSampler):
             n_neighbors=n_neighbors,
             kind_sel=self.kind_sel,
             n_jobs=self.n_jobs,
+        )
+
+    def _fit_resample_dask(self, X: Any, y: Any, sample_weight: Any) -> tuple:
+        name = type(self).__name__
+        raise TypeError(
+            f"{name} does not run on Dask: each of its rounds is a full editing pass "
+            "(the exact neighbours of every row of the targeted classes, "
+            "O(n_samples^2 / workers) distances) over the rows the previous round "
+            "kept, repeated until a stopping rule holds. On Dask, use "
+            "EditedNearestNeighbours (one pass), NeighbourhoodCleaningRule or "
+            "TomekLinks; otherwise compute() the data (or a sample of it) into "
+            "memory first."
         )
 
     @abstractmethod

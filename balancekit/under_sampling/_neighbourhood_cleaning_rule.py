@@ -22,6 +22,7 @@ from balancekit._array_api import (
     is_numpy_namespace,
     take_rows,
 )
+from balancekit._dask_route import dask_entry_point
 from balancekit._labels import Labels
 from balancekit._neighbors import check_neighbors_object, kneighbors_of
 from balancekit._params import check_scalar
@@ -37,6 +38,7 @@ from balancekit.under_sampling._tomek_links import FeatureCleaningSampler, class
 __all__ = ["NeighbourhoodCleaningRule", "outvoted_neighbours"]
 
 
+@dask_entry_point
 class NeighbourhoodCleaningRule(FeatureCleaningSampler):
     """Remove what ENN removes and the neighbours of misclassified minority rows.
 
@@ -105,6 +107,16 @@ class NeighbourhoodCleaningRule(FeatureCleaningSampler):
     a neighbours object here (the row itself among its neighbours), as it does for
     ``EditedNearestNeighbours``.
 
+    Dask arrays, DataFrames and Series (all arguments Dask, with the same row
+    partitions, ``n_neighbors`` an int and ``edited_nearest_neighbours`` None or an
+    ``EditedNearestNeighbours``) give lazy results of the same types, with the rows
+    the in-memory sampler removes. The editing step searches from every row of the
+    targeted classes (O(n_targeted x n_samples) distances, O(n_samples^2 / workers)
+    time for a large class), the second step from the minority rows only (see
+    ``balancekit.dask._cleaning``). The searches run on the call; output partition
+    ``i`` holds the kept rows of input partition ``i`` and ``sample_indices_`` is a
+    lazy Dask array.
+
     References
     ----------
     J. Laurikkala, "Improving identification of difficult small classes by balancing
@@ -160,6 +172,12 @@ class NeighbourhoodCleaningRule(FeatureCleaningSampler):
         return check_neighbors_object(
             "n_neighbors", self.n_neighbors, additional_neighbor=1
         )
+
+    def _fit_resample_dask(self, X: Any, y: Any, sample_weight: Any) -> tuple:
+        from balancekit.dask._cleaning import neighbourhood_cleaning_rule
+
+        result = neighbourhood_cleaning_rule(self, X, y, sample_weight)
+        return result if sample_weight is not None else result[:2]
 
     def _editor(self) -> Any:
         """A fresh sampler for the first step."""

@@ -19,6 +19,7 @@ import array_api_extra as xpx
 import numpy as np
 
 from balancekit._array_api import take_rows
+from balancekit._dask_route import dask_entry_point
 from balancekit._labels import Labels
 from balancekit._neighbors import NearestNeighbors
 from balancekit._params import check_n_jobs
@@ -105,6 +106,7 @@ def tomek_link_ends(flat: Array, y: Array, largest: Any, xp: ModuleType) -> Any:
     )
 
 
+@dask_entry_point
 class TomekLinks(FeatureCleaningSampler):
     """Remove the Tomek links: rows of two classes that are each other's nearest.
 
@@ -139,6 +141,15 @@ class TomekLinks(FeatureCleaningSampler):
 
     Notes
     -----
+    Dask arrays, DataFrames and Series (all arguments Dask, with the same row
+    partitions) give lazy results of the same types, with the rows the in-memory
+    search removes: exact nearest neighbours are found where the rows live, from the
+    rows outside the largest class (or of the targeted classes) and then from their
+    partners, ``(n_query + n_partners) x n_samples`` distances in all (see
+    ``balancekit.dask._cleaning``). The searches run on the call; output partition
+    ``i`` holds the kept rows of input partition ``i`` and ``sample_indices_`` is a
+    lazy Dask array.
+
     Distances are Euclidean on the flattened features. On data with equal distances
     the nearest neighbour is not unique and the links found may differ from
     imbalanced-learn's, which picks the second hit of a search that counts the row
@@ -169,6 +180,12 @@ class TomekLinks(FeatureCleaningSampler):
 
     def _check_params(self, data: Validated) -> None:
         self._check_n_jobs()
+
+    def _fit_resample_dask(self, X: Any, y: Any, sample_weight: Any) -> tuple:
+        from balancekit.dask._cleaning import tomek_links
+
+        result = tomek_links(self, X, y, sample_weight)
+        return result if sample_weight is not None else result[:2]
 
     def _kept_indices(
         self,

@@ -21,7 +21,7 @@ def cluster() -> Iterator[distributed.LocalCluster]:
         n_workers=2,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",
         memory_limit="2GiB",
     ) as local:
         yield local

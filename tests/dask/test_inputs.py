@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from balancekit import SMOTE, RandomOverSampler, RandomUnderSampler
+from balancekit import RandomOverSampler, RandomUnderSampler
 from balancekit._dask_route import DASK_ENTRY_POINTS
 from balancekit.weighting import compute_class_weight, compute_sample_weight
 
@@ -118,5 +118,86 @@ def test_parameters_are_checked_as_in_memory(synchronous):
 def test_samplers_without_a_dask_route_name_those_with_one(synchronous):
     assert {"RandomUnderSampler", "RandomOverSampler"} <= DASK_ENTRY_POINTS
     assert {"compute_class_weight", "compute_sample_weight"} <= DASK_ENTRY_POINTS
-    with pytest.raises(TypeError, match=r"SMOTE does not run on Dask.*RandomOver"):
-        SMOTE().fit_resample(_X(), _y())
+    import balancekit
+
+    # a sampler that no part of issue 18 routes (the SMOTE family and the cleaning
+    # samplers gain Dask routes)
+    sampler = balancekit.under_sampling.ClusterCentroids()
+    assert "ClusterCentroids" not in DASK_ENTRY_POINTS
+    with pytest.raises(
+        TypeError, match=r"ClusterCentroids does not run on Dask.*RandomOver"
+    ):
+        sampler.fit_resample(_X(), _y())
+
+
+# ------------------------------------------------ _collections options (metrics)
+
+
+def test_any_labels_take_what_the_metrics_take(synchronous):
+    from balancekit.dask._collections import dask_rows
+
+    for values in (np.array(["a", "b"] * 5), np.array(["a", 1] * 5, dtype=object)):
+        rows = dask_rows(_y(values), "y_true", "any_labels")
+        assert rows.lengths == (5, 5)
+    text = dd.from_pandas(pd.Series(["a", "b"] * 5, dtype="string"), npartitions=2)
+    assert dask_rows(text, "y_true", "any_labels").n_partitions == 2
+    with pytest.raises(TypeError, match=r"`y_true` has complex dtype complex128"):
+        dask_rows(_y(Y.astype(complex)), "y_true", "any_labels")
+    dates = _y(np.arange(10).astype("datetime64[D]"))
+    with pytest.raises(TypeError, match=r"`y_true` has dtype datetime64\[D\]; class"):
+        dask_rows(dates, "y_true", "any_labels")
+    with pytest.raises(TypeError, match=r"`y_score` has dtype <U1; scores must be"):
+        dask_rows(_y(np.array(["a"] * 10)), "y_score", "scores")
+    with pytest.raises(ValueError, match=r"1-D scores .*`y_score\[:, 0\]`\)\.$"):
+        dask_rows(_X(), "y_score", "scores")
+    # the samplers' kind is unchanged: numbers only
+    with pytest.raises(TypeError, match=r"encode string labels"):
+        dask_rows(_y(np.array(["a", "b"] * 5)), "y", "labels")
+
+
+def test_unknown_lengths_and_total_lengths(synchronous):
+    from balancekit.dask._collections import (
+        check_aligned,
+        check_lengths,
+        dask_rows,
+    )
+
+    y = _y()
+    unknown = y[y >= 0]
+    with pytest.raises(ValueError, match=r"`y` has unknown chunk sizes"):
+        dask_rows(unknown, "y", "any_labels")
+    rows = dask_rows(unknown, "y", "any_labels", unknown_lengths=True)
+    assert rows.lengths is None
+    assert rows.n_partitions == 2
+    check_aligned([rows, dask_rows(y, "w", "weights")])  # partitions only
+    short = dask_rows(_y(Y[:8], chunks=4), "y_pred", "any_labels")
+    with pytest.raises(ValueError, match=r"`y` has 10 labels but `y_pred` has 8"):
+        check_lengths([dask_rows(y, "y", "any_labels"), short])
+    check_lengths([rows, short])  # unknown: checked by the tasks
+
+
+def test_reduce_tree_and_block_keys(synchronous):
+    from dask.delayed import Delayed
+
+    from balancekit.dask._collections import (
+        block_key,
+        dask_rows,
+        graph_of,
+        reduce_tree,
+    )
+
+    rows = dask_rows(da.arange(20, chunks=1), "y", "labels")
+    graph = graph_of(rows, None)
+    keys = [block_key(rows, i) for i in range(rows.n_partitions)]
+    assert block_key(None, 0) is None
+    root = reduce_tree(graph, "sum-tree", lambda *parts: sum(parts), keys)
+    tree = [k for k in graph if isinstance(k, tuple) and k[0] == "sum-tree"]
+    assert len(tree) == 4  # 8 + 8 + 4, then 1
+    assert root == ("sum-tree", 1, 0)
+    assert Delayed(root, graph).compute() == sum(range(20))
+    single: dict = {"x": 5}
+    assert reduce_tree(single, "one", lambda *p: p, ["x"], split_every=2) == (
+        "one",
+        0,
+        0,
+    )

@@ -486,7 +486,10 @@ def test_unknown_chunk_sizes_are_matched_per_partition(synchronous):
         metrics.f1_score(y_true[keep], y_pred[keep], average="macro"),
         rtol=1e-12,
     )
-    with pytest.raises(ValueError, match=r"partition 4 has 27 and 29 rows\. Rechunk"):
+    with pytest.raises(
+        ValueError,
+        match=r"Partition 4 of `y_pred` has 29 rows but partition 4 of `y_true` has 27",
+    ):
         metrics.f1_score(d_true[mask], d_pred[d_pred != 1], average="macro")
 
 
@@ -500,20 +503,26 @@ def test_bad_input_is_named(synchronous):
         da.from_array(y_pred, chunks=100),
     )
     with pytest.raises(
-        TypeError, match=r"`y_pred` is a ndarray, but `y_true` is a Dask"
+        TypeError, match=r"`y_pred` is a numpy.ndarray but `y_true` is a Dask"
     ):
         metrics.f1_score(d_true, y_pred)
-    with pytest.raises(TypeError, match="`sample_weight` is a list"):
+    with pytest.raises(
+        TypeError, match=r"`sample_weight` is a list but `y_true` is a Dask"
+    ):
         metrics.confusion_matrix(d_true, d_pred, sample_weight=[1.0] * 300)
-    with pytest.raises(ValueError, match=r"different chunks .* rechunk one like"):
+    with pytest.raises(ValueError, match=r"3 row partitions but `y_pred` has 4.*"):
         metrics.f1_score(d_true, d_pred.rechunk(75), average="macro")
+    with pytest.raises(ValueError, match=r"different row chunks .* rechunk it like"):
+        metrics.f1_score(d_true, _dask(y_pred, (50, 150, 100)), average="macro")
     with pytest.raises(ValueError, match="different lengths"):
         metrics.f1_score(d_true, d_pred[:200], average="macro")
     with pytest.raises(ValueError, match="`y_true`"):
         metrics.f1_score(da.stack([d_true, d_true], axis=1), d_pred, average="macro")
     with pytest.raises(TypeError, match="complex"):
         metrics.f1_score(d_true.astype(complex), d_pred, average="macro")
-    with pytest.raises(TypeError, match="`sample_weight` must hold real numbers"):
+    with pytest.raises(
+        TypeError, match="`sample_weight` has dtype <U21; sample weights must be real"
+    ):
         metrics.f1_score(d_true, d_pred, sample_weight=d_true.astype(str))
     with pytest.raises(ValueError, match="negative"):
         metrics.f1_score(d_true, d_pred, sample_weight=-da.ones(300, chunks=100))
@@ -613,27 +622,350 @@ def test_ranking_edge_cases_and_refusals(synchronous):
     _compare("average_precision_score", np.zeros(300, dtype=int), y_score, None, chunks)
     _compare("average_precision_score", y_true + 3, y_score, None, chunks)  # no 1
     _compare("average_precision_score", y_true, y_score, None, chunks, pos_label=7)
+    multiclass = y_true + (y_score > 0.5)
+    _compare("roc_auc_score", multiclass, y_score, None, chunks)  # multi_class
+    _compare("roc_auc_score", multiclass, y_score, None, chunks, multi_class="ovr")
+    _compare("average_precision_score", multiclass, y_score, None, chunks)
     d_true, d_score = _dask(y_true, chunks), _dask(y_score, chunks)
-    with pytest.raises(NotImplementedError, match="multiclass"):
-        metrics.roc_auc_score(_dask(y_true + (y_score > 0.5), chunks), d_score)
     with pytest.raises(NotImplementedError, match="max_fpr"):
         metrics.roc_auc_score(d_true, d_score, max_fpr=0.5)
-    with pytest.raises(NotImplementedError, match="2-D `y_score`"):
-        metrics.roc_auc_score(d_true, da.stack([d_score, d_score, d_score], axis=1))
+    two = np.stack([1 - y_score, y_score], axis=1)
+    for name in ("roc_auc_score", "average_precision_score", "roc_curve"):
+        expected = _outcome(lambda name=name: getattr(metrics, name)(y_true, two))
+        got = _outcome(
+            lambda name=name: getattr(metrics, name)(
+                d_true, da.from_array(two, chunks=(chunks, 1))
+            )
+        )
+        assert got[2] == expected[2]  # binary labels, two columns: the same error
     with pytest.raises(ValueError, match="NaN or infinity"):
         metrics.roc_auc_score(d_true, d_score / (d_score - d_score))
-    with pytest.raises(TypeError, match="`y_score` is a ndarray"):
+    with pytest.raises(TypeError, match=r"`y_score` is a numpy\.ndarray but"):
         metrics.average_precision_score(d_true, y_score)
 
 
-def test_curves_and_thresholds_refuse_dask_clearly(synchronous):
-    y_true, y_score, _ = _scored(47, 100, 2)
-    d_true, d_score = _dask(y_true, (50, 50)), _dask(y_score, (50, 50))
+def _weights_of(kind: str | None, n: int, seed: int) -> Any:
+    """None, dyadic weights (sums exact in any order, so the curves' collinearity
+    tests are decided alike), or real weights (sums to round-off)."""
+    rng = np.random.default_rng(seed)
+    if kind is None:
+        return None
+    if kind == "dyadic":
+        return rng.integers(0, 9, n) / 4  # zeros too: dropped thresholds
+    return rng.random(n)
+
+
+_CURVE_LABELS = {
+    "01": (lambda y: y, {}),
+    "pm1": (lambda y: 2 * y - 1, {}),
+    "bool": (lambda y: y.astype(bool), {}),
+    "text": (lambda y: np.array(["no", "yes"])[y], {"pos_label": "no"}),
+    "text-no-pos": (lambda y: np.array(["no", "yes"])[y], {}),  # the same error
+    "multiclass": (lambda y: y + (np.arange(y.shape[0]) % 3 == 0), {"pos_label": 1}),
+}
+
+
+def _compare_ovr(name: str, y_true: Any, y_score: Any, weights: Any, chunks: Any, **kw):
+    function = getattr(metrics, name)
+    expected = _outcome(lambda: function(y_true, y_score, sample_weight=weights, **kw))
+    d_w = None if weights is None else _dask(weights, chunks)
+    d_score = da.from_array(y_score, chunks=(chunks, 2))  # the columns chunked too
+    got = _outcome(
+        lambda: function(_dask(y_true, chunks), d_score, sample_weight=d_w, **kw)
+    )
+    assert got[1:] == expected[1:], name
+    _assert_same(got[0], expected[0])
+
+
+@pytest.mark.parametrize("weights", [None, "real"])
+@pytest.mark.parametrize("average", ["macro", "weighted", None])
+def test_one_vs_rest_equals_numpy(synchronous, weights, average):
+    rng = np.random.default_rng(89)
+    y_true = rng.integers(0, 4, 800)
+    proba = np.round(rng.dirichlet(np.ones(4), 800), 2)
+    proba[:, 3] = 1 - proba[:, :3].sum(axis=1)  # rows sum to 1, ties in columns
+    w = _weights_of(weights, 800, 89)
+    chunks = _chunks(800, 10)
+    kw = {"average": average}
+    _compare_ovr("roc_auc_score", y_true, proba, w, chunks, multi_class="ovr", **kw)
+    _compare_ovr("average_precision_score", y_true, proba, w, chunks, **kw)
+    names = np.array(["a", "b", "c", "d"])
+    _compare_ovr("average_precision_score", names[y_true], proba, w, chunks, **kw)
+    three = np.where(y_true == 3, 0, y_true)  # a column with no positive sample
+    _compare_ovr(
+        "roc_auc_score",
+        three,
+        proba,
+        w,
+        chunks,
+        multi_class="ovr",
+        labels=[0, 1, 2, 5],
+        **kw,
+    )
+    _compare_ovr("average_precision_score", three, proba, w, chunks, **kw)
+    _compare_ovr("roc_auc_score", three, proba, w, chunks, multi_class="ovr")
+    _compare_ovr("roc_auc_score", y_true, proba * 2, w, chunks, multi_class="ovr")
+    _compare_ovr("average_precision_score", y_true, proba, w, chunks, pos_label=2)
+    _compare_ovr("roc_auc_score", y_true, proba, w, chunks, max_fpr=0.5)
+
+
+def test_one_vs_rest_equals_scikit_learn(client):
+    rng = np.random.default_rng(97)
+    y_true = rng.integers(0, 3, 3000)
+    proba = rng.dirichlet(np.ones(3), 3000)
+    weights = rng.random(3000)
+    d = [da.from_array(a, chunks=400) for a in (y_true, proba, weights)]
+    for average in ("macro", "weighted"):
+        np.testing.assert_allclose(
+            metrics.roc_auc_score(
+                d[0], d[1], multi_class="ovr", average=average, sample_weight=d[2]
+            ),
+            skm.roc_auc_score(
+                y_true,
+                proba,
+                multi_class="ovr",
+                average=average,
+                sample_weight=weights,
+            ),
+            rtol=1e-12,
+        )
+    np.testing.assert_allclose(
+        metrics.average_precision_score(d[0], d[1], average=None),
+        skm.average_precision_score(np.eye(3)[y_true], proba, average=None),
+        rtol=1e-12,
+    )
+
+
+@pytest.mark.parametrize("decimals", [1, 3, 12])
+@pytest.mark.parametrize("weights", [None, "dyadic", "real"])
+@pytest.mark.parametrize("labels", sorted(_CURVE_LABELS))
+def test_curves_equal_numpy(synchronous, decimals, weights, labels):
+    y_true, y_score, _ = _scored(decimals, 1500, decimals)
+    encode, kw = _CURVE_LABELS[labels]
+    w = _weights_of(weights, 1500, decimals)
+    chunks = _chunks(1500, decimals + len(labels))
+    for drop in (False, True):
+        if weights == "real" and drop:
+            continue  # collinearity of float sums: decided at round-off
+        for name in ("roc_curve", "precision_recall_curve"):
+            kw_drop = {**kw, "drop_intermediate": drop}
+            _compare(name, encode(y_true), y_score, w, chunks, **kw_drop)
+    _compare("roc_curve", encode(y_true), y_score.astype(np.float32), w, chunks, **kw)
+
+
+@pytest.mark.parametrize("weights", [None, "dyadic"])
+def test_best_threshold_equals_numpy(synchronous, weights):
+    y_true, y_score, _ = _scored(61, 1200, 2)
+    w = _weights_of(weights, 1200, 61)
+    chunks = _chunks(1200, 8)
+    constraints = [None, ("recall", 0.8), ("specificity", 0.95), ("precision", 2.0)]
+    for metric in metrics.THRESHOLD_METRICS:
+        for constraint in constraints:
+            _compare(
+                "best_threshold",
+                y_true,
+                y_score,
+                w,
+                chunks,
+                metric=metric,
+                constraint=constraint,
+                beta=0.5,
+            )
+    labels = np.array(["neg", "pos"])[y_true]
+    _compare("best_threshold", labels, y_score, w, chunks, pos_label="neg")
+    _compare("best_threshold", labels, y_score, w, chunks)  # needs pos_label
+    _compare("best_threshold", np.ones(1200, dtype=int), y_score, w, chunks)
+    _compare("best_threshold", y_true, y_score, w, chunks, metric="f2")
+    _compare("best_threshold", y_true, y_score, w, chunks, constraint=("recall",))
+
+
+@pytest.mark.parametrize("weights", [None, "real"])
+def test_brier_score_loss_equals_numpy(synchronous, weights):
+    rng = np.random.default_rng(67)
+    y_true, proba = rng.integers(0, 2, 900), rng.random(900)
+    w = _weights_of(weights, 900, 67)
+    chunks = _chunks(900, 9)
+    names = np.array(["ham", "spam"])
+    for scale in ("auto", True, False):
+        _compare("brier_score_loss", y_true, proba, w, chunks, scale_by_half=scale)
+        _compare("brier_score_loss", names[y_true], proba, w, chunks, pos_label="ham")
+    _compare("brier_score_loss", names[y_true], proba, w, chunks)  # needs pos_label
+    _compare("brier_score_loss", y_true + 5, proba, w, chunks)  # the greater label
+    _compare("brier_score_loss", y_true, proba * 2, w, chunks)  # not in [0, 1]
+    _compare("brier_score_loss", y_true + (proba > 0.9), proba, w, chunks)  # 3 classes
+    _compare("brier_score_loss", y_true, proba, w, chunks, scale_by_half="x")
+    y3 = rng.integers(0, 3, 900)
+    proba3 = rng.dirichlet(np.ones(4), 900)[:, :3]  # rows do not sum to 1: warns
+    d_true, d_proba = _dask(y3, chunks), da.from_array(proba3, chunks=(chunks, 1))
+    d_w = None if w is None else _dask(w, chunks)
+    for labels in (None, [0, 1, 2], [0, 1, 7], [0, 1]):
+        expected = _outcome(
+            lambda labels=labels: metrics.brier_score_loss(
+                y3, proba3, sample_weight=w, labels=labels
+            )
+        )
+        got = _outcome(
+            lambda labels=labels: metrics.brier_score_loss(
+                d_true, d_proba, sample_weight=d_w, labels=labels
+            )
+        )
+        assert got[1:] == expected[1:]
+        _assert_same(got[0], expected[0])
+    zero = da.zeros(900, chunks=(chunks,))
+    with pytest.raises(ValueError, match="`sample_weight` sums to zero"):
+        metrics.brier_score_loss(
+            _dask(y_true, chunks), _dask(proba, chunks), sample_weight=zero
+        )
+
+
+def test_curves_and_brier_equal_scikit_learn(client):
+    y_true, y_score, weights = _scored(71, 5000, 3)
+    y_score = y_score / 1.4
+    d = [da.from_array(a, chunks=512) for a in (y_true, y_score, weights)]
+    for got, expected in [
+        (
+            metrics.roc_curve(d[0], d[1], sample_weight=d[2]),
+            skm.roc_curve(y_true, y_score, sample_weight=weights),
+        ),
+        (
+            metrics.roc_curve(d[0], d[1], drop_intermediate=False),
+            skm.roc_curve(y_true, y_score, drop_intermediate=False),
+        ),
+        (
+            metrics.precision_recall_curve(d[0], d[1], sample_weight=d[2]),
+            skm.precision_recall_curve(y_true, y_score, sample_weight=weights),
+        ),
+    ]:
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
+    np.testing.assert_allclose(
+        metrics.brier_score_loss(d[0], d[1], sample_weight=d[2]),
+        skm.brier_score_loss(y_true, y_score, sample_weight=weights),
+        rtol=1e-12,
+    )
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    rows=st.lists(st.tuples(st.booleans(), st.integers(0, 6)), min_size=1, max_size=50),
+    chunk_seed=st.integers(0, 10_000),
+    weighted=st.booleans(),
+    metric=st.sampled_from(["f1", "mcc", "youden", "precision"]),
+)
+def test_curves_any_chunking_give_the_numpy_result(rows, chunk_seed, weighted, metric):
+    y_true = np.array([t for t, _ in rows]).astype(int)
+    y_score = np.array([s for _, s in rows]) / 4  # many ties
+    weights = (np.arange(len(rows)) % 5) / 2 if weighted else None  # zeros too
+    chunks = _chunks(len(rows), chunk_seed)
+    with dask.config.set(scheduler="synchronous"):
+        for name in ("roc_curve", "precision_recall_curve"):
+            for drop in (False, True):
+                _compare(name, y_true, y_score, weights, chunks, drop_intermediate=drop)
+        _compare("best_threshold", y_true, y_score, weights, chunks, metric=metric)
+
+
+def test_curves_run_by_ranges_and_gather_only_the_curve(client):
+    from distributed import get_task_stream
+
+    y_true, y_score, weights = _scored(73, 20_000, 3)  # ~1400 distinct scores
+    d = [da.from_array(a, chunks=1000) for a in (y_true, y_score, weights)]
+    with get_task_stream(client) as stream:
+        fpr, _, thresholds = metrics.roc_curve(d[0], d[1], drop_intermediate=False)
+        best = metrics.best_threshold(d[0], d[1], metric="youden", sample_weight=d[2])
+    assert thresholds.shape[0] == np.unique(y_score).shape[0] + 1
+    np.testing.assert_allclose(
+        fpr, skm.roc_curve(y_true, y_score, drop_intermediate=False)[0], rtol=1e-12
+    )
+    _assert_same(
+        best,
+        metrics.best_threshold(y_true, y_score, metric="youden", sample_weight=weights),
+    )
+    keys = [str(t["key"]) for t in stream.data]
+    # per call: one runs task per partition, one range and one scoring task per
+    # range (20 partitions: 20 ranges); the client gets the curve or one best
+    assert sum("balancekit-score-runs" in k for k in keys) == 40
+    assert sum("balancekit-score-points" in k for k in keys) == 20
+    assert sum("balancekit-score-best" in k for k in keys) == 20
+    assert sum("balancekit-score-curve" in k for k in keys) == 1
+    assert sum("balancekit-score-pick" in k for k in keys) == 1
+
+
+def test_curves_read_the_scores_once(synchronous):
+    y_true, y_score, _ = _scored(79, 4000, 2)
+    reads: dict[str, int] = {}
+
+    def tapped(values: np.ndarray, name: str) -> Any:
+        def tap(block: np.ndarray) -> np.ndarray:
+            reads[name] = reads.get(name, 0) + 1
+            return block
+
+        source = da.from_array(values, chunks=400)  # 10 partitions
+        return source.map_blocks(tap, dtype=values.dtype, meta=values[:0])
+
+    curve = metrics.precision_recall_curve(
+        tapped(y_true, "y_true"), tapped(y_score, "y_score")
+    )
+    _assert_same(curve, metrics.precision_recall_curve(y_true, y_score))
+    # the labels' counting pass, then the range graph: the scores once
+    assert reads == {"y_true": 20, "y_score": 10}
+
+
+def test_score_metrics_of_dataframes_and_unknown_chunks(synchronous):
+    rng = np.random.default_rng(101)
+    y_true, proba = rng.integers(0, 3, 600), rng.dirichlet(np.ones(3), 600)
+    frame = pd.DataFrame(proba, columns=["p0", "p1", "p2"]).assign(y=y_true)
+    ddf = dd.from_pandas(frame, npartitions=4)
+    columns = ["p0", "p1", "p2"]
+    for name, kw in [
+        ("roc_auc_score", {"multi_class": "ovr", "average": None}),
+        ("average_precision_score", {"average": "weighted"}),
+        ("brier_score_loss", {}),
+    ]:
+        function = getattr(metrics, name)
+        _assert_same(
+            function(ddf["y"], ddf[columns], **kw), function(y_true, proba, **kw)
+        )
+    keep = y_true != 2
+    d_true = da.from_array(y_true, chunks=100)
+    d_score = da.from_array(proba[:, 1], chunks=100)
+    mask = d_true != 2
+    assert np.isnan(d_true[mask].chunks[0][0])
     for name in ("roc_curve", "precision_recall_curve", "best_threshold"):
-        with pytest.raises(TypeError, match=rf"but {name} does not run on Dask"):
-            getattr(metrics, name)(d_true, d_score)
-    with pytest.raises(TypeError, match="`y_proba` is a Dask collection"):
+        _assert_same(
+            getattr(metrics, name)(d_true[mask], d_score[mask]),
+            getattr(metrics, name)(y_true[keep], proba[keep, 1]),
+        )
+    _assert_same(
+        metrics.roc_curve(ddf["y"], ddf["p1"], pos_label=1),
+        metrics.roc_curve(y_true, proba[:, 1], pos_label=1),
+    )
+
+
+def test_curve_refusals_and_bad_input(synchronous):
+    y_true, y_score, _ = _scored(83, 100, 2)
+    d_true, d_score = _dask(y_true, (50, 50)), _dask(y_score, (50, 50))
+    with pytest.raises(TypeError, match=r"`y_score` is a numpy.ndarray but"):
+        metrics.roc_curve(d_true, y_score)
+    with pytest.raises(TypeError, match=r"`y_true` is a numpy.ndarray but `y_proba`"):
         metrics.brier_score_loss(y_true, d_score)
+    with pytest.raises(ValueError, match=r"shape \(n_samples,\) for binary"):
+        metrics.precision_recall_curve(d_true, da.stack([d_score] * 3, axis=1))
+    with pytest.raises(ValueError, match=r"shape \(n_samples,\); got shape \(100, 3"):
+        metrics.best_threshold(d_true, da.stack([d_score] * 3, axis=1))
+    with pytest.raises(TypeError, match="`y_score` has dtype <U32; scores must be"):
+        metrics.best_threshold(d_true, d_score.astype(str))
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        metrics.roc_curve(d_true, d_score / (d_score - d_score))
+    with pytest.raises(ValueError, match=r"`sample_weight` is zero for every sample"):
+        metrics.roc_curve(d_true, d_score, sample_weight=da.zeros(100, chunks=50))
+    with pytest.raises(ValueError, match="different lengths"):
+        metrics.best_threshold(d_true, d_score[:60])
+    assert {
+        "roc_curve",
+        "precision_recall_curve",
+        "best_threshold",
+        "brier_score_loss",
+    } <= DASK_ENTRY_POINTS
 
 
 # --------------------------------------------------------------- streaming metrics
