@@ -147,32 +147,34 @@ def _peer_run(table: str, out: str, repeats: int, queue: Any) -> None:
     from sklearn.metrics import average_precision_score, classification_report
     from sklearn.utils.class_weight import compute_sample_weight
 
-    times: dict[str, list[float]] = {}
-    for _ in range(repeats):
-        start = time.perf_counter()
+    def floor() -> None:
+        pd.read_parquet(table).sum()
+
+    def rus() -> None:
         frame = pd.read_parquet(table)
-        loaded = time.perf_counter()
         X_res, _ = RandomUnderSampler(random_state=0).fit_resample(
             frame, frame["label"]
         )
         X_res.to_parquet(out, index=False)
-        resampled = time.perf_counter()
-        float(compute_sample_weight("balanced", frame["label"]).sum())
-        weighted = time.perf_counter()
+
+    def weights() -> None:
+        label = pd.read_parquet(table, columns=["label"])["label"]
+        float(compute_sample_weight("balanced", label).sum())
+
+    def report() -> None:
+        frame = pd.read_parquet(table, columns=["label", "score"])
         predicted = (frame["score"] > THRESHOLD).astype("int64")
         classification_report(frame["label"], predicted, digits=6)
         average_precision_score(frame["label"], frame["score"])
-        reported = time.perf_counter()
-        # Each step as balancekit's runs it: from the parquet (one read shared here).
-        read = loaded - start
-        for name, seconds in (
-            ("floor", read),
-            ("rus", read + resampled - loaded),
-            ("weights", read + weighted - resampled),
-            ("report", read + reported - weighted),
-        ):
-            times.setdefault(name, []).append(seconds)
-        del frame, X_res
+
+    # Each step reads from the parquet what it needs, as balancekit's steps do.
+    steps = {"floor": floor, "rus": rus, "weights": weights, "report": report}
+    times: dict[str, list[float]] = {}
+    for _ in range(repeats):
+        for name, step in steps.items():
+            start = time.perf_counter()
+            step()
+            times.setdefault(name, []).append(time.perf_counter() - start)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     queue.put({"times_s": times, "peak_bytes": peak})
 
