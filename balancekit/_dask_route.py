@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
-T = TypeVar("T", bound=type)
+T = TypeVar("T")
 
 # The public names that accept Dask collections, filled as their modules load.
 DASK_ENTRY_POINTS: set[str] = set()
@@ -53,8 +53,10 @@ def has_dask(values: Iterable[object]) -> bool:
 
 
 def dask_entry_point(obj: T) -> T:
-    """Register a class (a sampler with ``_fit_resample_dask``) as taking Dask input."""
-    DASK_ENTRY_POINTS.add(obj.__name__)
+    """Register a class or function as taking Dask input: a sampler with
+    ``_fit_resample_dask``, or a function whose own body handles Dask collections
+    (the confusion-matrix metrics: their ``count`` reduces Dask partitions)."""
+    DASK_ENTRY_POINTS.add(getattr(obj, "__name__", repr(obj)))
     return obj
 
 

@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted
 
 from balancekit._array_api import get_namespace_and_device, is_pandas, is_sparse
-from balancekit._kmeans import flat_float, kmeans, kmeans_labels
+from balancekit._kmeans import KMeansResult, flat_float, kmeans, kmeans_labels
 from balancekit._params import check_int, check_scalar
 from balancekit._random import check_random_state
 from balancekit._typing import Array, Namespace
@@ -23,8 +23,9 @@ __all__ = ["DeviceKMeansBase", "KMeans", "finite_rows", "is_device_kmeans"]
 
 
 class DeviceKMeansBase(ClusterMixin, BaseEstimator):
-    """What balancekit's k-means estimators share: input checks, ``predict`` and
-    ``fit_predict`` (subclasses implement ``fit``)."""
+    """What balancekit's k-means estimators share: input checks, ``fit``,
+    ``predict`` and ``fit_predict``; subclasses check their parameters
+    (``_checked_params``) and run their algorithm (``_cluster``)."""
 
     # Turned back into tensors when a sampler ran it on views of CPU tensors
     # (balancekit.base.BaseSampler._fitted_arrays).
@@ -36,6 +37,53 @@ class DeviceKMeansBase(ClusterMixin, BaseEstimator):
         return tags
 
     def fit(self, X: Array, y: Any = None, *, rng: Any = None) -> Self:
+        """Cluster the rows of ``X`` (flattened to 2-D; integers become floats).
+
+        Parameters
+        ----------
+        X : array of shape (n_samples, n_features, ...)
+            Finite numbers in any supported array library, or a SciPy sparse
+            matrix (clustered on the host, a chunk of rows densified at a time).
+        y : None
+            Ignored.
+        rng : numpy.random.Generator, optional
+            Draws from this generator instead of ``random_state`` (a sampler passes
+            its own, so that one seed drives every step).
+
+        Returns
+        -------
+        self
+        """
+        n_clusters = check_int(self.n_clusters, "n_clusters", low=1)
+        params = self._checked_params()
+        xp, device = get_namespace_and_device(X=X)
+        flat = finite_rows(X, xp)
+        generator = rng if rng is not None else check_random_state(self.random_state)
+        result = self._cluster(flat, n_clusters, generator, xp, device, params)
+        self.cluster_centers_ = result.centers
+        if result.labels is not None:
+            self.labels_ = result.labels
+        elif hasattr(self, "labels_"):
+            del self.labels_  # from an earlier fit: not these centres' labels
+        self.inertia_ = result.inertia
+        self.n_iter_ = result.n_iter
+        self.n_features_in_ = int(flat.shape[1])
+        return self
+
+    def _checked_params(self) -> dict[str, Any]:
+        """The algorithm's parameters, checked (subclasses)."""
+        raise NotImplementedError  # pragma: no cover - every subclass defines it
+
+    def _cluster(
+        self,
+        flat: Array,
+        n_clusters: int,
+        rng: Any,
+        xp: Namespace,
+        device: Any,
+        params: dict[str, Any],
+    ) -> Any:
+        """Run the algorithm: a result with centers, labels, inertia, n_iter."""
         raise NotImplementedError  # pragma: no cover - every subclass defines it
 
     def predict(self, X: Array) -> Array:
@@ -184,48 +232,25 @@ default="k-means++"
             raise ValueError(f"`n_init` must be 'auto' or an int; got {self.n_init!r}.")
         return check_int(self.n_init, "n_init", low=1)
 
-    def fit(self, X: Array, y: Any = None, *, rng: Any = None) -> KMeans:
-        """Cluster the rows of ``X`` (flattened to 2-D; integers become floats).
+    def _checked_params(self) -> dict[str, Any]:
+        return {
+            "max_iter": check_int(self.max_iter, "max_iter", low=1),
+            "tol": check_scalar(self.tol, "tol", low=0),
+            "n_init": self._n_init(),
+        }
 
-        Parameters
-        ----------
-        X : array of shape (n_samples, n_features, ...)
-            Finite numbers in any supported array library, or a SciPy sparse
-            matrix (clustered on the host, a chunk of rows densified at a time).
-        y : None
-            Ignored.
-        rng : numpy.random.Generator, optional
-            Draws from this generator instead of ``random_state`` (a sampler passes
-            its own, so that one seed drives every step).
-
-        Returns
-        -------
-        self
-        """
-        n_clusters = check_int(self.n_clusters, "n_clusters", low=1)
-        max_iter = check_int(self.max_iter, "max_iter", low=1)
-        tol = check_scalar(self.tol, "tol", low=0)
-        n_init = self._n_init()
-        xp, device = get_namespace_and_device(X=X)
-        flat = finite_rows(X, xp)
-        generator = rng if rng is not None else check_random_state(self.random_state)
-        result = kmeans(
-            flat,
-            n_clusters,
-            rng=generator,
-            xp=xp,
-            device=device,
-            init=self.init,
-            n_init=n_init,
-            max_iter=max_iter,
-            tol=tol,
+    def _cluster(
+        self,
+        flat: Array,
+        n_clusters: int,
+        rng: Any,
+        xp: Namespace,
+        device: Any,
+        params: dict[str, Any],
+    ) -> KMeansResult:
+        return kmeans(
+            flat, n_clusters, rng=rng, xp=xp, device=device, init=self.init, **params
         )
-        self.cluster_centers_ = result.centers
-        self.labels_ = result.labels
-        self.inertia_ = result.inertia
-        self.n_iter_ = result.n_iter
-        self.n_features_in_ = int(flat.shape[1])
-        return self
 
 
 def is_device_kmeans(estimator: Any) -> bool:

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from balancekit._array_api import get_namespace_and_device
-from balancekit._kmeans_estimator import DeviceKMeansBase, finite_rows
-from balancekit._minibatch_kmeans import minibatch_kmeans
+from balancekit._kmeans_estimator import DeviceKMeansBase
+from balancekit._minibatch_kmeans import MiniBatchResult, minibatch_kmeans
 from balancekit._params import check_bool, check_int, check_scalar
-from balancekit._random import check_random_state
-from balancekit._typing import Array
+from balancekit._typing import Array, Namespace
 
 __all__ = ["MiniBatchKMeans"]
 
@@ -149,45 +147,17 @@ default="k-means++"
             ),
         }
 
-    def fit(self, X: Array, y: Any = None, *, rng: Any = None) -> MiniBatchKMeans:
-        """Cluster the rows of ``X`` (flattened to 2-D; integers become floats).
-
-        Parameters
-        ----------
-        X : array of shape (n_samples, n_features, ...)
-            Finite numbers in any supported array library, or a SciPy sparse
-            matrix (clustered on the host, densified a batch at a time).
-        y : None
-            Ignored.
-        rng : numpy.random.Generator, optional
-            Draws from this generator instead of ``random_state`` (a sampler passes
-            its own, so that one seed drives every step).
-
-        Returns
-        -------
-        self
-        """
-        n_clusters = check_int(self.n_clusters, "n_clusters", low=1)
-        params = self._checked_params()
-        xp, device = get_namespace_and_device(X=X)
-        flat = finite_rows(X, xp)
-        generator = rng if rng is not None else check_random_state(self.random_state)
+    def _cluster(
+        self,
+        flat: Array,
+        n_clusters: int,
+        rng: Any,
+        xp: Namespace,
+        device: Any,
+        params: dict[str, Any],
+    ) -> MiniBatchResult:
         result = minibatch_kmeans(
-            flat,
-            n_clusters,
-            rng=generator,
-            xp=xp,
-            device=device,
-            init=self.init,
-            **params,
+            flat, n_clusters, rng=rng, xp=xp, device=device, init=self.init, **params
         )
-        self.cluster_centers_ = result.centers
-        if result.labels is not None:
-            self.labels_ = result.labels
-        elif hasattr(self, "labels_"):
-            del self.labels_  # from an earlier fit: not these centres' labels
-        self.inertia_ = result.inertia
-        self.n_iter_ = result.n_iter
         self.n_steps_ = result.n_steps
-        self.n_features_in_ = int(flat.shape[1])
-        return self
+        return result

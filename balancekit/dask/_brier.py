@@ -43,6 +43,7 @@ from balancekit.dask._collections import (
 )
 from balancekit.dask._metrics import _labels
 from balancekit.dask._ranking import label_counts, score_rows
+from balancekit.metrics._ranking_brier import column_labels
 from balancekit.metrics._ranking_validation import binary_target, is_binary
 
 __all__ = ["brier_score_loss"]
@@ -105,30 +106,6 @@ def _add(*parts: np.ndarray) -> np.ndarray:
     )
 
 
-def _column_labels(labels: Any, y_classes: tuple, n_columns: int) -> list:
-    """The labels of the columns of a 2-D ``y_proba``, as the NumPy path checks."""
-    if labels is None:
-        if len(y_classes) != n_columns:
-            raise ValueError(
-                f"`y_true` has {len(y_classes)} classes but `y_proba` has {n_columns} "
-                "columns; pass the column labels through `labels`."
-            )
-        return list(y_classes)
-    classes = [
-        v.item() if isinstance(v, np.generic) else v
-        for v in np.unique(np.asarray(labels))
-    ]
-    if len(classes) != n_columns:
-        raise ValueError(
-            f"`labels` names {len(classes)} distinct classes but `y_proba` has "
-            f"{n_columns} columns; pass one label per column."
-        )
-    missing = [c for c in y_classes if c not in classes]
-    if missing:
-        raise ValueError(f"`y_true` contains labels {missing} not in `labels`.")
-    return classes
-
-
 def brier_score_loss(
     y_true: Any,
     y_proba: Any,
@@ -161,7 +138,7 @@ def brier_score_loss(
         n_classes = 2
     else:
         y_classes = tuple(v.item() if isinstance(v, np.generic) else v for v in values)
-        positive = _column_labels(labels, y_classes, n_columns)
+        positive = list(column_labels(labels, y_classes, n_columns))
         n_classes = n_columns
     true, weights = rows["y_true"], rows.get("sample_weight")
     token = dask.base.tokenize(true.value, proba.value, sample_weight, positive)

@@ -38,7 +38,6 @@ Examples
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
 import array_api_compat.numpy as np_xp
@@ -46,7 +45,6 @@ import numpy as np
 
 from balancekit._labels import label_mask
 from balancekit._params import check_scalar
-from balancekit._warnings import user_stacklevel
 from balancekit.dask._ranking import (
     RangeGraph,
     label_counts,
@@ -54,13 +52,15 @@ from balancekit.dask._ranking import (
     require_1d,
     score_rows,
 )
-from balancekit.metrics._ranking import _NO_POSITIVE_PR, _keep, _rate
+from balancekit.metrics._ranking import pr_curve_from_counts, roc_curve_from_counts
 from balancekit.metrics._ranking_validation import BinaryTarget, binary_target
 from balancekit.metrics._thresholds import (
     _FORMULAS,
     ThresholdResult,
     _check_constraint,
     _check_metric,
+    single_class_error,
+    unmet_constraint_error,
 )
 
 __all__ = ["best_threshold", "precision_recall_curve", "roc_curve"]
@@ -189,24 +189,8 @@ def precision_recall_curve(
 ) -> tuple[Any, Any, Any]:
     """:func:`balancekit.metrics.precision_recall_curve` of Dask columns (exact)."""
     fps, tps, thresholds = _curve_points(y_true, y_score, sample_weight, pos_label)
-    if drop_intermediate and fps.shape[0] > 2:
-        middle = (tps[1:-1] != tps[:-2]) | (tps[2:] != tps[1:-1])
-        keep = _keep(middle, np_xp, "cpu")
-        fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
-    predicted = tps + fps
-    precision = np.where(
-        predicted != 0, tps / np.where(predicted != 0, predicted, 1.0), 0.0
-    )
-    total = float(tps[-1])
-    if total == 0:
-        warnings.warn(_NO_POSITIVE_PR, UserWarning, stacklevel=user_stacklevel())
-        recall = np.ones(tps.shape, dtype=np.float64)
-    else:
-        recall = tps / total
-    return (
-        np.concatenate([precision[::-1], [1.0]]),
-        np.concatenate([recall[::-1], [0.0]]),
-        thresholds[::-1].copy(),
+    return pr_curve_from_counts(
+        fps, tps, thresholds, drop_intermediate, np.float64, np_xp, "cpu"
     )
 
 
@@ -220,17 +204,8 @@ def roc_curve(
 ) -> tuple[Any, Any, Any]:
     """:func:`balancekit.metrics.roc_curve` of Dask columns (exact)."""
     fps, tps, thresholds = _curve_points(y_true, y_score, sample_weight, pos_label)
-    if drop_intermediate and fps.shape[0] > 2:
-        fp_step, tp_step = fps[1:] - fps[:-1], tps[1:] - tps[:-1]
-        corner = (fp_step[1:] != fp_step[:-1]) | (tp_step[1:] != tp_step[:-1])
-        keep = _keep(corner, np_xp, "cpu")
-        fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
-    fps, tps = np.concatenate([[0.0], fps]), np.concatenate([[0.0], tps])
-    thresholds = np.concatenate([[np.inf], thresholds.astype(np.float64)])
-    return (
-        _rate(fps, "No negative samples in y_true, false positive", np_xp, "cpu"),
-        _rate(tps, "No positive samples in y_true, true positive", np_xp, "cpu"),
-        thresholds,
+    return roc_curve_from_counts(
+        fps, tps, thresholds, drop_intermediate, np.float64, np_xp, "cpu"
     )
 
 
@@ -254,10 +229,7 @@ def best_threshold(
     require_1d(rows, f"`y_score` must have shape (n_samples,); got shape {shape}.")
     target, n_positive, n_samples = _target(y_true, pos_label)
     if n_positive in (0, n_samples):
-        raise ValueError(
-            "`y_true` holds a single class; tuning a threshold needs both positive "
-            f"(pos_label={target.pos_label!r}) and negative samples."
-        )
+        raise single_class_error(target.pos_label)
     plan: RangeGraph = range_graph(rows, target.pos_label, "best")
     bests = [
         plan.task("best", (j,), _range_best, r, plan.offsets, j, metric, checked, beta)
@@ -268,11 +240,7 @@ def best_threshold(
         raise ValueError(_ALL_ZERO_WEIGHTS)
     value, threshold, held, reached, feasible = chosen
     if checked is not None and not feasible:
-        name, minimum = checked
-        raise ValueError(
-            f"`constraint` {name} >= {minimum:g} is met by no threshold: the "
-            f"highest {name} reached is {reached:.6g}. Lower the minimum."
-        )
+        raise unmet_constraint_error(*checked, reached)
     return ThresholdResult(
         threshold=np.asarray(threshold),
         score=np.asarray(value),

@@ -88,9 +88,12 @@ from balancekit.dask._inspect_typology import (
     _typology_among_all_rows,
 )
 from balancekit.dask._random_samplers import split_targets
-from balancekit.diagnostics._advice import advise
 from balancekit.diagnostics._findings import Finding
-from balancekit.diagnostics._inspect import _feature_names, _projection
+from balancekit.diagnostics._inspect import (
+    _feature_names,
+    _projection,
+    assemble_report,
+)
 from balancekit.diagnostics._report import DataReport
 from balancekit.diagnostics._typology import neighbourhood_typology, stratified_quotas
 
@@ -310,47 +313,25 @@ def inspect(
         typology = dataclasses.replace(typology, sampled=sampled)
     projection = _projection(X_scaled, codes, typology, sample_counts, rng, xp, "cpu")
 
-    not_identifier = np.array([name not in identifiers for name in names])
-    usable = ~columns.constant & ~columns.near_constant & not_identifier
-    usable &= np.isfinite(columns.std)
-    scale_ratio = None
-    if usable.sum() >= 2:
-        scale_ratio = float(columns.std[usable].max() / columns.std[usable].min())
     class_counts = _class_table(parts, "labels", classes).sum(axis=0).tolist()
     labels = classes if text_classes is None else text_classes
-    report = DataReport(
+    exact_sketch = all(p["exact_sketch"] for p in parts)
+    return assemble_report(
         n_samples=n_samples,
-        n_features=len(names),
-        feature_names=names,
+        names=names,
         classes=[c.item() if hasattr(c, "item") else c for c in labels],
         class_counts=class_counts,
-        imbalance_ratios=[max(class_counts) / n for n in class_counts],
-        nan_counts=columns.nan_counts.tolist(),
-        inf_counts=(columns.posinf_counts + columns.neginf_counts).tolist(),
-        n_nonfinite_rows=n_samples - n_finite_rows,
-        constant_features=[
-            n for n, c in zip(names, columns.constant, strict=True) if c
-        ],
-        near_constant_features=[
-            n for n, c in zip(names, columns.near_constant, strict=True) if c
-        ],
-        dominant_shares=columns.dominant_share.tolist(),
-        feature_std=columns.std.tolist(),
-        feature_iqr=columns.iqr.tolist(),
-        scale_ratio=scale_ratio,
-        n_duplicate_rows=duplicates.n_duplicate_rows,
-        n_duplicate_groups=duplicates.n_duplicate_groups,
-        n_conflicting_rows=duplicates.n_conflicting_rows,
-        n_conflicting_groups=duplicates.n_conflicting_groups,
-        conflict_examples=duplicates.conflict_examples,
+        columns=columns,
+        n_finite_rows=n_finite_rows,
+        duplicates=duplicates,
         n_neighbors=n_neighbors,
-        typology_counts=None if typology is None else typology.counts.tolist(),
+        typology=typology,
         typology_sampled=False if typology is None else sampled,
-        identifier_features=dict(identifiers),
-        identifiers_excluded=bool(identifiers) and not identifiers_kept,
+        identifiers=identifiers,
+        identifiers_kept=identifiers_kept,
         typology_features=[names[j] for j in scaling["columns"]],
         projection=projection,
+        extra_findings=tuple(
+            _estimates_finding(sampled and not among_all, exact_sketch, len(codes))
+        ),
     )
-    exact_sketch = all(p["exact_sketch"] for p in parts)
-    extra = _estimates_finding(sampled and not among_all, exact_sketch, len(codes))
-    return dataclasses.replace(report, findings=advise(report) + extra)

@@ -44,8 +44,6 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import functools
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import array_api_compat.numpy as np_xp
@@ -53,7 +51,6 @@ import dask
 import numpy as np
 from dask.delayed import Delayed
 
-from balancekit import metrics as _public
 from balancekit._label_messages import mixed_types_message
 from balancekit._labels import as_label_array, check_class_labels
 from balancekit._validation import check_sample_weight
@@ -70,27 +67,7 @@ from balancekit.dask._collections import (
 )
 from balancekit.metrics._counts import Counts, count
 
-__all__ = [
-    "balanced_accuracy_score",
-    "classification_report",
-    "classification_report_imbalanced",
-    "cohen_kappa_score",
-    "computed_cells",
-    "confusion_matrix",
-    "count_on_dask",
-    "f1_score",
-    "fbeta_score",
-    "geometric_mean_score",
-    "index_balanced_accuracy",
-    "macro_averaged_mean_absolute_error",
-    "matthews_corrcoef",
-    "precision_recall_fscore_support",
-    "precision_score",
-    "recall_score",
-    "sensitivity_score",
-    "sensitivity_specificity_support",
-    "specificity_score",
-]
+__all__ = ["cells_on_dask", "computed_cells", "count_on_dask"]
 
 # Largest number of (true, pred) value pairs counted by one bincount in a partition.
 _DENSE_MAX_BINS = 1 << 16
@@ -356,45 +333,3 @@ def count_on_dask(
     if sample_weight is not None:
         result = count(cells.true, cells.pred, cells.weights, names=names)
     return dataclasses.replace(result, true_counts=true_counts, pred_counts=pred_counts)
-
-
-# ---------------------------------------------------------------------- public
-
-
-def _counted_on_dask(public: Callable[..., Any]) -> Callable[..., Any]:
-    """The Dask implementation of a public metric: its own body, whose ``count``
-    of Dask collections is :func:`count_on_dask`."""
-    body = public.__wrapped__  # type: ignore[attr-defined]  # under @dask_route
-
-    @functools.wraps(body)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        return body(*args, **kwargs)
-
-    return run
-
-
-confusion_matrix = _counted_on_dask(_public.confusion_matrix)
-precision_recall_fscore_support = _counted_on_dask(
-    _public.precision_recall_fscore_support
-)
-fbeta_score = _counted_on_dask(_public.fbeta_score)
-f1_score = _counted_on_dask(_public.f1_score)
-precision_score = _counted_on_dask(_public.precision_score)
-recall_score = _counted_on_dask(_public.recall_score)
-balanced_accuracy_score = _counted_on_dask(_public.balanced_accuracy_score)
-matthews_corrcoef = _counted_on_dask(_public.matthews_corrcoef)
-cohen_kappa_score = _counted_on_dask(_public.cohen_kappa_score)
-sensitivity_specificity_support = _counted_on_dask(
-    _public.sensitivity_specificity_support
-)
-sensitivity_score = _counted_on_dask(_public.sensitivity_score)
-specificity_score = _counted_on_dask(_public.specificity_score)
-geometric_mean_score = _counted_on_dask(_public.geometric_mean_score)
-index_balanced_accuracy = _counted_on_dask(_public.index_balanced_accuracy)
-macro_averaged_mean_absolute_error = _counted_on_dask(
-    _public.macro_averaged_mean_absolute_error
-)
-classification_report = _counted_on_dask(_public.classification_report)
-classification_report_imbalanced = _counted_on_dask(
-    _public.classification_report_imbalanced
-)

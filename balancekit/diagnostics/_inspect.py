@@ -26,6 +26,8 @@ from balancekit._random import RandomStateLike, check_random_state
 from balancekit._typing import Array, Device
 from balancekit.diagnostics._advice import advise
 from balancekit.diagnostics._data_checks import (
+    ColumnSummary,
+    DuplicateSummary,
     column_summary,
     duplicate_summary,
     identifier_columns,
@@ -363,27 +365,71 @@ def inspect(
     )
     del X_scaled
 
-    constant, near_constant = columns.constant, columns.near_constant
+    return assemble_report(
+        n_samples=n_samples,
+        names=names,
+        classes=list(labels.classes),
+        class_counts=list(labels.counts),
+        columns=columns,
+        n_finite_rows=n_finite_rows,
+        duplicates=duplicates,
+        n_neighbors=n_neighbors,
+        typology=typology,
+        typology_sampled=False if typology is None else typology.sampled,
+        identifiers=identifiers,
+        identifiers_kept=identifiers_kept,
+        typology_features=[names[j] for j in scaled_columns],
+        projection=projection,
+    )
+
+
+def assemble_report(
+    *,
+    n_samples: int,
+    names: list[str],
+    classes: list,
+    class_counts: list[int],
+    columns: ColumnSummary,
+    n_finite_rows: int,
+    duplicates: DuplicateSummary,
+    n_neighbors: int,
+    typology: Any,
+    typology_sampled: bool,
+    identifiers: dict,
+    identifiers_kept: bool,
+    typology_features: list[str],
+    projection: Projection | None,
+    extra_findings: tuple = (),
+) -> DataReport:
+    """The report of ``inspect`` from its measured parts, with the advice.
+
+    Shared by the in-memory and the Dask ``inspect``: the scale ratio (over the
+    usable columns: not constant, not an identifier, finite spread) and the report's
+    fields are derived here once. ``extra_findings`` follow the advice.
+    """
     not_identifier = np.array([name not in identifiers for name in names])
-    usable = ~constant & ~near_constant & np.isfinite(columns.std) & not_identifier
+    usable = ~columns.constant & ~columns.near_constant & not_identifier
+    usable &= np.isfinite(columns.std)
     scale_ratio = None
     if usable.sum() >= 2:
         stds = columns.std[usable]
         scale_ratio = float(stds.max() / stds.min())
-    largest = max(labels.counts)
+    largest = max(class_counts)
     report = DataReport(
         n_samples=n_samples,
-        n_features=n_features,
+        n_features=len(names),
         feature_names=names,
-        classes=list(labels.classes),
-        class_counts=list(labels.counts),
-        imbalance_ratios=[largest / n for n in labels.counts],
+        classes=classes,
+        class_counts=class_counts,
+        imbalance_ratios=[largest / n for n in class_counts],
         nan_counts=columns.nan_counts.tolist(),
         inf_counts=(columns.posinf_counts + columns.neginf_counts).tolist(),
         n_nonfinite_rows=n_samples - n_finite_rows,
-        constant_features=[n for n, c in zip(names, constant, strict=True) if c],
+        constant_features=[
+            n for n, c in zip(names, columns.constant, strict=True) if c
+        ],
         near_constant_features=[
-            n for n, c in zip(names, near_constant, strict=True) if c
+            n for n, c in zip(names, columns.near_constant, strict=True) if c
         ],
         dominant_shares=columns.dominant_share.tolist(),
         feature_std=columns.std.tolist(),
@@ -396,10 +442,10 @@ def inspect(
         conflict_examples=duplicates.conflict_examples,
         n_neighbors=n_neighbors,
         typology_counts=None if typology is None else typology.counts.tolist(),
-        typology_sampled=False if typology is None else typology.sampled,
+        typology_sampled=typology_sampled,
         identifier_features=dict(identifiers),
         identifiers_excluded=bool(identifiers) and not identifiers_kept,
-        typology_features=[names[j] for j in scaled_columns],
+        typology_features=typology_features,
         projection=projection,
     )
-    return dataclasses.replace(report, findings=advise(report))
+    return dataclasses.replace(report, findings=advise(report) + list(extra_findings))

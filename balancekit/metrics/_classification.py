@@ -15,7 +15,7 @@ from typing import Any
 from sklearn.exceptions import UndefinedMetricWarning
 
 from balancekit._array_api import to_host
-from balancekit._dask_route import dask_route
+from balancekit._dask_route import dask_entry_point
 from balancekit._params import check_choice
 from balancekit._warnings import user_stacklevel
 from balancekit.metrics._common import (
@@ -113,7 +113,7 @@ def prf_from_counts(
     )
 
 
-@dask_route("_metrics")
+@dask_entry_point
 @label_metric_route
 def precision_recall_fscore_support(
     y_true: Any,
@@ -196,7 +196,7 @@ def precision_recall_fscore_support(
     )
 
 
-@dask_route("_metrics")
+@dask_entry_point
 @label_metric_route
 def fbeta_score(
     y_true: Any,
@@ -235,7 +235,7 @@ def fbeta_score(
     )[2]
 
 
-@dask_route("_metrics")
+@dask_entry_point
 @label_metric_route
 def f1_score(
     y_true: Any,
@@ -276,7 +276,7 @@ def f1_score(
     )[2]
 
 
-@dask_route("_metrics")
+@dask_entry_point
 @label_metric_route
 def precision_score(
     y_true: Any,
@@ -311,7 +311,7 @@ def precision_score(
     )[0]
 
 
-@dask_route("_metrics")
+@dask_entry_point
 @label_metric_route
 def recall_score(
     y_true: Any,
@@ -346,7 +346,7 @@ def recall_score(
     )[1]
 
 
-@dask_route("_metrics")
+@dask_entry_point
 @label_metric_route
 def balanced_accuracy_score(
     y_true: Any, y_pred: Any, *, sample_weight: Any = None, adjusted: bool = False
@@ -396,7 +396,7 @@ def balanced_accuracy_score(
     return as_result(score, xp)
 
 
-@dask_route("_metrics")
+@dask_entry_point
 @label_metric_route
 def matthews_corrcoef(y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> Any:
     """Compute the Matthews correlation coefficient (multiclass: Gorodkin's R_K).
@@ -440,7 +440,7 @@ def matthews_corrcoef(y_true: Any, y_pred: Any, *, sample_weight: Any = None) ->
     return as_result(xp.where(is_zero, xp.zeros_like(mcc), mcc), xp)
 
 
-@dask_route("_metrics")
+@dask_entry_point
 @pair_metric_route
 def cohen_kappa_score(
     y1: Any,

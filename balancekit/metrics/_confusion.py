@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from balancekit._dask_route import dask_route
+from balancekit._dask_route import dask_entry_point
 from balancekit._params import check_choice
 from balancekit._warnings import user_stacklevel
 from balancekit.metrics._counts import Counts, count
@@ -17,7 +17,7 @@ __all__ = ["confusion_from_counts", "confusion_matrix"]
 _NORMALIZE = (None, "true", "pred", "all")
 
 
-@dask_route("_metrics")
+@dask_entry_point
 @label_metric_route
 def confusion_matrix(
     y_true: Any,

@@ -25,7 +25,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from balancekit._dask_route import dask_route
+from balancekit._dask_route import dask_entry_point
 from balancekit._params import check_bool, check_scalar
 from balancekit.metrics._common import (
     as_result,
@@ -106,7 +106,7 @@ def _average(values: Any, true_sum: Any, average: Any, counts: Counts) -> Any:
     return as_result(nanaverage(values, None, xp), xp)
 
 
-@dask_route("_metrics")
+@dask_entry_point
 @label_metric_route
 def sensitivity_specificity_support(
     y_true: Any,
@@ -186,7 +186,7 @@ def sensitivity_specificity_support(
     )
 
 
-@dask_route("_metrics")
+@dask_entry_point
 @label_metric_route
 def sensitivity_score(
     y_true: Any,
@@ -221,7 +221,7 @@ def sensitivity_score(
     )[0]
 
 
-@dask_route("_metrics")
+@dask_entry_point
 @label_metric_route
 def specificity_score(
     y_true: Any,
@@ -256,7 +256,7 @@ def specificity_score(
     )[1]
 
 
-@dask_route("_metrics")
+@dask_entry_point
 @label_metric_route
 def geometric_mean_score(
     y_true: Any,
@@ -378,7 +378,7 @@ def _resolve_metric(metric: Any) -> Callable[..., Any]:
     )
 
 
-@dask_route("_metrics")
+@dask_entry_point
 @label_metric_route
 def index_balanced_accuracy(
     y_true: Any,

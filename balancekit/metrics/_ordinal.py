@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from balancekit._dask_route import dask_route
+from balancekit._dask_route import dask_entry_point
 from balancekit.metrics._common import as_result
 from balancekit.metrics._counts import count
 from balancekit.metrics._inputs import label_metric_route
@@ -20,7 +20,7 @@ from balancekit.metrics._inputs import label_metric_route
 __all__ = ["macro_averaged_mean_absolute_error"]
 
 
-@dask_route("_metrics")
+@dask_entry_point
 @label_metric_route
 def macro_averaged_mean_absolute_error(
     y_true: Any, y_pred: Any, *, sample_weight: Any = None

@@ -160,6 +160,22 @@ def precision_recall_curve(
         y_true, y_score, sample_weight, pos_label, "standard"
     )
     fps, tps, thresholds, dtype = _counts(y_score, target, weight, xp, device)
+    return pr_curve_from_counts(
+        fps, tps, thresholds, drop_intermediate, dtype, xp, device
+    )
+
+
+def pr_curve_from_counts(
+    fps: Any,
+    tps: Any,
+    thresholds: Any,
+    drop_intermediate: bool,
+    dtype: Any,
+    xp: Namespace,
+    device: Device,
+) -> tuple[Any, Any, Any]:
+    """Precision, recall and thresholds from the cumulative weighted false and true
+    positives at each decreasing distinct threshold (any way they were counted)."""
     if drop_intermediate and fps.shape[0] > 2:
         middle = (tps[1:-1] != tps[:-2]) | (tps[2:] != tps[1:-1])
         keep = _keep(middle, xp, device)
@@ -239,6 +255,22 @@ def roc_curve(
         y_true, y_score, sample_weight, pos_label, "standard"
     )
     fps, tps, thresholds, dtype = _counts(y_score, target, weight, xp, device)
+    return roc_curve_from_counts(
+        fps, tps, thresholds, drop_intermediate, dtype, xp, device
+    )
+
+
+def roc_curve_from_counts(
+    fps: Any,
+    tps: Any,
+    thresholds: Any,
+    drop_intermediate: bool,
+    dtype: Any,
+    xp: Namespace,
+    device: Device,
+) -> tuple[Any, Any, Any]:
+    """False and true positive rates and thresholds (``inf`` first) from the
+    cumulative weighted counts at each decreasing distinct threshold."""
     if drop_intermediate and fps.shape[0] > 2:
         fp_step, tp_step = fps[1:] - fps[:-1], tps[1:] - tps[:-1]
         corner = (fp_step[1:] != fp_step[:-1]) | (tp_step[1:] != tp_step[:-1])

@@ -134,30 +134,10 @@ def _multiclass_errors(
     y_true: Any, y_proba: Any, labels: Any, xp: Any, dtype: Any
 ) -> tuple[Any, int]:
     """Per-sample squared error summed over the class columns."""
-    import numpy as np
 
     n_columns = y_proba.shape[1]
     y_classes = check_labels(y_true, xp, name="y_true").classes
-    if labels is None:
-        classes = y_classes
-        if len(classes) != n_columns:
-            raise ValueError(
-                f"`y_true` has {len(classes)} classes but `y_proba` has {n_columns} "
-                "columns; pass the column labels through `labels`."
-            )
-    else:
-        classes = tuple(
-            v.item() if isinstance(v, np.generic) else v
-            for v in np.unique(np.asarray(labels))
-        )
-        if len(classes) != n_columns:
-            raise ValueError(
-                f"`labels` names {len(classes)} distinct classes but `y_proba` has "
-                f"{n_columns} columns; pass one label per column."
-            )
-        missing = [c for c in y_classes if c not in classes]
-        if missing:
-            raise ValueError(f"`y_true` contains labels {missing} not in `labels`.")
+    classes = column_labels(labels, tuple(y_classes), n_columns)
     totals = xp.sum(y_proba, axis=1)
     eps = float(xp.finfo(dtype).eps)
     if not bool(xp.all(xp.abs(totals - 1) <= eps**0.5 * xp.abs(totals))):
@@ -170,3 +150,38 @@ def _multiclass_errors(
         [xp.astype(positive_mask(y_true, c, xp), dtype) for c in classes], axis=1
     )
     return xp.sum((truth - y_proba) ** 2, axis=1), n_columns
+
+
+def column_labels(labels: Any, y_classes: tuple, n_columns: int) -> tuple:
+    """The class of each column of a 2-D ``y_proba``: ``labels`` (sorted, distinct)
+    or the classes of ``y_true``, checked against the number of columns.
+
+    Examples
+    --------
+    >>> column_labels(None, (0, 1, 2), 3)
+    (0, 1, 2)
+    >>> column_labels(["b", "a"], ("a",), 2)
+    ('a', 'b')
+    """
+    import numpy as np
+
+    if labels is None:
+        if len(y_classes) != n_columns:
+            raise ValueError(
+                f"`y_true` has {len(y_classes)} classes but `y_proba` has {n_columns} "
+                "columns; pass the column labels through `labels`."
+            )
+        return tuple(y_classes)
+    classes = tuple(
+        v.item() if isinstance(v, np.generic) else v
+        for v in np.unique(np.asarray(labels))
+    )
+    if len(classes) != n_columns:
+        raise ValueError(
+            f"`labels` names {len(classes)} distinct classes but `y_proba` has "
+            f"{n_columns} columns; pass one label per column."
+        )
+    missing = [c for c in y_classes if c not in classes]
+    if missing:
+        raise ValueError(f"`y_true` contains labels {missing} not in `labels`.")
+    return classes

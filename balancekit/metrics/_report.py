@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from balancekit._array_api import to_host
-from balancekit._dask_route import dask_route
+from balancekit._dask_route import dask_entry_point
 from balancekit._params import check_bool, check_scalar
 from balancekit.metrics._classification import prf_from_counts
 from balancekit.metrics._common import check_zero_division
@@ -54,7 +54,7 @@ def _weighted_mean(values: np.ndarray, support: np.ndarray) -> float:
     return float(np.average(values, weights=support))
 
 
-@dask_route("_metrics")
+@dask_entry_point
 @label_metric_route
 def classification_report(
     y_true: Any,
@@ -143,7 +143,7 @@ def classification_report(
     )
 
 
-@dask_route("_metrics")
+@dask_entry_point
 @label_metric_route
 def classification_report_imbalanced(
     y_true: Any,

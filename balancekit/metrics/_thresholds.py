@@ -103,6 +103,22 @@ def _check_constraint(constraint: Any) -> tuple[str, float] | None:
     return name, minimum
 
 
+def single_class_error(pos_label: Any) -> ValueError:
+    """The error of a threshold search on ``y_true`` of one class."""
+    return ValueError(
+        "`y_true` holds a single class; tuning a threshold needs both positive "
+        f"(pos_label={pos_label!r}) and negative samples."
+    )
+
+
+def unmet_constraint_error(name: str, minimum: float, reached: float) -> ValueError:
+    """The error of a ``constraint`` that no threshold meets."""
+    return ValueError(
+        f"`constraint` {name} >= {minimum:g} is met by no threshold: the "
+        f"highest {name} reached is {reached:.6g}. Lower the minimum."
+    )
+
+
 @dask_route("_curves")
 @score_metric_route
 def best_threshold(
@@ -183,10 +199,7 @@ def best_threshold(
     n_samples = check_same_length("y_true", y_true, "y_score", y_score)
     target = binary_target(y_true, xp, pos_label=pos_label)
     if target.n_positive in (0, n_samples):
-        raise ValueError(
-            "`y_true` holds a single class; tuning a threshold needs both positive "
-            f"(pos_label={target.pos_label!r}) and negative samples."
-        )
+        raise single_class_error(target.pos_label)
     weight = check_weights(sample_weight, n_samples, xp, device)
     dtype = widest_float_dtype(xp, device)
     fps, tps, thresholds = threshold_counts(
@@ -207,10 +220,7 @@ def best_threshold(
         feasible = constraint_values >= minimum
         if not bool(xp.any(feasible)):
             reached = float(xp.max(constraint_values))
-            raise ValueError(
-                f"`constraint` {name} >= {minimum:g} is met by no threshold: the "
-                f"highest {name} reached is {reached:.6g}. Lower the minimum."
-            )
+            raise unmet_constraint_error(name, minimum, reached)
         values = xp.where(feasible, values, -math.inf)
     # argmax returns the first maximum: thresholds decrease, so the highest one.
     best = xp.reshape(xp.argmax(values), (1,))
