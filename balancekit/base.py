@@ -26,7 +26,7 @@ from balancekit._array_api import (
     restore_tensors,
     take_rows,
 )
-from balancekit._dask_route import has_dask, refuse_dask
+from balancekit._dask_route import has_dask, is_dask_collection, refuse_dask
 from balancekit._features import numeric_features
 from balancekit._labels import Labels, check_labels
 from balancekit._random import check_random_state
@@ -248,7 +248,8 @@ class BaseIndexSampler(BaseSampler):
         >>> np.bincount(y[idx]).tolist()
         [2, 2]
         """
-        refuse_dask(f"{type(self).__name__}.fit_resample_indices", {"y": y})
+        if is_dask_collection(y):
+            return self._fit_resample_indices_dask(y)
         if y is None:
             raise ValueError(
                 "`y` is None: fit_resample_indices requires the class labels, shape "
@@ -266,6 +267,12 @@ class BaseIndexSampler(BaseSampler):
         if on_view:
             _restore_fitted_arrays(self)
         return self.sample_indices_
+
+    def _fit_resample_indices_dask(self, y: Any) -> Any:
+        """``fit_resample_indices`` for Dask labels (lazy indices); refused unless a
+        subclass has a Dask route."""
+        refuse_dask(f"{type(self).__name__}.fit_resample_indices", {"y": y})
+        raise AssertionError("unreachable: refuse_dask raises on Dask input")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -7,6 +7,7 @@ only these O(n_classes x n_partitions) numbers reach the client.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import dask
@@ -34,6 +35,7 @@ __all__ = [
     "class_counts_by_partition",
     "class_moments",
     "class_std",
+    "count_columns",
     "count_rows",
 ]
 
@@ -129,24 +131,60 @@ def _weights(block: Any, n_rows: int, index: int) -> np.ndarray:
 
 def count_rows(y: Rows, sample_weight: Rows | None = None) -> PartitionCounts:
     """:func:`class_counts_by_partition` on checked and aligned arguments."""
+    return count_columns([y], sample_weight)[0]
+
+
+def count_columns(
+    columns: Sequence[Rows], sample_weight: Rows | None = None
+) -> list[PartitionCounts]:
+    """The class counts of several label columns (one per output), computed together:
+    the columns of one collection are read in the same pass.
+
+    Examples
+    --------
+    >>> import dask, dask.array as da, numpy as np
+    >>> from balancekit.dask._collections import dask_rows
+    >>> y = da.from_array(np.array([[0, 1], [0, 0], [1, 1]]), chunks=2)
+    >>> columns = [dask_rows(y[:, k], "y", "labels") for k in range(2)]
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     [c.counts.tolist() for c in count_columns(columns)]
+    [[[2, 0], [0, 1]], [[1, 1], [0, 1]]]
+    """
     token = dask.base.tokenize(
-        y.value, None if sample_weight is None else sample_weight.value
+        [y.value for y in columns],
+        None if sample_weight is None else sample_weight.value,
     )
     name = f"balancekit-class-counts-{token}"
-    graph: dict = dict(y.graph)
+    graph: dict = {}
+    for y in columns:
+        graph.update(y.graph)
     if sample_weight is not None:
         graph.update(sample_weight.graph)
-    for i, (keys) in enumerate(y.keys):
-        w_key = None if sample_weight is None else sample_weight.keys[i][0]
-        graph[(name, i)] = (_partition_counts, keys[0], w_key, i, y.name)
-    tasks = [Delayed((name, i), graph) for i in range(y.n_partitions)]
-    per_partition = dask.compute(*tasks)
+    tasks = []
+    for k, y in enumerate(columns):
+        for i, keys in enumerate(y.keys):
+            w_key = None if sample_weight is None else sample_weight.keys[i][0]
+            graph[(name, k, i)] = (_partition_counts, keys[0], w_key, i, y.name)
+            tasks.append(Delayed((name, k, i), graph))
+    computed = dask.compute(*tasks)
+    results, start = [], 0
+    for y in columns:
+        per_partition = computed[start : start + y.n_partitions]
+        start += y.n_partitions
+        results.append(_merge_counts(per_partition, y.name, sample_weight is not None))
+    return results
+
+
+def _merge_counts(
+    per_partition: Sequence[tuple], name: str, weighted: bool
+) -> PartitionCounts:
+    """One column's partition counts on the client, over the sorted classes."""
     labels = [p[0] for p in per_partition]
     classes = np.unique(np.concatenate(labels)) if labels else np.empty(0)
     if classes.size == 0:
-        raise ValueError(empty_message(y.name))
+        raise ValueError(empty_message(name))
     counts = np.zeros((len(labels), classes.size), dtype=np.int64)
-    sums = None if sample_weight is None else np.zeros(counts.shape)
+    sums = np.zeros(counts.shape) if weighted else None
     for i, (values, n, s) in enumerate(per_partition):
         positions = np.searchsorted(classes, values)
         counts[i, positions] = n

@@ -34,7 +34,9 @@ from balancekit._random import check_random_state
 from balancekit._sampling_strategy import resolve_sampling_strategy
 from balancekit.dask._collections import (
     Rows,
+    check_all_dask,
     check_partition_length,
+    dask_rows,
     lazy_array,
     rows_output,
     sampler_rows,
@@ -42,7 +44,12 @@ from balancekit.dask._collections import (
 )
 from balancekit.dask._counts import PartitionCounts, class_std, count_rows
 
-__all__ = ["random_over_sample", "random_under_sample", "split_targets"]
+__all__ = [
+    "random_over_sample",
+    "random_sample_indices",
+    "random_under_sample",
+    "split_targets",
+]
 
 Key = Hashable
 
@@ -201,6 +208,50 @@ def _root(rng: np.random.Generator) -> tuple[int, ...]:
     return tuple(int(v) for v in rng.integers(0, 2**63, size=2))
 
 
+def _positions(
+    sampler: Any,
+    y: Rows,
+    counts: PartitionCounts,
+    draws: np.ndarray,
+    mode: str,
+    root: tuple[int, ...],
+    token: str,
+) -> tuple[da.Array, np.ndarray]:
+    """The drawn rows' positions in each partition (lazy, known chunks) and the
+    output rows per partition; sets the lazy global ``sample_indices_``."""
+    n_rows = counts.lengths
+    if mode == "over":
+        lengths = n_rows + draws.sum(axis=1)
+    else:
+        lengths = np.where(draws < 0, counts.counts, draws).sum(axis=1)
+    prefix = "balancekit-random-" + ("over" if mode == "over" else "under")
+    index_name = f"{prefix}-positions-{token}"
+    layer = {
+        (index_name, i): (
+            _draw_partition,
+            keys[0],
+            counts.classes,
+            draws[i],
+            mode,
+            root,
+            i,
+        )
+        for i, keys in enumerate(y.keys)
+    }
+    chunks = (tuple(int(n) for n in lengths),)
+    local = lazy_array(index_name, layer, [y.value], chunks, np.empty(0, np.int64))
+    name = f"{prefix}-sample-indices-{token}"
+    offsets = np.concatenate([[0], np.cumsum(n_rows)])
+    shifts = {
+        (name, i): (np.add, (index_name, i), int(offsets[i]))
+        for i in range(len(n_rows))
+    }
+    sampler.sample_indices_ = lazy_array(
+        name, shifts, [local], chunks, np.empty(0, np.int64)
+    )
+    return local, lengths
+
+
 def _resample(
     sampler: Any,
     rows: list[Rows],
@@ -212,26 +263,16 @@ def _resample(
 ) -> tuple:
     """The lazy outputs of the plan ``draws[i, k]`` (rows per partition and class)."""
     X, y = rows[0], rows[1]
-    classes, n_rows = counts.classes, counts.lengths
-    if mode == "over":
-        lengths = n_rows + draws.sum(axis=1)
-    else:
-        lengths = np.where(draws < 0, counts.counts, draws).sum(axis=1)
-    starts = np.concatenate([[0], np.cumsum(lengths)])[:-1].astype(np.int64)
+    n_rows = counts.lengths
     token = dask.base.tokenize([r.value for r in rows], draws, mode, root, smoothing)
+    local, lengths = _positions(sampler, y, counts, draws, mode, root, token)
+    starts = np.concatenate([[0], np.cumsum(lengths)])[:-1].astype(np.int64)
     prefix = "balancekit-random-" + ("over" if mode == "over" else "under")
-    index_name = f"{prefix}-positions-{token}"
-    layer = {
-        (index_name, i): (_draw_partition, keys[0], classes, draws[i], mode, root, i)
-        for i, keys in enumerate(y.keys)
-    }
-    chunks = (tuple(int(n) for n in lengths),)
-    local = lazy_array(index_name, layer, [y.value], chunks, np.empty(0, np.int64))
 
     def take(source: Rows) -> Any:
         def task(i: int, key: Key) -> tuple:
             start, n = int(starts[i]), int(n_rows[i])
-            return (take_block_rows, key, (index_name, i), start, n, source.name, i)
+            return (take_block_rows, key, (local.name, i), start, n, source.name, i)
 
         return rows_output(
             source,
@@ -247,17 +288,29 @@ def _resample(
     if smoothing is None:
         outputs.insert(0, take(X))
     else:
-        outputs.insert(0, _smoothed(X, y, local, starts, classes, root, smoothing))
-    name = f"{prefix}-sample-indices-{token}"
-    offsets = np.concatenate([[0], np.cumsum(n_rows)])
-    shifts = {
-        (name, i): (np.add, (index_name, i), int(offsets[i]))
-        for i in range(len(n_rows))
-    }
-    sampler.sample_indices_ = lazy_array(
-        name, shifts, [local], chunks, np.empty(0, np.int64)
-    )
+        outputs.insert(
+            0, _smoothed(X, y, local, starts, counts.classes, root, smoothing)
+        )
     return tuple(outputs)
+
+
+def _under_draws(
+    sampler: Any, counts: PartitionCounts, rng: np.random.Generator
+) -> tuple[np.ndarray, str]:
+    """RandomUnderSampler's rows to draw per (partition, class); -1: kept whole."""
+    targets = _targets(sampler, counts)
+    replace = bool(sampler.replacement)
+    draws = split_targets(counts.counts, np.maximum(targets, 0), replace, rng)
+    draws[:, targets < 0] = -1  # classes kept whole
+    return draws, "under-replace" if replace else "under"
+
+
+def _over_draws(
+    sampler: Any, counts: PartitionCounts, rng: np.random.Generator
+) -> tuple[np.ndarray, str]:
+    """RandomOverSampler's new rows to draw per (partition, class)."""
+    targets = np.maximum(_targets(sampler, counts), 0)
+    return split_targets(counts.counts, targets, True, rng), "over"
 
 
 def _smoothed(
@@ -344,11 +397,7 @@ def random_under_sample(
     rows = sampler_rows(X, y, sample_weight, whole_rows=False)
     counts = _fit_counts(sampler, rows)
     rng = check_random_state(sampler.random_state)
-    targets = _targets(sampler, counts)
-    replace = bool(sampler.replacement)
-    draws = split_targets(counts.counts, np.maximum(targets, 0), replace, rng)
-    draws[:, targets < 0] = -1  # classes kept whole
-    mode = "under-replace" if replace else "under"
+    draws, mode = _under_draws(sampler, counts, rng)
     result = _resample(sampler, rows, counts, draws, mode, _root(rng))
     return result if sample_weight is not None else result[:2]
 
@@ -386,13 +435,52 @@ def random_over_sample(
     counts = _fit_counts(sampler, rows)
     sampler._resolve_shrinkage()
     rng = check_random_state(sampler.random_state)
-    targets = np.maximum(_targets(sampler, counts), 0)
-    draws = split_targets(counts.counts, targets, True, rng)
+    draws, mode = _over_draws(sampler, counts, rng)
     smoothing = None
     if sampler.shrinkage_ is not None:
         factors = np.asarray(
             [sampler.shrinkage_.get(c.item(), 0.0) for c in counts.classes]
         )
         smoothing = (factors, int(counts.lengths.sum()))
-    result = _resample(sampler, rows, counts, draws, "over", _root(rng), smoothing)
+    result = _resample(sampler, rows, counts, draws, mode, _root(rng), smoothing)
     return result if sample_weight is not None else result[:2]
+
+
+def random_sample_indices(sampler: Any, y: Any) -> da.Array:
+    """``fit_resample_indices`` of RandomUnderSampler / RandomOverSampler on Dask
+    labels: the lazy global indices of the output rows (known chunks), equal to the
+    ``sample_indices_`` that ``fit_resample(X, y)`` sets with the same
+    ``random_state``. One pass over ``y`` counts the classes; ``X`` is not needed.
+
+    Examples
+    --------
+    >>> import dask, dask.array as da, numpy as np
+    >>> from balancekit import RandomUnderSampler
+    >>> y = da.from_array(np.array([0, 1, 0, 0, 0, 0, 0, 1, 0, 0]), chunks=5)
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     indices = RandomUnderSampler(random_state=0).fit_resample_indices(y)
+    ...     np.bincount(y.compute()[indices.compute()]).tolist(), indices.chunks
+    ([2, 2], ((2, 2),))
+    """
+    over = type(sampler).__name__ == "RandomOverSampler"
+    if not over:
+        sampler._check_replacement()
+    check_all_dask({"y": y})
+    if y is None:
+        raise ValueError(
+            "`y` is None: fit_resample_indices requires the class labels, shape "
+            "(n_samples,)."
+        )
+    labels = dask_rows(y, "y", "labels")
+    counts = count_rows(labels)
+    sampler.sampling_strategy_ = resolve_sampling_strategy(
+        sampler.sampling_strategy,
+        counts.class_counts(),
+        sampler._sampling_type,
+        y=labels.value,
+    )
+    rng = check_random_state(sampler.random_state)
+    draws, mode = (_over_draws if over else _under_draws)(sampler, counts, rng)
+    token = dask.base.tokenize(labels.value, draws, mode, "indices")
+    _positions(sampler, labels, counts, draws, mode, _root(rng), token)
+    return sampler.sample_indices_

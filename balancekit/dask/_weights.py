@@ -13,15 +13,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dask.array as da
+import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 
 from balancekit.dask._collections import (
+    Rows,
     check_aligned,
     check_all_dask,
     dask_rows,
 )
-from balancekit.dask._counts import PartitionCounts, count_rows
+from balancekit.dask._counts import PartitionCounts, count_columns, count_rows
 from balancekit.weighting._class_weight import (
     _per_output,
     _scalars,
@@ -101,13 +103,33 @@ def compute_class_weight(
     )
 
 
-def _lookup(block: Any, classes: np.ndarray, table: np.ndarray) -> Any:
-    """Each row's class weight (one task per partition)."""
-    values = block.to_numpy() if isinstance(block, pd.Series) else np.asarray(block)
-    weights = table[np.searchsorted(classes, values)]
-    if isinstance(block, pd.Series):
-        return pd.Series(weights, index=block.index, name=block.name)
+def _lookup(block: Any, classes: list[np.ndarray], tables: list[np.ndarray]) -> Any:
+    """Each row's weight: the product of its class weights over the outputs (one
+    task per partition; a Series, a DataFrame with one column per output, or an
+    array of shape (rows,) or (rows, outputs))."""
+    frame = isinstance(block, pd.DataFrame | pd.Series)
+    values = block.to_numpy() if frame else np.asarray(block)
+    values = values.reshape(len(values), -1)
+    weights = np.ones(len(values))
+    for k, (sorted_classes, table) in enumerate(zip(classes, tables, strict=True)):
+        weights = weights * table[np.searchsorted(sorted_classes, values[:, k])]
+    if frame:
+        name = block.name if isinstance(block, pd.Series) else None
+        return pd.Series(weights, index=block.index, name=name)
     return weights
+
+
+def _outputs(y: Any) -> tuple[Any, list[Rows]]:
+    """``y`` (rows whole) and one checked label column per output."""
+    if isinstance(y, da.Array) and y.ndim == 2 and y.shape[1] > 1:
+        y = y.rechunk({1: -1})
+        return y, [
+            dask_rows(y[:, k], f"y[:, {k}]", "labels") for k in range(y.shape[1])
+        ]
+    if isinstance(y, dd.DataFrame) and len(y.columns) > 1:
+        return y, [dask_rows(y[c], f"y[{c!r}]", "labels") for c in y.columns]
+    rows = dask_rows(y, "y", "labels")
+    return rows.value, [rows]
 
 
 def compute_sample_weight(
@@ -122,9 +144,10 @@ def compute_sample_weight(
 
     The class weights come from one pass over ``y`` (or over ``y[indices]``, a
     subsample given as integer positions: a NumPy or Dask array, for a Dask array
-    ``y``); the per-sample weights are a lazy float64 Dask array with ``y``'s chunks,
-    or a Dask Series with ``y``'s index and partitions. ``y`` holds one output (1-D,
-    or a single column).
+    ``y``); the per-sample weights are a lazy float64 Dask array with ``y``'s row
+    chunks, or a Dask Series with ``y``'s index and partitions. With several outputs
+    (a 2-D array, or a DataFrame with one column per output) the outputs' weights
+    multiply, as in memory; their counts are computed in the same pass.
 
     Examples
     --------
@@ -136,36 +159,44 @@ def compute_sample_weight(
     ...     weights.chunks, weights.compute().tolist()
     (((2, 2),), [0.6666666666666666, 0.6666666666666666, 0.6666666666666666, 2.0])
     """
-    rows = dask_rows(y, "y", "labels")
-    (method_k,) = _per_output(method, 1)
-    check_weight_options(method_k, beta, normalize, "zero")
-    if indices is not None and method_k != "balanced":
+    value, columns = _outputs(y)
+    methods = _per_output(method, len(columns))
+    for method_k in methods:
+        check_weight_options(method_k, beta, normalize, "zero")
+    if indices is not None and any(m != "balanced" for m in methods):
         raise ValueError(
             "`indices` (a subsample) works with method='balanced' only; got "
             f"{method!r}."
         )
-    counts = count_rows(rows)
+    counts = count_columns(columns)
     fit_counts = counts
     if indices is not None:
-        if not rows.is_array:
+        if not isinstance(value, da.Array):
             raise TypeError(
-                "`indices` with a Dask Series `y` is not supported (a Dask Series "
+                "`indices` with a Dask Series or DataFrame `y` is not supported (it "
                 "has no positional indexing); pass `y.to_dask_array(lengths=True)`."
             )
         positions = indices if isinstance(indices, da.Array) else np.asarray(indices)
-        fit_counts = count_rows(dask_rows(rows.value[positions], "y", "labels"))
-    table = _weights_from(
-        fit_counts,
-        method_k,
-        tuple(c.item() for c in counts.classes),
-        beta=beta,
-        normalize=normalize,
-        absent="zero",
-    )
-    sorted_classes = counts.classes
-    if rows.is_array:
-        return rows.value.map_blocks(
-            _lookup, sorted_classes, table, dtype=np.float64, meta=np.empty(0)
+        fit_counts = count_columns(
+            [dask_rows(c.value[positions], c.name, "labels") for c in columns]
         )
-    meta = pd.Series(np.empty(0), name=rows.value.name)
-    return rows.value.map_partitions(_lookup, sorted_classes, table, meta=meta)
+    tables = [
+        _weights_from(
+            fitted,
+            method_k,
+            tuple(c.item() for c in whole.classes),
+            beta=beta,
+            normalize=normalize,
+            absent="zero",
+        )
+        for fitted, whole, method_k in zip(fit_counts, counts, methods, strict=True)
+    ]
+    classes = [whole.classes for whole in counts]
+    if isinstance(value, da.Array):
+        drop = {"drop_axis": 1} if value.ndim == 2 else {}
+        return value.map_blocks(
+            _lookup, classes, tables, dtype=np.float64, meta=np.empty(0), **drop
+        )
+    name = value.name if isinstance(value, dd.Series) else None
+    meta = pd.Series(np.empty(0), name=name)
+    return value.map_partitions(_lookup, classes, tables, meta=meta)

@@ -110,6 +110,11 @@ class RandomOverSampler(BaseIndexSampler, BaseOverSampler):
 
         return random_over_sample(self, X, y, sample_weight)
 
+    def _fit_resample_indices_dask(self, y: Any) -> Any:
+        from balancekit.dask._random_samplers import random_sample_indices
+
+        return random_sample_indices(self, y)
+
     def _check_params(self, data: Validated) -> None:
         self._resolve_shrinkage()
         if self.shrinkage_ is not None:

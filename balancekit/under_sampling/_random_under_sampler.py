@@ -85,6 +85,11 @@ class RandomUnderSampler(BaseIndexSampler, BaseUnderSampler):
 
         return random_under_sample(self, X, y, sample_weight)
 
+    def _fit_resample_indices_dask(self, y: Any) -> Any:
+        from balancekit.dask._random_samplers import random_sample_indices
+
+        return random_sample_indices(self, y)
+
     def _check_replacement(self) -> None:
         check_bool(self.replacement, "replacement")
 

@@ -273,8 +273,8 @@ def compute_sample_weight(
     ----------
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         Class labels; with several outputs the weights of the outputs multiply. A
-        Dask array or Series (one output) gives a lazy Dask result with its
-        partitions (``balancekit.dask._weights``).
+        Dask array, Series or DataFrame (one column per output) gives a lazy Dask
+        result with its partitions (``balancekit.dask._weights``).
     method : str, dict or list of dicts, default="balanced"
         A method of ``compute_class_weight`` (used for every output), a dict
         ``{class: weight}``, or one dict per output.

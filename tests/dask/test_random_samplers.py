@@ -254,3 +254,45 @@ def test_empty_output_partitions_leave_divisions_unknown(synchronous):
     pd.testing.assert_index_equal(out.index, pd.RangeIndex(3))
     np.testing.assert_array_equal(out["a"], [7.0, 9.0, 11.0])
     assert y_res.compute().tolist() == [1, 1, 1]
+
+
+@pytest.mark.parametrize(("cls", "oracle", "params"), SAMPLERS)
+@pytest.mark.parametrize("kind", ["array", "series"])
+def test_fit_resample_indices_equal_those_of_fit_resample(
+    synchronous, cls, oracle, params, kind
+):
+    """From the labels alone: lazy global indices with known chunks, the same rows
+    as ``fit_resample(X, y)``'s ``sample_indices_`` under the same seed."""
+    X, y = _data(3)
+    Xd, yd = _dask(X, y)
+    if kind == "series":
+        frame = dd.from_pandas(pd.DataFrame({"a": X[:, 0], "y": y}), npartitions=4)
+        Xd, yd = frame[["a"]], frame["y"]
+    by_rows = cls(random_state=7, **params)
+    by_rows.fit_resample(Xd, yd)
+    sampler = cls(random_state=7, **params)
+    indices = sampler.fit_resample_indices(yd)
+    assert isinstance(indices, da.Array)
+    assert indices is sampler.sample_indices_
+    assert indices.chunks == by_rows.sample_indices_.chunks
+    assert not np.isnan(indices.shape[0])
+    got, expected = dask.compute(indices, by_rows.sample_indices_)
+    np.testing.assert_array_equal(got, expected)
+    assert dict(sampler.sampling_strategy_) == dict(by_rows.sampling_strategy_)
+    counts = Counter(y[got].tolist())
+    imb = oracle(random_state=0, **params)
+    _, y_imb = imb.fit_resample(X, y)
+    assert counts == Counter(y_imb.tolist())
+
+
+def test_fit_resample_indices_on_a_cluster_and_bad_input(client):
+    X, y = _data(4, n=4000)
+    yd = da.from_array(y, chunks=1000)
+    indices = RandomUnderSampler(random_state=0).fit_resample_indices(yd)
+    assert np.bincount(y[indices.compute()]).tolist() == [np.bincount(y).min()] * 3
+    with pytest.raises(TypeError, match="`replacement` must be True or False"):
+        RandomUnderSampler(replacement="yes").fit_resample_indices(yd)
+    with pytest.raises(ValueError, match="1-D class labels"):
+        RandomOverSampler().fit_resample_indices(da.from_array(X, chunks=1000))
+    with pytest.raises(ValueError, match="continuous"):
+        RandomOverSampler().fit_resample_indices(yd + 0.5)

@@ -61,12 +61,6 @@ def test_fit_takes_the_dask_route_and_resolves_the_strategy(synchronous):
         bk.NearMiss().fit(da.from_array(X, chunks=20), da.from_array(y, 20))
 
 
-def test_fit_resample_indices_refuses_dask_labels_clearly():
-    _, y = _data()
-    with pytest.raises(TypeError, match="fit_resample_indices does not run on Dask"):
-        bk.RandomUnderSampler().fit_resample_indices(da.from_array(y, 20))
-
-
 def test_the_refusal_lists_every_family_of_entry_points():
     X, y = _data()
     with pytest.raises(TypeError) as error:

@@ -118,3 +118,75 @@ def test_whole_float_labels(synchronous):
     y = np.array([0.0, 2.0, 2.0, 5.0, 5.0, 5.0])
     got = compute_sample_weight(da.from_array(y, chunks=4)).compute()
     np.testing.assert_allclose(got, compute_sample_weight(y), rtol=1e-12, atol=0)
+
+
+def _multi_output(seed: int = 6, n: int = 613) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.stack(
+        [
+            rng.choice([0, 1], size=n, p=[0.8, 0.2]),
+            rng.choice([2, 5, 9], size=n, p=[0.5, 0.3, 0.2]),
+            rng.choice([0, 1, 2], size=n),
+        ],
+        axis=1,
+    )
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        "balanced",
+        "inverse_sqrt",
+        [{0: 1.0, 1: 3.0}, {2: 1.0, 5: 2.0, 9: 4.0}, "balanced"],
+    ],
+)
+@pytest.mark.parametrize("normalize", [None, "samples"])
+def test_multi_output_sample_weight_equals_numpy(synchronous, method, normalize):
+    y = _multi_output()
+    expected = compute_sample_weight(y, method, normalize=normalize)
+    yd = da.from_array(y, chunks=(200, 2))  # columns split across blocks too
+    got = compute_sample_weight(yd, method, normalize=normalize)
+    assert got.ndim == 1
+    assert got.chunks == ((200, 200, 200, 13),)
+    np.testing.assert_allclose(got.compute(), expected, rtol=1e-12, atol=0)
+    frame = dd.from_pandas(pd.DataFrame(y, columns=["a", "b", "c"]), npartitions=4)
+    series = compute_sample_weight(frame, method, normalize=normalize)
+    assert isinstance(series, dd.Series)
+    assert series.npartitions == frame.npartitions
+    computed = series.compute()
+    pd.testing.assert_index_equal(computed.index, frame.index.compute())
+    np.testing.assert_allclose(computed.to_numpy(), expected, rtol=1e-12, atol=0)
+
+
+def test_multi_output_counts_in_one_compute(synchronous, monkeypatch):
+    """The outputs' class counts are one call to the scheduler, not one per column."""
+    calls = []
+    compute = dask.compute
+
+    def counting(*args, **kwargs):
+        calls.append(len(args))
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr("balancekit.dask._counts.dask.compute", counting)
+    compute_sample_weight(da.from_array(_multi_output(), chunks=(100, 3)))
+    assert len(calls) == 1
+    assert calls[0] == 3 * 7
+
+
+def test_multi_output_subsample_and_bad_methods(synchronous):
+    y = _multi_output(7)
+    indices = np.random.default_rng(1).integers(0, len(y), 80)
+    yd = da.from_array(y, chunks=(150, 3))
+    np.testing.assert_allclose(
+        compute_sample_weight(yd, indices=indices).compute(),
+        compute_sample_weight(y, indices=indices),
+        rtol=1e-12,
+        atol=0,
+    )
+    with pytest.raises(ValueError, match="one entry per output of `y` \\(3\\)"):
+        compute_sample_weight(yd, [{0: 1.0}])
+    with pytest.raises(ValueError, match="one dict per output"):
+        compute_sample_weight(yd, {0: 1.0})
+    frame = dd.from_pandas(pd.DataFrame(y, columns=["a", "b", "c"]), npartitions=2)
+    with pytest.raises(TypeError, match="`indices` with a Dask Series or DataFrame"):
+        compute_sample_weight(frame, indices=indices)
