@@ -26,8 +26,9 @@ gives its classes, so ``pos_label`` is resolved, and errors and warnings are rai
 by the NumPy path's own rules. Only O(n_classes + n_ranges) values reach the client;
 the result is what the NumPy path returns (a NumPy float), equal to it to 1e-12.
 Multiclass ``y_true`` is scored one-vs-rest (``_one_vs_rest``: one range graph per
-class column, all in one ``compute``); the partial AUC (``max_fpr``) is not
-implemented on Dask and raises ``NotImplementedError``.
+class column, all in one ``compute``). The partial AUC (``max_fpr``) is the same sum
+over the runs up to the false-positive weight ``max_fpr * N``, the last run's segment
+cut there, then McClish-standardised as in memory.
 
 Examples
 --------
@@ -69,7 +70,9 @@ from balancekit.dask._streaming import update_streaming_scores
 from balancekit.metrics._ranking import (
     _NO_POSITIVE_PR,
     _ONE_CLASS_AUC,
+    check_max_fpr,
     check_multiclass_auc,
+    mcclish,
 )
 from balancekit.metrics._ranking_validation import (
     binary_target,
@@ -90,8 +93,6 @@ __all__ = [
 
 # Most score ranges merged apart (each is one task holding its runs).
 _MAX_RANGES = 64
-_NOT_ON_DASK = "is not implemented on Dask; compute() the data into memory for it"
-
 
 # ---------------------------------------------------------------------- kernels
 
@@ -191,14 +192,25 @@ def _offsets(*totals: tuple[float, float]) -> np.ndarray:
     return np.concatenate([above[1:], np.zeros((1, 2)), above[:1]])
 
 
-def _share(kind: str, runs: tuple, offsets: np.ndarray, index: int) -> float:
-    """One range's term of the AUC or AP sum (unnormalised)."""
+def _share(
+    kind: str, runs: tuple, offsets: np.ndarray, index: int, max_fpr: float = 1.0
+) -> float:
+    """One range's term of the AUC, partial AUC or AP sum (unnormalised).
+
+    For the partial AUC each run's ROC segment, from ``(fp - n_s, tp - p_s)`` to
+    ``(fp, tp)``, is cut at the false-positive weight ``max_fpr * N``, the curve
+    interpolated linearly there (as scikit-learn does).
+    """
     _, pos, neg = (part[::-1] for part in runs)  # decreasing scores
     tp_above, fp_above = offsets[index]
     tp = tp_above + np.cumsum(pos)
     if kind == "auc":
         return float(np.sum(neg * (tp - pos / 2)))
     fp = fp_above + np.cumsum(neg)
+    if kind == "partial-auc":
+        width = np.clip(max_fpr * offsets[-1][1] - (fp - neg), 0.0, neg)
+        rise = np.divide(pos * width, neg, out=np.zeros(pos.shape), where=neg > 0)
+        return float(np.sum(width * (tp - pos + rise / 2)))
     scored = pos > 0
     return float(np.sum(pos[scored] * tp[scored] / (tp[scored] + fp[scored])))
 
@@ -206,7 +218,7 @@ def _share(kind: str, runs: tuple, offsets: np.ndarray, index: int) -> float:
 def _finish(kind: str, offsets: np.ndarray, *shares: float) -> float:
     total_pos, total_neg = offsets[-1]
     total = float(np.sum(shares))
-    return total / (total_pos * total_neg) if kind == "auc" else total / total_pos
+    return total / (total_pos * total_neg) if "auc" in kind else total / total_pos
 
 
 # ---------------------------------------------------------------------- graph
@@ -328,11 +340,14 @@ def label_counts(y_true: Any) -> tuple[np.ndarray, np.ndarray, tuple]:
     return labels, cells.counts, present_classes(labels, np_xp)
 
 
-def _score_sum(kind: str, rows: dict[str, Rows], pos_label: Any) -> float:
-    """The AUC or AP of Dask columns, computed by the range graph."""
+def _score_sum(
+    kind: str, rows: dict[str, Rows], pos_label: Any, max_fpr: float = 1.0
+) -> float:
+    """The AUC, partial AUC (area up to ``max_fpr``) or AP of Dask columns,
+    computed by the range graph."""
     plan = range_graph(rows, pos_label, kind)
     shares = [
-        plan.task("share", (j,), _share, kind, r, plan.offsets, j)
+        plan.task("share", (j,), _share, kind, r, plan.offsets, j, max_fpr)
         for j, r in enumerate(plan.ranges)
     ]
     return plan.compute(plan.task("finish", (), _finish, kind, plan.offsets, *shares))
@@ -352,6 +367,7 @@ def roc_auc_score(
     or multiclass one-vs-rest."""
     check_choice(average, "average", ("macro", "weighted", None))
     check_choice(multi_class, "multi_class", ("raise", "ovr"))
+    check_max_fpr(max_fpr)
     rows = score_rows(y_true, y_score, sample_weight)
     values, counts, classes = label_counts(y_true)
     if not is_binary(classes) or n_columns(rows["y_score"].value) > 2:
@@ -359,8 +375,6 @@ def roc_auc_score(
         from balancekit.dask._one_vs_rest import one_vs_rest
 
         return one_vs_rest("auc", rows, values, counts, average, labels)
-    if max_fpr is not None and max_fpr != 1:
-        raise NotImplementedError(f"The partial AUC (`max_fpr`) {_NOT_ON_DASK}.")
     require_1d(rows)
     target = binary_target(values, np_xp, pos_label=classes[-1], classes=classes)
     n_positive = int(
@@ -371,6 +385,9 @@ def roc_auc_score(
             _ONE_CLASS_AUC, UndefinedMetricWarning, stacklevel=user_stacklevel()
         )
         return np.asarray(float("nan"))
+    if max_fpr is not None and max_fpr != 1:
+        area = _score_sum("partial-auc", rows, target.pos_label, float(max_fpr))
+        return np.float64(mcclish(area, float(max_fpr)))
     return np.float64(_score_sum("auc", rows, target.pos_label))
 
 

@@ -436,8 +436,30 @@ def _partial_auc(
     fpr = xp.concat([fpr[:stop], bound])
     tpr = xp.concat([tpr[:stop], xp.reshape(y_at, (1,))])
     area = xp.sum((fpr[1:] - fpr[:-1]) * (tpr[1:] + tpr[:-1])) / 2
+    return mcclish(area, max_fpr)
+
+
+def mcclish(area: Any, max_fpr: float) -> Any:
+    """The McClish standardisation of the area under the ROC curve over fpr in
+    [0, max_fpr]: 0.5 for a random ranking, 1 for a perfect one (as scikit-learn).
+
+    Examples
+    --------
+    >>> mcclish(0.125, 0.5)  # the chance diagonal's area up to fpr 0.5
+    0.5
+    """
     min_area, max_area = 0.5 * max_fpr**2, max_fpr
     return 0.5 * (1 + (area - min_area) / (max_area - min_area))
+
+
+def check_max_fpr(max_fpr: Any) -> None:
+    """A ``ValueError`` unless ``max_fpr`` is None or a number in (0, 1]."""
+    if max_fpr is not None and (
+        isinstance(max_fpr, bool)
+        or not isinstance(max_fpr, int | float)
+        or not 0 < max_fpr <= 1
+    ):
+        raise ValueError(f"`max_fpr` must be in (0, 1] or None; got {max_fpr!r}.")
 
 
 def check_multiclass_auc(max_fpr: float | None, multi_class: str) -> None:
@@ -513,12 +535,7 @@ def roc_auc_score(
     """
     check_choice(average, "average", ("macro", "weighted", None))
     check_choice(multi_class, "multi_class", ("raise", "ovr"))
-    if max_fpr is not None and (
-        isinstance(max_fpr, bool)
-        or not isinstance(max_fpr, int | float)
-        or not 0 < max_fpr <= 1
-    ):
-        raise ValueError(f"`max_fpr` must be in (0, 1] or None; got {max_fpr!r}.")
+    check_max_fpr(max_fpr)
     xp, device, y_true, y_score, sample_weight = resolve_inputs(
         y_true, y_score, sample_weight
     )

@@ -627,8 +627,8 @@ def test_ranking_edge_cases_and_refusals(synchronous):
     _compare("roc_auc_score", multiclass, y_score, None, chunks, multi_class="ovr")
     _compare("average_precision_score", multiclass, y_score, None, chunks)
     d_true, d_score = _dask(y_true, chunks), _dask(y_score, chunks)
-    with pytest.raises(NotImplementedError, match="max_fpr"):
-        metrics.roc_auc_score(d_true, d_score, max_fpr=0.5)
+    with pytest.raises(ValueError, match="`max_fpr` must be in"):
+        metrics.roc_auc_score(d_true, d_score, max_fpr=1.5)
     two = np.stack([1 - y_score, y_score], axis=1)
     for name in ("roc_auc_score", "average_precision_score", "roc_curve"):
         expected = _outcome(lambda name=name: getattr(metrics, name)(y_true, two))
@@ -1015,3 +1015,39 @@ def test_streaming_scores_merge_partitions(client):
         from_frames.histogram(),
         metrics.StreamingScores(n_bins=200).update(y_true, y_score).histogram(),
     )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    max_fpr=st.sampled_from([0.01, 0.1, 0.25, 0.5, 0.8, 1.0, 1]),
+    tied=st.booleans(),
+    weighted=st.booleans(),
+)
+def test_partial_auc_equals_numpy(seed, max_fpr, tied, weighted):
+    """The McClish-standardised partial AUC, cut inside a run of tied scores or
+    between runs, equals the NumPy path's to 1e-12."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 400))
+    y_true = rng.integers(0, 2, n)
+    y_score = rng.random(n) + 0.3 * y_true
+    if tied:
+        y_score = np.round(y_score * 4) / 4  # few distinct scores, long runs
+    weights = rng.random(n) * 3 if weighted else None
+    with dask.config.set(scheduler="synchronous"):
+        _compare(
+            "roc_auc_score", y_true, y_score, weights, _chunks(n, seed), max_fpr=max_fpr
+        )
+
+
+def test_partial_auc_on_a_cluster(client):
+    rng = np.random.default_rng(3)
+    y_true = (rng.random(20_000) < 0.05).astype(int)
+    y_score = rng.normal(size=20_000) + y_true
+    got = metrics.roc_auc_score(
+        _dask(y_true, (5000,) * 4), _dask(y_score, (5000,) * 4), max_fpr=0.1
+    )
+    expected = metrics.roc_auc_score(y_true, y_score, max_fpr=0.1)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0)
+    oracle = skm.roc_auc_score(y_true, y_score, max_fpr=0.1)
+    np.testing.assert_allclose(got, oracle, rtol=1e-12, atol=0)
