@@ -16,7 +16,10 @@ Every ratio reads the same way: **above 1, balancekit is better**.
 ``target`` is the least ratio that meets the goal: "at least 2x faster" is 2, "no
 slower" is 1, "at most 1.5x the plain pipeline's time" is 1 / 1.5, "within 5%" is
 1 / 1.05. A goal with ``target=None`` is reported only (the issue asks for the figure,
-not a ratio). :func:`evaluate` turns a goal and the loaded JSON into a :class:`Row`.
+not a ratio). A goal may instead set a fixed ``limit`` in the figure's own unit
+(seconds, elements per second, bytes: "under 4 GiB per worker"): the limit stands in
+for the peer, so the ratio reads the same way and the goal is met at ratio >= 1.
+:func:`evaluate` turns a goal and the loaded JSON into a :class:`Row`.
 """
 
 from __future__ import annotations
@@ -112,12 +115,30 @@ class Goal:
     ours: Figure
     peers: tuple[Figure, ...] = ()
     target: float | None = None
+    limit: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.limit is not None and (self.peers or self.target is not None):
+            raise ValueError(
+                f"goal {self.text!r}: a fixed `limit` replaces the peers and the "
+                "target; give either a limit or peers (with a target)."
+            )
 
     @property
     def target_text(self) -> str:
+        if self.limit is not None:
+            return _limit_text(self.quantity, self.limit)
         if self.target is None:
             return "reported"
         return f">= {self.target:.3g}"
+
+
+def _limit_text(quantity: Quantity, limit: float) -> str:
+    if quantity == "memory":
+        return f"<= {limit / MIB:,.0f} MiB"
+    if quantity == "time":
+        return f"<= {limit:.3g} s"
+    return f">= {limit:.3g}/s"
 
 
 @dataclass
@@ -204,6 +225,15 @@ def evaluate(goal: Goal, payload: Any) -> Row:
         return row
     row.ours_value, row.ours_peak_mib = ours["median"], ours["peak_mib"]
     row.details = {"ours": ours, "peers": peers}
+    if goal.limit is not None:
+        row.peer_label = "fixed limit"
+        row.peer_value = goal.limit
+        row.ratio = _ratio(goal.quantity, ours["median"], goal.limit)
+        row.ratio_best = _ratio(goal.quantity, ours["best"], goal.limit)
+        row.target = 1.0
+        row.met = row.ratio is not None and row.ratio >= 1.0
+        row.status = "met" if row.met else "missed"
+        return row
     if not peers:
         return row
     better_is_higher = goal.quantity == "rate"

@@ -187,7 +187,7 @@ def build_rows(
                     goal.script,
                     goal.quantity,
                     f"script {status}" if status != "no JSON" else status,
-                    target=goal.target,
+                    target=1.0 if goal.limit is not None else goal.target,
                 )
             )
         else:

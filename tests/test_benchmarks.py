@@ -301,3 +301,23 @@ def test_dask_smoke_run(bench_module, tmp_path, capsys):
     for goal in goals.goals_of("dask_scaling"):
         row = goals.evaluate(goal, payload)
         assert row.ours_value is not None, (goal.text, row)
+
+
+def test_a_fixed_limit_goal_is_met_below_it_and_missed_above(bench_module):
+    goals = bench_module("_goals")
+    (worker,) = [
+        g
+        for g in goals.goals_of("dask_scaling")
+        if g.text.startswith("peak memory of the largest Dask worker")
+    ]
+    assert worker.limit == 4 * 1024**3
+    assert worker.target_text == "<= 4,096 MiB"
+    under = goals.evaluate(worker, {"balancekit_worker_peak_bytes": 3 * 1024**3})
+    assert (under.status, under.met, under.target) == ("met", True, 1.0)
+    assert under.ratio == pytest.approx(4 / 3)  # above 1: better than the limit
+    assert under.peer_label == "fixed limit"
+    over = goals.evaluate(worker, {"balancekit_worker_peak_bytes": 5 * 1024**3})
+    assert (over.status, over.met) == ("missed", False)
+    assert over.ratio == pytest.approx(4 / 5)
+    with pytest.raises(ValueError, match="either a limit or peers"):
+        goals.Goal(18, "x", "dask_scaling", "memory", worker.ours, limit=1.0, target=2)

@@ -41,9 +41,10 @@ def _against_floor(step: str, text: str) -> Goal:
     )
 
 
-def _peak(key: str, text: str) -> Goal:
+def _peak(key: str, text: str, limit: float | None = None) -> Goal:
     peak: Path = (key,)
-    return Goal(18, text, "dask_scaling", "memory", Figure("balancekit", peak, peak))
+    figure = Figure("balancekit", peak, peak)
+    return Goal(18, text, "dask_scaling", "memory", figure, limit=limit)
 
 
 GOALS = [
@@ -52,6 +53,10 @@ GOALS = [
     _within_peers("report", "classification report + AP: within 1.5x of the peers"),
     _against_floor("rus", "RandomUnderSampler to parquet beside reading the data once"),
     _against_floor("report", "report + AP beside reading the data once"),
-    _peak("balancekit_worker_peak_bytes", "peak memory of the largest Dask worker"),
+    _peak(
+        "balancekit_worker_peak_bytes",
+        "peak memory of the largest Dask worker: under 4 GiB",
+        limit=4 * 1024**3,
+    ),
     _peak("balancekit_client_peak_bytes", "peak memory of the client"),
 ]
