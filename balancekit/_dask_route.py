@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ __all__ = [
     "DASK_ENTRY_POINTS",
     "dask_entry_point",
     "dask_route",
+    "entry_point_name",
     "has_dask",
     "is_dask_collection",
     "refuse_dask",
@@ -93,6 +95,35 @@ def dask_route(module: str, name: str | None = None) -> Callable[[F], F]:
     return decorate
 
 
+# The names of decorators' inner functions: never the entry point itself.
+_WRAPPERS = frozenset({"wrapper", "wrapped", "inner", "decorated"})
+
+
+def entry_point_name(default: str = "this function") -> str:
+    """The name of the balancekit function or method the user called: the outermost
+    frame of a ``balancekit`` module on the stack (``Class.method`` for a method).
+    For error messages raised deep inside, where the entry point is not known.
+
+    Examples
+    --------
+    >>> entry_point_name()  # called from outside balancekit
+    'this function'
+    """
+    frame, found = sys._getframe(1), None
+    while frame is not None:  # inner to outer: the last match is the outermost
+        module = frame.f_globals.get("__name__", "")
+        name = frame.f_code.co_name
+        ours = module == "balancekit" or module.startswith("balancekit.")
+        if ours and name not in _WRAPPERS and not name.startswith(("_", "<")):
+            found = frame
+        frame = frame.f_back
+    if found is None:
+        return default
+    name = found.f_code.co_name
+    owner = found.f_locals.get("self")
+    return f"{type(owner).__name__}.{name}" if owner is not None else f"{name}()"
+
+
 def refuse_dask(where: str, values: dict[str, Any]) -> None:
     """Raise a ``TypeError`` if one of ``values`` (by parameter name) is a Dask
     collection: ``where`` (a function or class name) has no Dask implementation.
@@ -122,9 +153,13 @@ def _register_entry_points() -> None:
 
 # The modules that hold every Dask entry point (their import registers them).
 _ENTRY_POINT_MODULES = (
+    "balancekit._function_sampler",
+    "balancekit.combine",
+    "balancekit.datasets",
     "balancekit.diagnostics",
     "balancekit.metrics",
     "balancekit.over_sampling",
     "balancekit.under_sampling",
+    "balancekit.utils",
     "balancekit.weighting",
 )

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from balancekit._array_api import get_namespace_and_device, is_numpy_namespace
+from balancekit._dask_route import dask_route
 from balancekit._label_messages import shape_message
 from balancekit._labels import as_label_array, check_labels
 from balancekit._neighbors import check_neighbors_object as _neighbors_object
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 
+@dask_route("_label_utils")
 def class_counts(y: Array) -> dict:
     """Count the samples of each class, on the labels' own device.
 
@@ -36,7 +38,7 @@ def class_counts(y: Array) -> dict:
     ----------
     y : array_like of shape (n_samples,)
         Class labels: NumPy, PyTorch (any device), CuPy, JAX, array-api-strict,
-        pandas or a list.
+        pandas or a list; or Dask (numeric labels, counted in one pass).
 
     Returns
     -------
@@ -52,6 +54,7 @@ def class_counts(y: Array) -> dict:
     return check_labels(y, xp).class_counts
 
 
+@dask_route("_label_utils")
 def check_sampling_strategy(
     sampling_strategy: Any, y: Array, sampling_type: SamplingType, **kwargs: Any
 ):
@@ -65,7 +68,7 @@ def check_sampling_strategy(
     sampling_strategy : float, str, dict, list or callable
         Any form imbalanced-learn accepts; see ``resolve_sampling_strategy``.
     y : array_like of shape (n_samples,)
-        Class labels in any supported array library.
+        Class labels in any supported array library, or Dask (numeric labels).
     sampling_type : str
         ``"over-sampling"``, ``"under-sampling"``, ``"clean-sampling"``,
         ``"ensemble"`` or ``"bypass"``.

@@ -30,7 +30,7 @@ from balancekit._array_api._cpu_tensors import (
     numpy_for_cpu_tensors,
     restore_tensors,
 )
-from balancekit._dask_route import refuse_dask
+from balancekit._dask_route import entry_point_name, has_dask, refuse_dask
 from balancekit._typing import Array, Device, Namespace
 
 __all__ = [
@@ -149,7 +149,8 @@ def get_namespace_and_device(**arrays: Any) -> tuple[Namespace, Device]:
     if not given:
         raise ValueError("At least one array is needed to find the array namespace.")
     # A Dask collection reaching a kernel: its entry point has no Dask route.
-    refuse_dask("this function", given)
+    if has_dask(given.values()):
+        refuse_dask(entry_point_name(), given)
     namespaces = {name: _namespace_of(value, name) for name, value in given.items()}
     first_name, xp = next(iter(namespaces.items()))
     for name, other in namespaces.items():

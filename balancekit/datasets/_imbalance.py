@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from balancekit._dask_route import dask_entry_point
 from balancekit._params import check_bool
 from balancekit._random import RandomStateLike
 from balancekit._typing import Array
@@ -21,6 +22,7 @@ from balancekit.utils import check_sampling_strategy, class_counts
 __all__ = ["make_imbalance"]
 
 
+@dask_entry_point  # its steps route Dask labels: counts, strategy, RUS
 def make_imbalance(
     X: Array,
     y: Array,

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import array_api_compat
+import array_api_compat.numpy as np_xp
 import array_api_extra as xpx
 import numpy as np
 
@@ -20,7 +21,7 @@ from balancekit._array_api import (
     to_host,
     widest_float_dtype,
 )
-from balancekit._dask_route import dask_route
+from balancekit._dask_route import dask_entry_point, dask_route, is_dask_collection
 from balancekit._labels import Labels, as_label_array, check_labels, python_scalar
 from balancekit._params import check_choice, check_scalar
 from balancekit._typing import Array, Device, Namespace
@@ -344,13 +345,15 @@ def _gather(
     return xp.take(table, labels.positions(xp))
 
 
+@dask_entry_point  # Dask labels: classes and weights from their counts
 def as_keras_class_weight(y: Any, method: Any = "balanced", **kwargs: Any) -> dict:
     """Class weights as the ``dict[int, float]`` Keras' ``fit(class_weight=...)`` takes.
 
     Parameters
     ----------
     y : array-like of shape (n_samples,)
-        Integer class labels (Keras keys are class indices).
+        Integer class labels (Keras keys are class indices); Dask labels too (the
+        classes and the weights each take one pass over them).
     method : str or dict, default="balanced"
         As in ``compute_class_weight``.
     **kwargs
@@ -363,10 +366,15 @@ def as_keras_class_weight(y: Any, method: Any = "balanced", **kwargs: Any) -> di
     >>> as_keras_class_weight(np.array([0, 0, 0, 1]))
     {0: 0.6666666666666666, 1: 2.0}
     """
-    xp, _ = get_namespace_and_device(y=y)
-    labels = check_labels(y, xp)
+    if is_dask_collection(y):  # the classes from one pass over the partitions
+        from balancekit.dask._label_utils import class_counts
+
+        present, xp = tuple(class_counts(y)), np_xp
+    else:
+        xp, _ = get_namespace_and_device(y=y)
+        present = check_labels(y, xp).classes
     classes = kwargs.pop("classes", None)
-    classes = labels.classes if classes is None else tuple(_scalars(classes))
+    classes = present if classes is None else tuple(_scalars(classes))
     if not all(isinstance(c, int | bool) for c in classes):
         raise TypeError(
             "Keras' class_weight is keyed by class index; `y` must hold integer labels "

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from balancekit import RandomOverSampler, RandomUnderSampler
-from balancekit._dask_route import DASK_ENTRY_POINTS
 from balancekit.weighting import compute_class_weight, compute_sample_weight
 
 dask = pytest.importorskip("dask")
@@ -113,21 +112,6 @@ def test_parameters_are_checked_as_in_memory(synchronous):
         RandomOverSampler(shrinkage=-1.0).fit_resample(_X(), _y())
     with pytest.raises(ValueError, match=r"`method`"):
         compute_sample_weight(_y(), "balancd")
-
-
-def test_samplers_without_a_dask_route_name_those_with_one(synchronous):
-    assert {"RandomUnderSampler", "RandomOverSampler"} <= DASK_ENTRY_POINTS
-    assert {"compute_class_weight", "compute_sample_weight"} <= DASK_ENTRY_POINTS
-    import balancekit
-
-    # a sampler that no part of issue 18 routes (the SMOTE family and the cleaning
-    # samplers gain Dask routes)
-    sampler = balancekit.under_sampling.ClusterCentroids()
-    assert "ClusterCentroids" not in DASK_ENTRY_POINTS
-    with pytest.raises(
-        TypeError, match=r"ClusterCentroids does not run on Dask.*RandomOver"
-    ):
-        sampler.fit_resample(_X(), _y())
 
 
 # ------------------------------------------------ _collections options (metrics)

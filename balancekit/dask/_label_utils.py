@@ -1,0 +1,54 @@
+"""``class_counts`` and ``check_sampling_strategy`` on Dask labels.
+
+Both start from the class counts of one pass over ``y`` (``_counts``): only the
+O(n_classes x n_partitions) counts reach the client, and the result is the in-memory
+function's (a dict of Python scalars; the strategy resolved by the same rules, a
+callable receiving the Dask ``y`` as the samplers' callables do).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from balancekit._sampling_strategy import SamplingType, resolve_sampling_strategy
+from balancekit.dask._collections import check_all_dask, dask_rows
+from balancekit.dask._counts import count_rows
+
+__all__ = ["check_sampling_strategy", "class_counts"]
+
+
+def class_counts(y: Any) -> dict:
+    """:func:`balancekit.utils.class_counts` of Dask labels, in one pass.
+
+    Examples
+    --------
+    >>> import dask, dask.array as da, numpy as np
+    >>> y = da.from_array(np.array([2, 0, 2, 2, 1]), chunks=2)
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     class_counts(y)
+    {0: 1, 1: 1, 2: 3}
+    """
+    check_all_dask({"y": y})
+    return count_rows(dask_rows(y, "y", "labels")).class_counts()
+
+
+def check_sampling_strategy(
+    sampling_strategy: Any, y: Any, sampling_type: SamplingType, **kwargs: Any
+) -> Any:
+    """:func:`balancekit.utils.check_sampling_strategy` of Dask labels: resolved on
+    the class counts of one pass over ``y``.
+
+    Examples
+    --------
+    >>> import dask, dask.array as da, numpy as np
+    >>> y = da.from_array(np.array([0, 0, 0, 1]), chunks=2)
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     dict(check_sampling_strategy("auto", y, "over-sampling"))
+    {1: 2}
+    """
+    check_all_dask({"y": y})
+    rows = dask_rows(y, "y", "labels")
+    counts = count_rows(rows).class_counts()
+    return resolve_sampling_strategy(
+        sampling_strategy, counts, sampling_type, y=rows.value, **kwargs
+    )
