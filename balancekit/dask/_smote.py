@@ -342,10 +342,28 @@ def _generation(
     return generated, n_new, danger
 
 
+def _median_std(generated: dict, cls: Any) -> np.ndarray:
+    return np.asarray(generated["median_std"][cls], dtype=np.float64)
+
+
+def _lazy_scalar(generated: Any, cls: Any, name: str) -> da.Array:
+    """A lazy 0-d float64 of SMOTENC's ``median_std_[cls]``, from the generation."""
+    key = f"{name}-{dask.base.tokenize(generated.key, cls)}"
+    task = (_median_std, generated.key, cls)
+    return lazy_array(key, {(key,): task}, [generated], (), np.empty((), np.float64))
+
+
 def _recipe(
-    sampler: Any, generated: Any, total: int, dtype: Any, danger: dict, prefix: str
+    sampler: Any,
+    generated: Any,
+    total: int,
+    dtype: Any,
+    danger: dict,
+    prefix: str,
+    grown: list,
 ) -> None:
-    """The lazy fitted arrays: the recipe of the new rows, the rows in danger."""
+    """The lazy fitted arrays: the recipe of the new rows, the rows in danger,
+    SMOTENC's ``median_std_`` (a lazy 0-d array per grown class)."""
     for part in ("parents", "partners", "steps"):
         kind = dtype if part == "steps" else np.int64
         if generated is None:
@@ -354,6 +372,11 @@ def _recipe(
             task = (operator.getitem, generated.key, part)
             value = _lazy(generated, task, total, kind, f"{prefix}-{part}")
         setattr(sampler, f"synthetic_{part}_", value)
+    if type(sampler).__name__ == "SMOTENC":  # each grown class's median std
+        sampler.median_std_ = {
+            cls: _lazy_scalar(generated, cls, f"{prefix}-median-std")
+            for cls in ([] if generated is None else grown)
+        }
     if type(sampler).__name__ == "BorderlineSMOTE":
         sampler.in_danger_indices = {
             cls: _lazy(generated, (danger_of, generated.key, cls), n, np.int64, prefix)
@@ -379,7 +402,9 @@ def smote_on_dask(sampler: Any, X: Any, y: Any, sample_weight: Any = None) -> tu
         ``n_features_in_``, the lazy ``synthetic_parents_``,
         ``synthetic_partners_`` (global row indices) and ``synthetic_steps_``;
         BorderlineSMOTE's ``in_danger_indices`` (lazy global indices), SMOTENC's
-        ``categorical_features_`` and ``continuous_features_``.
+        ``categorical_features_``, ``continuous_features_`` and ``median_std_`` (a
+        lazy 0-d array per grown class). SMOTENC's ``categorical_encoder_`` is
+        fitted where the rows are generated and not brought back.
     X, y, sample_weight : Dask arrays, DataFrames or Series
         Partitioned alike; ``y`` holds numeric labels.
 
@@ -428,7 +453,7 @@ def smote_on_dask(sampler: Any, X: Any, y: Any, sample_weight: Any = None) -> tu
         )
         for source, meta, field in zip(rows, plan.metas, ("X", "y", "w"), strict=False)
     )
-    _recipe(sampler, generated, total, plan.float, danger, prefix)
+    _recipe(sampler, generated, total, plan.float, danger, prefix, plan.grown)
     return outputs
 
 

@@ -206,6 +206,7 @@ def generate(gathered: tuple, template: Any, strategy: dict, rng: Any) -> dict:
         "danger": None
         if danger is None
         else {c: positions[np.asarray(v)] for c, v in danger.items()},
+        "median_std": dict(getattr(sampler, "median_std_", {})),
         "warnings": [(str(w.message), w.category) for w in caught],
     }
 

@@ -101,6 +101,11 @@ def test_new_rows_equal_the_in_memory_sampler(synchronous, cls, params):
     if cls is SMOTENC:
         np.testing.assert_array_equal(sampler.categorical_features_, [2])
         np.testing.assert_array_equal(sampler.continuous_features_, [0, 1])
+        assert set(sampler.median_std_) == set(memory.median_std_)
+        for c, lazy in sampler.median_std_.items():
+            assert isinstance(lazy, da.Array)
+            assert lazy.shape == ()
+            assert float(lazy.compute()) == memory.median_std_[c]
 
 
 @pytest.mark.parametrize(("cls", "params"), [SAMPLERS[0], SAMPLERS[2], SAMPLERS[5]])
