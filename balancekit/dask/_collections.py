@@ -46,10 +46,8 @@ Key = Hashable
 # What each kind of argument may hold (NumPy dtype kinds), and why not otherwise.
 _KINDS = {
     "labels": (
-        "biuf",
-        "class labels must be integers, booleans or whole-number "
-        "floats on Dask; encode string labels first (e.g. "
-        "`y.astype('category').cat.codes` with the categories known)",
+        "biufOUS",
+        "class labels must be integers, booleans, whole-number floats or strings",
     ),
     # the labels the in-memory metrics take: also strings, objects, pandas strings
     # (checked value by value in the partition tasks, as the NumPy path does)

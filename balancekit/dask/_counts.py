@@ -8,6 +8,7 @@ only these O(n_classes x n_partitions) numbers reach the client.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Number
 from typing import Any, NamedTuple
 
 import dask
@@ -22,6 +23,7 @@ from balancekit._label_messages import (
     missing_message,
     nan_message,
 )
+from balancekit._labels import python_scalar
 from balancekit.dask._collections import (
     Rows,
     check_aligned,
@@ -75,21 +77,41 @@ class PartitionCounts(NamedTuple):
     def class_counts(self) -> dict:
         """``{class: count}`` over all partitions, classes as Python scalars."""
         return {
-            c.item(): int(n) for c, n in zip(self.classes, self.totals, strict=True)
+            python_scalar(c): int(n)
+            for c, n in zip(self.classes, self.totals, strict=True)
         }
 
 
 def label_values(block: Any, name: str) -> np.ndarray:
-    """A partition's labels as a checked 1-D NumPy array (in a task)."""
+    """A partition's labels as a checked 1-D NumPy array (in a task).
+
+    Strings (NumPy, object or pandas string columns) become one fixed-width NumPy
+    string dtype, so every partition's labels compare and sort alike and the classes
+    are NumPy scalars.
+    """
     values = block.to_numpy() if hasattr(block, "to_numpy") else np.asarray(block)
-    if values.dtype.kind == "O":  # pandas' nullable dtypes with missing values
-        raise ValueError(missing_message(name, int(np.sum(block.isna()))))
+    if values.dtype.kind == "O":
+        missing = int(np.sum(pd.isna(values)))
+        if missing:  # pandas' nullable dtypes, None or NaN among strings
+            raise ValueError(missing_message(name, missing))
+        if all(isinstance(v, str) for v in values):
+            return values.astype(str)
+        if all(isinstance(v, Number) for v in values):  # bools, ints, floats
+            return label_values(np.asarray(values.tolist()), name)
+        raise TypeError(
+            f"`{name}` mixes label types ({_types(values)}); on Dask, class labels "
+            "must be all numbers or all strings."
+        )
     if values.dtype.kind == "f":
         if not np.isfinite(values).all():
             raise ValueError(nan_message(name))
         if not (values == np.round(values)).all():
             raise ValueError(continuous_message(name))
     return values
+
+
+def _types(values: np.ndarray) -> str:
+    return ", ".join(sorted({type(v).__name__ for v in values}))
 
 
 def _partition_counts(
@@ -202,7 +224,8 @@ def class_counts_by_partition(y: Any, sample_weight: Any = None) -> PartitionCou
     Parameters
     ----------
     y : dask.array.Array or dask.dataframe.Series of shape (n_samples,)
-        Integer, boolean or whole-number float labels (a single column is accepted).
+        Integer, boolean, whole-number float or string labels (a single column is
+        accepted).
     sample_weight : dask.array.Array or Series, optional
         Per-row weights, partitioned like ``y``: their sums per class are returned.
 

@@ -48,20 +48,20 @@ def test_mixed_dask_and_in_memory(synchronous, sampler):
 
 
 def test_object_dtypes(synchronous):
-    labels = _y(Y.astype(object))
-    with pytest.raises(TypeError, match=r"`y` has dtype object; class labels"):
-        RandomUnderSampler().fit_resample(_X(), labels)
-    with pytest.raises(TypeError, match=r"`y` has dtype object"):
-        compute_class_weight(labels)
+    mixed = _y(np.array(["a", 1] * 5, dtype=object))
+    with pytest.raises(TypeError, match=r"`y` mixes label types \(int, str\)"):
+        RandomUnderSampler().fit_resample(_X(), mixed)
+    with pytest.raises(TypeError, match=r"`y` mixes label types"):
+        compute_class_weight(mixed)
     X_objects = da.from_array(np.zeros((10, 2), dtype=object), chunks=(5, 2))
     with pytest.raises(TypeError, match=r"`X` has dtype object"):
         RandomOverSampler().fit_resample(X_objects, _y())
     weights = da.from_array(np.ones(10, dtype=object), chunks=5)
     with pytest.raises(TypeError, match=r"`sample_weight` has dtype object"):
         RandomOverSampler().fit_resample(_X(), _y(), sample_weight=weights)
-    strings = dd.from_pandas(pd.Series(["a", "b"] * 5), npartitions=2)
-    with pytest.raises(TypeError, match=r"encode string labels"):
-        compute_sample_weight(strings)
+    complex_labels = _y(Y.astype(complex))
+    with pytest.raises(TypeError, match=r"`y` has dtype complex128; class labels"):
+        compute_sample_weight(complex_labels)
     frame = dd.from_pandas(pd.DataFrame({"a": range(10), "s": ["x"] * 10}), 2)
     target = dd.from_pandas(pd.Series(Y), npartitions=2)
     with pytest.raises(TypeError, match=r"`X` has non-numeric.*`shrinkage`"):
@@ -134,9 +134,10 @@ def test_any_labels_take_what_the_metrics_take(synchronous):
         dask_rows(_y(np.array(["a"] * 10)), "y_score", "scores")
     with pytest.raises(ValueError, match=r"1-D scores .*`y_score\[:, 0\]`\)\.$"):
         dask_rows(_X(), "y_score", "scores")
-    # the samplers' kind is unchanged: numbers only
-    with pytest.raises(TypeError, match=r"encode string labels"):
-        dask_rows(_y(np.array(["a", "b"] * 5)), "y", "labels")
+    # the samplers' labels: numbers or strings (checked value by value in tasks)
+    assert dask_rows(_y(np.array(["a", "b"] * 5)), "y", "labels").lengths == (5, 5)
+    with pytest.raises(TypeError, match=r"`y` has dtype datetime64\[D\]; class"):
+        dask_rows(dates, "y", "labels")
 
 
 def test_unknown_lengths_and_total_lengths(synchronous):
