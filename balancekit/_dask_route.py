@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import importlib
 import sys
+import types
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -20,6 +21,7 @@ __all__ = [
     "dask_entry_point",
     "dask_route",
     "entry_point_name",
+    "gathered_on_dask",
     "has_dask",
     "is_dask_collection",
     "refuse_dask",
@@ -60,6 +62,26 @@ def dask_entry_point(obj: T) -> T:
     (the confusion-matrix metrics: their ``count`` reduces Dask partitions)."""
     DASK_ENTRY_POINTS.add(getattr(obj, "__name__", repr(obj)))
     return obj
+
+
+def gathered_on_dask(cls: type[T]) -> type[T]:
+    """Register a sampler class whose rule is global and give it the Dask route
+    that gathers its rows on one worker (``balancekit.dask._one_worker``): its
+    ``fit`` and ``fit_resample`` on Dask input."""
+
+    def _fit_dask(self: Any, X: Any, y: Any) -> None:
+        _one_worker().one_worker_fit(self, X, y)
+
+    def _fit_resample_dask(self: Any, X: Any, y: Any, sample_weight: Any) -> tuple:
+        return _one_worker().one_worker_resample(self, X, y, sample_weight)
+
+    cls._fit_dask = _fit_dask  # type: ignore[attr-defined]
+    cls._fit_resample_dask = _fit_resample_dask  # type: ignore[attr-defined]
+    return dask_entry_point(cls)
+
+
+def _one_worker() -> Any:
+    return importlib.import_module("balancekit.dask._one_worker")
 
 
 def dask_route(module: str, name: str | None = None) -> Callable[[F], F]:
@@ -109,7 +131,8 @@ def entry_point_name(default: str = "this function") -> str:
     >>> entry_point_name()  # called from outside balancekit
     'this function'
     """
-    frame, found = sys._getframe(1), None
+    frame: types.FrameType | None = sys._getframe(1)
+    found: types.FrameType | None = None
     while frame is not None:  # inner to outer: the last match is the outermost
         module = frame.f_globals.get("__name__", "")
         name = frame.f_code.co_name

@@ -17,6 +17,7 @@ import numpy as np
 from sklearn.utils import check_array
 
 from balancekit._array_api import is_numpy_namespace, is_pandas, is_sparse
+from balancekit._dask_route import gathered_on_dask, has_dask
 from balancekit._features import numeric_features
 from balancekit._params import check_bool
 from balancekit._typing import Array
@@ -30,6 +31,7 @@ def _identity(X: Array, y: Array, sample_weight: Array = None) -> tuple:
     return (X, y) if sample_weight is None else (X, y, sample_weight)
 
 
+@gathered_on_dask
 class FunctionSampler(BaseSampler):
     """Construct a sampler from a function: ``func(X, y, **kw_args)``.
 
@@ -126,6 +128,9 @@ class FunctionSampler(BaseSampler):
         -------
         self
         """
+        if has_dask((X, y)):
+            self._fit_dask(X, y)
+            return self
         self._check_own_params()
         if self.validate:
             self._checked_inputs(self._validate(X, y))
@@ -153,6 +158,8 @@ class FunctionSampler(BaseSampler):
             ``func``'s result; with ``validate=True``, pandas, list and one-hot inputs
             get their containers back.
         """
+        if has_dask((X, y, sample_weight)):
+            return self._fit_resample_dask(X, y, sample_weight)
         self._check_own_params()
         if not self.validate:
             self.sampling_strategy_ = self.sampling_strategy

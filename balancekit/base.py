@@ -180,9 +180,14 @@ class BaseSampler(_ImblearnBaseSampler):
         return result
 
     def _fit_dask(self, X: Any, y: Any) -> None:
-        """``fit`` on Dask collections: by default the lazy resampling, for its
-        fitted attributes (samplers whose fit can do less, override this)."""
-        self._fit_resample_dask(X, y, None)
+        """``fit`` on Dask collections: the in-memory ``fit``'s checks and fitted
+        attributes from one pass over ``y`` (``balancekit.dask._fit``); refused for
+        a sampler without a Dask route."""
+        if type(self)._fit_resample_dask is BaseSampler._fit_resample_dask:
+            self._fit_resample_dask(X, y, None)  # refuses, naming the sampler
+        from balancekit.dask._fit import fit_on_dask
+
+        fit_on_dask(self, X, y)
 
     def _fit_resample_dask(self, X: Any, y: Any, sample_weight: Any) -> tuple:
         """Resample Dask collections (lazily); samplers that can, override this."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from balancekit._dask_route import dask_entry_point
 from balancekit._random import RandomStateLike
 from balancekit.combine._smote_tomek import SMOTEThenClean
 from balancekit.under_sampling._edited_nearest_neighbours import (
@@ -13,6 +14,7 @@ from balancekit.under_sampling._edited_nearest_neighbours import (
 __all__ = ["SMOTEENN"]
 
 
+@dask_entry_point
 class SMOTEENN(SMOTEThenClean):
     """Over-sample with SMOTE, then clean with edited nearest neighbours.
 

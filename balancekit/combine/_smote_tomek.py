@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import numpy as np
 from sklearn.base import clone
 
+from balancekit._dask_route import dask_entry_point
 from balancekit._params import check_n_jobs
 from balancekit._random import RandomStateLike
 from balancekit._typing import Array
@@ -108,12 +109,23 @@ class SMOTEThenClean(BaseNumericFit, BaseSampler):
         )
         return resample_with(cleaner, *over)
 
+    def _fit_resample_dask(self, X: Any, y: Any, sample_weight: Any) -> tuple:
+        from balancekit.dask._combine import smote_then_clean
+
+        return smote_then_clean(self, X, y, sample_weight)
+
+    def _fit_dask(self, X: Any, y: Any) -> None:
+        from balancekit.dask._combine import smote_then_clean_fit
+
+        smote_then_clean_fit(self, X, y)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
         return tags
 
 
+@dask_entry_point
 class SMOTETomek(SMOTEThenClean):
     """Over-sample with SMOTE, then remove the Tomek links.
 

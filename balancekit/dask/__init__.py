@@ -11,7 +11,21 @@ names keep their signatures; their Dask implementations live here:
   ``balancekit.max-gather-bytes`` budget), the in-memory sampler run there;
 - ``TomekLinks``, ``EditedNearestNeighbours``, ``NeighbourhoodCleaningRule``
   (``_cleaning``, ``_kept_rows``) on the distributed exact kNN query (``_knn``);
-- ``compute_class_weight`` and ``compute_sample_weight`` (``_weights``);
+- ``NearMiss`` (``_nearmiss``): the minority shipped to partitions, a top-n tree;
+- ``OneSidedSelection`` (``_one_sided``): the store C shipped to every partition,
+  then TomekLinks;
+- ``RepeatedEditedNearestNeighbours`` and ``AllKNN`` (``_repeated_editing``): one
+  distributed editing pass per round, on the persisted rows the previous round kept;
+- ``SMOTEENN`` and ``SMOTETomek`` (``_combine``): the SMOTE route's output,
+  persisted, then the cleaning route on it;
+- ``SVMSMOTE``, ``KMeansSMOTE``, ``SMOTEIPF``, ``ProWSyn``, ``PolynomialFitSMOTE``,
+  ``SMOTEN``, ``CondensedNearestNeighbour``, ``InstanceHardnessThreshold``,
+  ``ClusterCentroids``, ``FunctionSampler`` (``_one_worker``): global rules, the rows
+  they read gathered on one worker (within the budget), the in-memory sampler there;
+- ``fit`` of every sampler (``_fit``): the checks and ``sampling_strategy_`` from
+  one pass over ``y``, no resampling;
+- ``compute_class_weight`` and ``compute_sample_weight`` (``_weights``),
+  ``class_counts`` and ``check_sampling_strategy`` (``_label_utils``);
 - the confusion-matrix metrics and reports (``_metrics``), ranking metrics and curves
   (``_ranking``, ``_curves``, ``_one_vs_rest``, ``_brier``), the streaming metrics'
   ``update`` (``_streaming``): computed on the call, equal to the NumPy path;
@@ -23,7 +37,7 @@ plan the samplers follow:
 1. **Normalise** the inputs (``_collections``): Dask arrays, DataFrames and Series
    for ``X``, ``y`` and ``sample_weight``, all Dask, with the same row partitioning;
    each fault gets a message naming the parameter (unknown chunk sizes, mixed Dask
-   and in-memory arguments, object dtypes, misaligned partitions).
+   and in-memory arguments, object dtypes, mixed label types, misaligned partitions).
 2. **Count** (``_counts``): one pass over ``y`` gives the count of each class in
    each partition. These O(n_classes x n_partitions) numbers are the only values the
    client computes; everything else stays lazy.

@@ -26,8 +26,8 @@ n) distances, i.e. O(n^2 / workers) time when a large class is targeted (the def
 ``"auto"`` targets all but the minority). Each partition's kept rows depend only on
 the blocks holding its rows. **NeighbourhoodCleaningRule** is that editing step plus
 a search from the minority rows (O(n_minority x n)), whose misclassified rows' cleaned
-neighbours are removed too. The repeated editors (RENN, AllKNN: a full editing pass
-per round) and the samplers with a sequential or model-based rule are not routed.
+neighbours are removed too. The repeated editors (RENN, AllKNN) run these passes
+round by round (``_repeated_editing``).
 
 Query rows are gathered by blocks of ``_knn.QUERY_BLOCK_BYTES`` of features (rows of
 consecutive partitions); a task holds one block, one partition and their answer.

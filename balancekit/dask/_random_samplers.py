@@ -276,7 +276,7 @@ def _resample(
 
         return rows_output(
             source,
-            lengths,
+            [int(n) for n in lengths],
             task,
             prefix=f"{prefix}-{source.name}",
             token=token,

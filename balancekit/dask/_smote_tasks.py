@@ -38,6 +38,8 @@ from balancekit.over_sampling._smotenc import (
 __all__ = [
     "CONFIG_KEY",
     "MAX_GATHER_BYTES",
+    "OVER_SAMPLING_ALTERNATIVES",
+    "UNDER_SAMPLING_ALTERNATIVES",
     "SmotencX",
     "check_budget",
     "concat_rows",
@@ -75,18 +77,42 @@ def max_gather_bytes() -> int:
     return budget
 
 
-def check_budget(sampler: str, n_rows: int, row_bytes: int, what: str) -> None:
-    """A ``ValueError`` naming the alternatives when ``n_rows`` rows of
-    ``row_bytes`` bytes exceed :func:`max_gather_bytes`."""
+# What stays distributed instead of gathering, by what the sampler does.
+OVER_SAMPLING_ALTERNATIVES = (
+    "RandomOverSampler on Dask (with `shrinkage` for new, noisy rows), or class "
+    "weights (`balancekit.compute_sample_weight('balanced', y)`) passed to the "
+    "estimator"
+)
+UNDER_SAMPLING_ALTERNATIVES = (
+    "RandomUnderSampler, TomekLinks or EditedNearestNeighbours on Dask, or class "
+    "weights (`balancekit.compute_sample_weight('balanced', y)`) passed to the "
+    "estimator"
+)
+
+
+def check_budget(
+    sampler: str,
+    n_rows: int,
+    row_bytes: int,
+    what: str,
+    alternatives: str = OVER_SAMPLING_ALTERNATIVES,
+) -> None:
+    """A ``ValueError`` naming ``alternatives`` when ``n_rows`` rows of
+    ``row_bytes`` bytes exceed :func:`max_gather_bytes`.
+
+    Examples
+    --------
+    >>> import dask
+    >>> with dask.config.set({"balancekit.max-gather-bytes": 1000}):
+    ...     check_budget("SMOTE", 10, 8, "the minority rows")  # 80 bytes: fits
+    """
     needed, budget = n_rows * row_bytes, max_gather_bytes()
     if needed > budget:
         raise ValueError(
             f"{sampler} on Dask gathers {what} on one worker: {n_rows} rows, about "
             f"{format_bytes(needed)}, above the budget of {format_bytes(budget)} "
             f"(dask.config `{CONFIG_KEY}`). Alternatives that stay distributed: "
-            "RandomOverSampler on Dask (with `shrinkage` for new, noisy rows), or "
-            "class weights (`balancekit.compute_sample_weight('balanced', y)`) "
-            "passed to the estimator. If a worker has the memory, raise the budget: "
+            f"{alternatives}. If a worker has the memory, raise the budget: "
             f"dask.config.set({{'{CONFIG_KEY}': '{format_bytes(2 * needed)}'}})."
         )
 

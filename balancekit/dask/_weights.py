@@ -194,8 +194,8 @@ def compute_sample_weight(
     classes = [whole.classes for whole in counts]
     if isinstance(value, da.Array):
         drop = {"drop_axis": 1} if value.ndim == 2 else {}
-        return value.map_blocks(
-            _lookup, classes, tables, dtype=np.float64, meta=np.empty(0), **drop
+        return da.map_blocks(
+            _lookup, value, classes, tables, dtype=np.float64, meta=np.empty(0), **drop
         )
     name = value.name if isinstance(value, dd.Series) else None
     meta = pd.Series(np.empty(0), name=name)

@@ -29,6 +29,7 @@ from balancekit._array_api import (
     to_host,
     widest_float_dtype,
 )
+from balancekit._dask_route import gathered_on_dask
 from balancekit._kmeans_estimator import is_device_kmeans
 from balancekit._minibatch_kmeans_estimator import MiniBatchKMeans
 from balancekit._neighbors import (
@@ -52,6 +53,7 @@ __all__ = ["KMeansSMOTE", "cluster_sample_counts", "select_clusters"]
 _DEFAULT_N_CLUSTERS = 8  # scikit-learn's MiniBatchKMeans default, imblearn's choice
 
 
+@gathered_on_dask
 class KMeansSMOTE(BaseSMOTE):
     """K-Means SMOTE (Last, Douzas and Bacao, 2017): SMOTE inside chosen clusters.
 

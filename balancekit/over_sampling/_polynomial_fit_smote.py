@@ -23,6 +23,7 @@ from balancekit._array_api import (
     move_indices,
     take_rows,
 )
+from balancekit._dask_route import gathered_on_dask
 from balancekit._features import NumericFeatures, concat_rows
 from balancekit._typing import Array, Device
 from balancekit._validation import Validated
@@ -57,6 +58,7 @@ def parse_topology(topology: Any) -> tuple[str, int]:
     return "poly", int(match.group(1))
 
 
+@gathered_on_dask
 class PolynomialFitSMOTE(BaseSMOTE):
     """Polynomial-fit SMOTE (Gazzah & Amara, 2008): rows along a class's topology.
 

@@ -20,6 +20,7 @@ from balancekit._array_api import (
     move_indices,
     take_rows,
 )
+from balancekit._dask_route import gathered_on_dask
 from balancekit._neighbors import NearestNeighbors
 from balancekit._params import check_int, check_scalar
 from balancekit._typing import Array, Device
@@ -29,6 +30,7 @@ from balancekit.over_sampling._smote_base import BaseSMOTE, SyntheticRows
 __all__ = ["ProWSyn", "level_shares"]
 
 
+@gathered_on_dask
 class ProWSyn(BaseSMOTE):
     """Proximity Weighted Synthetic over-sampling (Barua et al., 2013).
 

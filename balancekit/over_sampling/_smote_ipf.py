@@ -21,6 +21,7 @@ from balancekit._array_api import (
     take_rows,
     to_host,
 )
+from balancekit._dask_route import gathered_on_dask
 from balancekit._features import numeric_features
 from balancekit._labels import check_labels
 from balancekit._neighbors import check_neighbors_object
@@ -34,6 +35,7 @@ __all__ = ["SMOTEIPF", "iterative_partitioning_filter"]
 _VOTING = ("majority", "consensus")
 
 
+@gathered_on_dask
 class SMOTEIPF(BaseNumericFit, BaseSampler):
     """SMOTE followed by the Iterative-Partitioning Filter (Sáez et al., 2015).
 

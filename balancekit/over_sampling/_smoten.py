@@ -22,6 +22,7 @@ from sklearn.base import clone
 from sklearn.preprocessing import OrdinalEncoder
 
 from balancekit._array_api import class_indices, is_pandas
+from balancekit._dask_route import gathered_on_dask, has_dask
 from balancekit._neighbors import (
     NearestNeighbors,
     check_enough_samples,
@@ -139,6 +140,7 @@ def most_common_codes(codes: np.ndarray, neighbourhoods: np.ndarray) -> np.ndarr
     return result
 
 
+@gathered_on_dask
 class SMOTEN(BaseSMOTE):
     """SMOTE for Nominal features: every column is categorical (Chawla et al., 2002).
 
@@ -237,6 +239,9 @@ class SMOTEN(BaseSMOTE):
         -------
         self
         """
+        if has_dask((X, y)):
+            self._fit_dask(X, y)
+            return self
         data = self._validate(X, y)
         _check_no_missing(host_table(data.X, "SMOTEN"))
         return self

@@ -31,6 +31,7 @@ from balancekit._array_api import (
     take_rows,
     to_host,
 )
+from balancekit._dask_route import gathered_on_dask
 from balancekit._neighbors import check_neighbors_object
 from balancekit._params import check_scalar
 from balancekit._typing import Array, Device
@@ -47,6 +48,7 @@ from balancekit.over_sampling._smote_base import (
 __all__ = ["SVMSMOTE"]
 
 
+@gathered_on_dask
 class SVMSMOTE(BaseSMOTE):
     """SVM-SMOTE (Nguyen et al., 2011): SMOTE from the support vectors of an SVM.
 

@@ -24,6 +24,7 @@ from balancekit._array_api import (
     move_indices,
     take_rows,
 )
+from balancekit._dask_route import gathered_on_dask
 from balancekit._features import NumericFeatures, numeric_features
 from balancekit._kmeans_estimator import (
     KMeans,
@@ -40,6 +41,7 @@ __all__ = ["ClusterCentroids"]
 _VOTING = ("auto", "hard", "soft")
 
 
+@gathered_on_dask
 class ClusterCentroids(BaseNumericFit, BaseUnderSampler):
     """Under-sample by replacing each targeted class with k-means centroids.
 

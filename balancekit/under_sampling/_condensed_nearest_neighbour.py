@@ -23,6 +23,7 @@ from balancekit._array_api import (
     move_indices,
     take_rows,
 )
+from balancekit._dask_route import gathered_on_dask
 from balancekit._features import concat_rows
 from balancekit._labels import Labels
 from balancekit._neighbors import (
@@ -43,6 +44,7 @@ from balancekit.under_sampling._nearmiss import (
 __all__ = ["CondensedNearestNeighbour"]
 
 
+@gathered_on_dask
 class CondensedNearestNeighbour(BaseFeatureIndexSampler, BaseCleaningSampler):
     """Clean classes down to a subset that a k-NN rule classifies consistently.
 
@@ -208,7 +210,7 @@ class CondensedNearestNeighbour(BaseFeatureIndexSampler, BaseCleaningSampler):
         The seeds come first, then the added rows in order.
         """
         estimator = self._neighbours()
-        _check_store_size(estimator, store)
+        _check_store_size(estimator, store.n_minority, store.n_seeds)
         added: list[int] = []
         if not is_minority:  # minority rows are all in C: none is misclassified
             votes: _Votes
@@ -426,13 +428,14 @@ def _distances_to(rows: Array, row: Array, xp: ModuleType) -> Any:
     return xp.sqrt(xp.sum((rows - row) ** 2, axis=1))
 
 
-def _check_store_size(estimator: Any, store: _Store) -> None:
-    """The k-NN rule needs at least k rows in C from the start."""
+def _check_store_size(estimator: Any, n_minority: int, n_seeds: int) -> None:
+    """The k-NN rule needs at least k rows in C from the start: the minority rows
+    and the seeds."""
     k = getattr(estimator, "n_neighbors", None)
-    n_start = store.n_minority + store.n_seeds
+    n_start = n_minority + n_seeds
     if isinstance(k, Integral) and int(k) > n_start:
         raise ValueError(
             f"`n_neighbors`={k} is larger than the {n_start} rows the k-NN rule "
-            f"starts from ({store.n_minority} minority rows and `n_seeds_S`="
-            f"{store.n_seeds} seeds). Lower `n_neighbors` or raise `n_seeds_S`."
+            f"starts from ({n_minority} minority rows and `n_seeds_S`="
+            f"{n_seeds} seeds). Lower `n_neighbors` or raise `n_seeds_S`."
         )

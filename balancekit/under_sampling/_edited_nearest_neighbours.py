@@ -287,16 +287,10 @@ class _RepeatedEditing(_EditingSampler):
         )
 
     def _fit_resample_dask(self, X: Any, y: Any, sample_weight: Any) -> tuple:
-        name = type(self).__name__
-        raise TypeError(
-            f"{name} does not run on Dask: each of its rounds is a full editing pass "
-            "(the exact neighbours of every row of the targeted classes, "
-            "O(n_samples^2 / workers) distances) over the rows the previous round "
-            "kept, repeated until a stopping rule holds. On Dask, use "
-            "EditedNearestNeighbours (one pass), NeighbourhoodCleaningRule or "
-            "TomekLinks; otherwise compute() the data (or a sample of it) into "
-            "memory first."
-        )
+        from balancekit.dask._repeated_editing import repeated_editing
+
+        result = repeated_editing(self, X, y, sample_weight)
+        return result if sample_weight is not None else result[:2]
 
     @abstractmethod
     def _rounds(self, nn: Any) -> Iterator[Any]:
@@ -342,6 +336,7 @@ class _RepeatedEditing(_EditingSampler):
         return kept
 
 
+@dask_entry_point
 class RepeatedEditedNearestNeighbours(_RepeatedEditing):
     """Repeat edited nearest neighbours until it stops removing rows.
 
@@ -446,6 +441,7 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditing):
         )
 
 
+@dask_entry_point
 class AllKNN(_RepeatedEditing):
     """Edit with 1, 2, ... up to ``n_neighbors`` neighbours, one round each.
 

@@ -28,6 +28,7 @@ from balancekit._array_api import (
     move_indices,
     to_host,
 )
+from balancekit._dask_route import gathered_on_dask
 from balancekit._labels import Labels
 from balancekit._params import check_int, check_n_jobs
 from balancekit._typing import Array, Device, Namespace
@@ -37,6 +38,7 @@ from balancekit.base import BaseFeatureIndexSampler, BaseUnderSampler
 __all__ = ["InstanceHardnessThreshold"]
 
 
+@gathered_on_dask
 class InstanceHardnessThreshold(BaseFeatureIndexSampler, BaseUnderSampler):
     """Under-sample by removing the rows a classifier finds hardest to classify.
 

@@ -22,6 +22,7 @@ from balancekit._array_api import (
     take_rows,
     top_k,
 )
+from balancekit._dask_route import dask_entry_point
 from balancekit._labels import Labels
 from balancekit._neighbors import (
     RERANK_MARGIN,
@@ -40,6 +41,7 @@ __all__ = ["NearMiss"]
 _VERSIONS = (1, 2, 3)
 
 
+@dask_entry_point
 class NearMiss(BaseFeatureIndexSampler, BaseUnderSampler):
     """Under-sample with the NearMiss-1, -2 or -3 rules (Mani and Zhang, 2003).
 
@@ -143,6 +145,12 @@ class NearMiss(BaseFeatureIndexSampler, BaseUnderSampler):
         """A fresh neighbours object for parameter ``name``, with ``n_jobs`` set."""
         estimator = check_neighbors_object(name, value)
         return with_n_jobs(estimator, self.n_jobs)
+
+    def _fit_resample_dask(self, X: Any, y: Any, sample_weight: Any) -> tuple:
+        from balancekit.dask._nearmiss import near_miss
+
+        result = near_miss(self, X, y, sample_weight)
+        return result if sample_weight is not None else result[:2]
 
     def _kept_indices(
         self,

@@ -14,11 +14,13 @@ from typing import Any
 import numpy as np
 
 from balancekit._array_api import index_dtype, take_rows
+from balancekit._dask_route import dask_entry_point
 from balancekit._labels import Labels, check_labels
 from balancekit._neighbors import NearestNeighbors
 from balancekit._params import check_n_jobs
 from balancekit._typing import Array, Device
 from balancekit._validation import Validated
+from balancekit.base import BaseSampler
 from balancekit.under_sampling._condensed_nearest_neighbour import (
     CondensedNearestNeighbour,
     _check_store_size,
@@ -31,6 +33,7 @@ from balancekit.under_sampling._tomek_links import TomekLinks
 __all__ = ["OneSidedSelection"]
 
 
+@dask_entry_point
 class OneSidedSelection(CondensedNearestNeighbour):
     """Keep the rows a k-NN rule on a few seeds gets wrong, then drop Tomek links.
 
@@ -119,6 +122,16 @@ class OneSidedSelection(CondensedNearestNeighbour):
         super()._check_params(data)
         check_n_jobs(self.n_jobs)
 
+    def _fit_dask(self, X: Any, y: Any) -> None:
+        # BaseSampler's (no resampling), not CondensedNearestNeighbour's gathering.
+        BaseSampler._fit_dask(self, X, y)
+
+    def _fit_resample_dask(self, X: Any, y: Any, sample_weight: Any) -> tuple:
+        from balancekit.dask._one_sided import one_sided_selection
+
+        result = one_sided_selection(self, X, y, sample_weight)
+        return result if sample_weight is not None else result[:2]
+
     def _kept_indices(
         self,
         flat: Array,
@@ -156,7 +169,7 @@ class OneSidedSelection(CondensedNearestNeighbour):
         does not grow; minority rows are all in C, so none is misclassified.
         """
         estimator = self._neighbours()
-        _check_store_size(estimator, store)
+        _check_store_size(estimator, store.n_minority, store.n_seeds)
         xp = store.xp
         kept = store.seeds
         if not is_minority:

@@ -12,10 +12,8 @@ from imblearn.under_sampling import TomekLinks as ImbTomek
 from sklearn.base import clone
 
 from balancekit.under_sampling import (
-    AllKNN,
     EditedNearestNeighbours,
     NeighbourhoodCleaningRule,
-    RepeatedEditedNearestNeighbours,
     TomekLinks,
 )
 
@@ -23,23 +21,14 @@ dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 dd = pytest.importorskip("dask.dataframe")
 
-ROW_CHUNKS = (40, 25, 60, 35)
-N_ROWS = sum(ROW_CHUNKS)
+from tests.dask._rows import N_ROWS, ROW_CHUNKS, as_dask, three_classes  # noqa: E402
 
 
 def _data(seed=0, n=N_ROWS, grid=False):
-    rng = np.random.default_rng(seed)
-    y = rng.choice(3, size=n, p=[0.6, 0.3, 0.1])
-    if grid:  # many equal distances
-        return rng.integers(0, 20, (n, 2)).astype(float), y
-    return rng.normal(size=(n, 2)) + 0.8 * y[:, None], y
+    return three_classes(seed, n, grid_size=20 if grid else None)
 
 
-def _dask(X, y, chunks=ROW_CHUNKS):
-    return (
-        da.from_array(X, chunks=(tuple(chunks), X.shape[1])),
-        da.from_array(y, chunks=(tuple(chunks),)),
-    )
+_dask = as_dask
 
 
 def _in_memory_kept(sampler, X, y):
@@ -273,11 +262,6 @@ def test_bad_input(synchronous):
     X_nan[70, 1] = np.nan
     with pytest.raises(ValueError, match=r"`X` contains NaN or infinity"):
         TomekLinks().fit_resample(*_dask(X_nan, y))
-    for cls in (RepeatedEditedNearestNeighbours, AllKNN):  # refused, with why
-        with pytest.raises(TypeError, match=r"does not run on Dask: each of its round"):
-            cls().fit_resample(Xd, yd)
-        with pytest.raises(TypeError, match=r"n_samples\^2 / workers"):
-            cls().fit(Xd, yd)
 
 
 class NearestNeighborsLike:

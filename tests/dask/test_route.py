@@ -30,26 +30,50 @@ def test_dask_collections_are_recognised_without_computing():
         assert not is_dask_collection(other)
 
 
-@pytest.mark.parametrize(
-    "sampler",
-    [bk.NearMiss(), bk.ClusterCentroids(), bk.OneSidedSelection()],
-    ids=lambda sampler: type(sampler).__name__,
-)
-def test_samplers_without_a_dask_route_refuse_clearly(sampler):
-    X, y = _data()
-    with pytest.raises(TypeError, match=r"`X` is a Dask collection .* does not run on"):
-        sampler.fit_resample(da.from_array(X, chunks=20), y)
-    with pytest.raises(TypeError, match=f"{type(sampler).__name__} does not run"):
-        sampler.fit_resample(X, da.from_array(y, chunks=20))
+SAMPLER_NAMES = [
+    name
+    for name in dir(bk)
+    if isinstance(getattr(bk, name), type)
+    and issubclass(getattr(bk, name), bk.base.BaseSampler)
+]
 
 
-def test_the_refusal_names_the_entry_points_that_take_dask():
+def test_every_public_sampler_is_a_dask_entry_point():
+    import balancekit._dask_route as route
+
+    route._register_entry_points()
+    assert len(SAMPLER_NAMES) >= 25
+    assert set(SAMPLER_NAMES) <= DASK_ENTRY_POINTS
+
+
+def _noise():
+    from balancekit.augmentation import gaussian_noise
+
     X, y = _data()
+    gaussian_noise(da.from_array(X, chunks=20), y, num_classes=2, random_state=0)
+
+
+def test_functions_without_a_dask_route_refuse_clearly():
     with pytest.raises(TypeError) as error:
-        bk.NearMiss().fit_resample(da.from_array(X, chunks=20), da.from_array(y, 20))
-    for name in DASK_ENTRY_POINTS:
-        assert name in str(error.value)
-    assert "compute()" in str(error.value)
+        _noise()
+    message = str(error.value)
+    assert message.startswith("`x` is a Dask collection (Array), but gaussian_noise()")
+    for name in DASK_ENTRY_POINTS:  # every entry point that does, by name
+        assert name in message
+    for name in ("RandomUnderSampler", "compute_sample_weight", "f1_score", "SMOTE"):
+        assert name in message
+    assert "compute()" in message
+
+
+def test_the_ensembles_refuse_dask_with_their_reason():
+    from balancekit import ensemble
+
+    X, y = _data()
+    for name in ("BalancedRandomForestClassifier", "EasyEnsembleClassifier"):
+        with pytest.raises(TypeError, match=f"{name} fits scikit-learn estimators"):
+            getattr(ensemble, name)().fit(
+                da.from_array(X, chunks=20), da.from_array(y, 20)
+            )
 
 
 def test_fit_takes_the_dask_route_and_resolves_the_strategy(synchronous):
@@ -57,16 +81,6 @@ def test_fit_takes_the_dask_route_and_resolves_the_strategy(synchronous):
     sampler = bk.RandomUnderSampler(random_state=0)
     assert sampler.fit(da.from_array(X, chunks=20), da.from_array(y, 20)) is sampler
     assert dict(sampler.sampling_strategy_) == {0: 10}
-    with pytest.raises(TypeError, match="NearMiss does not run on Dask"):
-        bk.NearMiss().fit(da.from_array(X, chunks=20), da.from_array(y, 20))
-
-
-def test_the_refusal_lists_every_family_of_entry_points():
-    X, y = _data()
-    with pytest.raises(TypeError) as error:
-        bk.NearMiss().fit_resample(da.from_array(X, chunks=20), y)
-    for name in ("RandomUnderSampler", "compute_sample_weight", "f1_score"):
-        assert name in str(error.value)
 
 
 def test_a_parquet_frame_and_its_label_column_keep_one_partitioning(
@@ -97,8 +111,36 @@ def test_fit_of_the_smote_family_resolves_the_strategy_on_dask(name, synchronous
     assert dict(sampler.sampling_strategy_) == {1: 40}
 
 
-@pytest.mark.parametrize("name", ["SVMSMOTE", "KMeansSMOTE", "PolynomialFitSMOTE"])
-def test_fit_of_other_smote_variants_refuses_dask_naming_them(name):
+def _params(name):
+    """Parameters that let every sampler fit the small data set."""
+    params = {"categorical_features": [0]} if name == "SMOTENC" else {}
+    if name in ("KMeansSMOTE",):
+        params["cluster_balance_threshold"] = 0.0
+    return params
+
+
+@pytest.mark.parametrize("name", SAMPLER_NAMES)
+def test_fit_on_dask_sets_what_fit_sets_in_memory_without_resampling(name, synchronous):
+    from dask.callbacks import Callback
+
     X, y = _data()
-    with pytest.raises(TypeError, match=f"{name} does not run on Dask"):
-        getattr(bk, name)().fit(da.from_array(X, chunks=20), da.from_array(y, 20))
+    if name in ("SMOTENC", "SMOTEN"):
+        X = np.round(X)
+    ran: list[str] = []
+
+    class Tasks(Callback):
+        def _pretask(self, key, dask, state):
+            ran.append(str(key[0] if isinstance(key, tuple) else key))
+
+    sampler = getattr(bk, name)(**_params(name))
+    in_memory = getattr(bk, name)(**_params(name)).fit(X, y)
+    with Tasks():
+        assert sampler.fit(da.from_array(X, chunks=20), da.from_array(y, 20)) is sampler
+    assert sampler.sampling_strategy_ == in_memory.sampling_strategy_
+    assert getattr(sampler, "n_features_in_", None) == getattr(
+        in_memory, "n_features_in_", None
+    )
+    assert not hasattr(sampler, "sample_indices_")
+    # one pass over y: the class counts (and the arrays' own blocks), nothing else
+    work = {key.rsplit("-", 1)[0] for key in ran if key.startswith("balancekit")}
+    assert work == {"balancekit-class-counts"}, work

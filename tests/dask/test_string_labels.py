@@ -46,6 +46,11 @@ SAMPLERS = [
     bk.TomekLinks(),
     bk.EditedNearestNeighbours(sampling_strategy=["cat", "dog"]),
     bk.NeighbourhoodCleaningRule(),
+    bk.RepeatedEditedNearestNeighbours(),
+    bk.NearMiss(version=2),
+    bk.OneSidedSelection(random_state=0),
+    bk.CondensedNearestNeighbour(random_state=0),
+    bk.SVMSMOTE(random_state=0),
 ]
 
 
@@ -65,7 +70,7 @@ def test_samplers_take_string_labels(synchronous, sampler, kind):
         assert str(y_out.dtype) == ("string" if kind == "string" else "object")
     X_out, y_out = np.asarray(X_out), np.asarray(y_out).astype(str)
     assert sorted(y_out.tolist()) == sorted(y_mem.tolist())
-    if hasattr(in_memory, "sample_indices_") and not isinstance(sampler, bk.SMOTE):
+    if hasattr(in_memory, "sample_indices_"):
         kept = np.sort(np.asarray(on_dask.sample_indices_.compute()))
         if isinstance(sampler, bk.RandomUnderSampler | bk.RandomOverSampler):
             assert sorted(y[kept].tolist()) == sorted(y_out.tolist())  # rows of y
