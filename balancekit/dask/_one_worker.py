@@ -54,8 +54,10 @@ time on one worker (one core, for most of them), whose memory holds the gathered
 rows, the result's rows and the sampler's own working copies. The client computes
 only the class counts, the summary and (index samplers) one number per partition.
 The fitted models come back as in memory (``svm_estimator_``, ``estimator_``,
-``kmeans_estimator_``, ...): some hold rows, e.g. CondensedNearestNeighbour's
-``estimators_`` (its condensed store) and KMeansSMOTE's ``nn_k_`` (one cluster).
+``kmeans_estimator_``, ...), their per-row arrays lazy; the neighbours objects whose
+fitted state is rows of the data (CondensedNearestNeighbour's ``estimators_``, its
+condensed store; KMeansSMOTE's ``nn_k_``, one cluster) come back as configured, not
+fitted, as ``nn_`` does on the other Dask routes.
 """
 
 from __future__ import annotations
@@ -117,6 +119,10 @@ class Spec:
         (appended outputs only).
     numeric : bool
         Whether ``X`` must hold numbers.
+    unfitted : tuple of str
+        Fitted neighbours objects (or lists of them) whose state is rows of the
+        data: the client gets them as configured, not fitted (as the other Dask
+        routes give ``nn_``).
     """
 
     output: str
@@ -124,6 +130,7 @@ class Spec:
     row_attributes: tuple[str, ...] = ()
     convert: Callable | None = smote_X
     numeric: bool = True
+    unfitted: tuple[str, ...] = ()
 
 
 SPECS: dict[str, Spec] = {
@@ -133,6 +140,7 @@ SPECS: dict[str, Spec] = {
     "KMeansSMOTE": Spec(
         "appended",
         row_attributes=(*_SYNTHETIC, "cluster_labels_", "kmeans_estimator_.labels_"),
+        unfitted=("nn_k_",),
     ),
     "ProWSyn": Spec("appended", row_attributes=(*_SYNTHETIC, "proximity_levels_")),
     "PolynomialFitSMOTE": Spec("appended", grown_only=True, row_attributes=_SYNTHETIC),
@@ -146,7 +154,9 @@ SPECS: dict[str, Spec] = {
         "result",
         row_attributes=("kept_indices_", *(f"smote_.{a}" for a in _SYNTHETIC)),
     ),
-    "CondensedNearestNeighbour": Spec("kept", row_attributes=("sample_indices_",)),
+    "CondensedNearestNeighbour": Spec(
+        "kept", row_attributes=("sample_indices_",), unfitted=("estimators_",)
+    ),
     "InstanceHardnessThreshold": Spec("kept", row_attributes=("sample_indices_",)),
     "ClusterCentroids": Spec("result", row_attributes=("estimator_.labels_",)),
     "FunctionSampler": Spec("result"),
@@ -228,6 +238,12 @@ def run_sampler(gathered: tuple, template: Any, strategy: Any, rng: Any) -> dict
             value = _to_global(value, positions)
         rows[path] = value
         setattr(holder, name, None)
+    for name in spec.unfitted:
+        value = getattr(sampler, name, None)
+        if isinstance(value, list):
+            setattr(sampler, name, [clone(item) for item in value])
+        elif value is not None:
+            setattr(sampler, name, clone(value))
     result: dict = {"fitted": sampler, "rows": rows, "removed": None}
     n = len(positions)
     if spec.output == "kept":

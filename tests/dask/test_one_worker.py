@@ -422,3 +422,29 @@ def test_bad_input_and_errors_of_the_run(synchronous):
         FunctionSampler(func=lambda X, y: (X,)).fit_resample(Xd, yd)
     with pytest.raises(TypeError, match="`func` must be a callable"):
         FunctionSampler(func=3).fit(Xd, yd)
+
+
+def test_neighbours_holding_rows_come_back_configured_not_fitted(synchronous):
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    X, y, _ = _data(5)
+    for cls, params, name in (
+        (CondensedNearestNeighbour, {"random_state": 0}, "estimators_"),
+        (KMeansSMOTE, {"cluster_balance_threshold": 0.0, "random_state": 0}, "nn_k_"),
+    ):
+        on_dask = cls(**params)
+        on_dask.fit_resample(*_arrays(X, y))
+        in_memory = cls(**params)
+        in_memory.fit_resample(X, y)
+        got, expected = getattr(on_dask, name), getattr(in_memory, name)
+        pairs = (
+            zip(got, expected, strict=True)
+            if name == "estimators_"
+            else [(got, expected)]
+        )
+        for lazy, fitted in pairs:
+            assert lazy.get_params() == fitted.get_params()
+            check_is_fitted(fitted)
+            with pytest.raises(NotFittedError):
+                check_is_fitted(lazy)  # its fitted state would be rows of X
