@@ -12,12 +12,13 @@ scoring above it (``TP``, ``FP``):
 So no worker holds all the scores. The graph (one ``compute``; ``range_graph``,
 which the curves, ``best_threshold`` and one-vs-rest reuse) is:
 
-1. ``balancekit-score-runs``: each partition's *runs*, its distinct scores with
-   ``p_s`` and ``n_s`` (one sort of the partition);
+1. ``balancekit-score-runs``: each partition's scores split by class and sorted
+   (raw scores, 8 bytes a row: the shuffle below holds them in memory);
 2. ``balancekit-score-bounds``: boundaries of up to ``_MAX_RANGES`` score ranges,
-   from a few quantiles of each partition's runs;
-3. ``balancekit-score-range``: the runs of each range, merged from every partition
-   (a shuffle of the runs, not of the rows);
+   from a few quantiles of each partition's sorted scores;
+3. ``balancekit-score-range``: each range's scores from every partition (a shuffle
+   of the scores by range), grouped into its *runs*: its distinct scores with
+   ``p_s`` and ``n_s`` (one sort of the range);
 4. ``balancekit-score-offsets``: the weight above each range (a prefix sum of the
    range totals), then each range's share of the sum, and their total.
 
@@ -104,9 +105,13 @@ def _runs(
     pos_label: Any,
     index: int,
     column: int | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Ascending distinct scores of a partition (of one ``column`` of 2-D scores),
-    with their positive and negative weight."""
+) -> tuple:
+    """A partition's scores (of one ``column`` of 2-D scores) split by class and
+    sorted: ``(positive scores, negative scores, their weights or None)``.
+
+    Raw sorted scores, not grouped: 8 bytes a row (16 with weights) is what the
+    shuffle by range holds in the workers' memory, a third of grouped runs.
+    """
     true = _labels(y_true, "y_true")
     score = np.asarray(as_label_array(y_score, np_xp))
     score = (score if column is None else score[:, column]).reshape(-1)
@@ -118,41 +123,35 @@ def _runs(
             "`y_score` contains NaN or infinity; every score must be a finite number. "
             "Drop or impute those samples first."
         )
-    weight = np.ones(score.shape[0])
-    if sample_weight is not None:
-        check_partition_length(
-            sample_weight, true.shape[0], "sample_weight", "y_true", index
-        )
-        checked = check_sample_weight(sample_weight, len(sample_weight), np_xp)
-        weight = np.asarray(as_label_array(checked, np_xp), dtype=np.float64)
     if true.dtype.kind == "b":
         true = true.astype(np.int8)
     positive = np.asarray(label_mask(true, pos_label, np_xp), dtype=bool)
-    return _group(
-        score, np.where(positive, weight, 0.0), np.where(positive, 0.0, weight)
+    if sample_weight is None:
+        return np.sort(score[positive]), np.sort(score[~positive]), None, None
+    check_partition_length(
+        sample_weight, true.shape[0], "sample_weight", "y_true", index
     )
+    checked = check_sample_weight(sample_weight, len(sample_weight), np_xp)
+    weight = np.asarray(as_label_array(checked, np_xp), dtype=np.float64)
+    sides = []
+    for mask in (positive, ~positive):
+        order = np.argsort(score[mask], kind="stable")  # ties in row order
+        sides.append((score[mask][order], weight[mask][order]))
+    return sides[0][0], sides[1][0], sides[0][1], sides[1][1]
 
 
-def _group(
-    score: np.ndarray, pos: np.ndarray, neg: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    values, inverse = np.unique(score, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    n_values = values.shape[0]
-    return (
-        values,
-        np.bincount(inverse, pos, minlength=n_values),
-        np.bincount(inverse, neg, minlength=n_values),
-    )
-
-
-def _sample(runs: tuple, n_ranges: int) -> np.ndarray:
-    """``n_ranges + 1`` evenly spaced distinct scores of a partition."""
-    values = runs[0]
-    if values.shape[0] == 0:
-        return values
-    positions = np.linspace(0, values.shape[0] - 1, n_ranges + 1).round()
-    return values[positions.astype(np.int64)]
+def _sample(scored: tuple, n_ranges: int) -> np.ndarray:
+    """About ``n_ranges + 1`` evenly spaced scores of a partition: from each
+    class's sorted scores in proportion to its rows."""
+    positives, negatives = scored[0], scored[1]
+    total = positives.shape[0] + negatives.shape[0]
+    picks = []
+    for values in (positives, negatives):
+        n = values.shape[0]
+        if n:
+            k = max(1, round((n_ranges + 1) * n / total))
+            picks.append(values[np.linspace(0, n - 1, k).round().astype(np.int64)])
+    return np.concatenate(picks) if picks else positives
 
 
 def _bounds(n_ranges: int, *samples: np.ndarray) -> np.ndarray:
@@ -165,20 +164,45 @@ def _bounds(n_ranges: int, *samples: np.ndarray) -> np.ndarray:
     return np.unique(pooled[positions.astype(np.int64)])
 
 
-def _slice(runs: tuple, bounds: np.ndarray, index: int) -> tuple:
-    """The runs of a partition in range ``index``."""
+def _slice(scored: tuple, bounds: np.ndarray, index: int) -> tuple:
+    """The scores (and weights) of a partition in range ``index``."""
     edges = np.concatenate([[-np.inf], bounds, [np.inf]])
     # ranges past the last bound (few distinct scores) are empty
     lower, upper = (edges[index], edges[index + 1]) if index <= bounds.size else (0, 0)
-    values = runs[0]
-    start = np.searchsorted(values, lower, side="left")
-    stop = np.searchsorted(values, upper, side="left")
-    return tuple(part[start:stop] for part in runs)
+    parts: list = []
+    for side in (0, 1):
+        values, weights = scored[side], scored[side + 2]
+        start, stop = np.searchsorted(values, [lower, upper], side="left")
+        parts.append(
+            (values[start:stop], None if weights is None else weights[start:stop])
+        )
+    return parts[0][0], parts[1][0], parts[0][1], parts[1][1]
 
 
 def _range(*slices: tuple) -> tuple:
-    """One range's runs from every partition's slice, ties merged."""
-    return _group(*(np.concatenate([s[k] for s in slices]) for k in range(3)))
+    """One range's runs from every partition's slice: its distinct scores
+    (ascending) with their positive and negative weight (one sort of the range)."""
+    positives = np.concatenate([s[0] for s in slices])
+    scores = np.concatenate([positives, *(s[1] for s in slices)])
+    order = np.argsort(scores)
+    ordered = scores[order]
+    if ordered.shape[0] == 0:
+        return ordered, np.zeros(0), np.zeros(0)
+    first = np.empty(ordered.shape, dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    run = np.cumsum(first) - 1  # each sorted score's run
+    n_runs = int(run[-1]) + 1
+    is_positive = order < positives.shape[0]
+    weights = None
+    if slices[0][2] is not None:
+        parts = [s[2] for s in slices] + [s[3] for s in slices]
+        weights = np.concatenate(parts)[order]
+    sums = []
+    for side in (is_positive, ~is_positive):
+        w = None if weights is None else weights[side]
+        sums.append(np.bincount(run[side], w, minlength=n_runs).astype(np.float64))
+    return ordered[first], sums[0], sums[1]
 
 
 def _totals(runs: tuple) -> tuple[float, float]:
