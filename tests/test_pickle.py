@@ -296,6 +296,12 @@ def _report_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]
             diagnostics.Finding("code", "warning", "message"),
             repr,
         ),
+        "balancekit.diagnostics.MultilabelImbalance": lambda: (
+            diagnostics.multilabel_imbalance(
+                np.array([[1, 1, 0], [1, 0, 1], [0, 0, 1]])
+            ),
+            lambda m: (m.to_dict(), np.asarray(m.scumble_ins).tolist()),
+        ),
         "balancekit.bench.Dataset": lambda: (
             bench.load_dataset("haberman"),
             lambda d: d.X,

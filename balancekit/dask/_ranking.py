@@ -389,13 +389,22 @@ def roc_auc_score(
 ) -> Any:
     """:func:`balancekit.metrics.roc_auc_score` of Dask columns (exact), binary
     or multiclass one-vs-rest."""
-    check_choice(average, "average", ("macro", "weighted", None))
-    check_choice(multi_class, "multi_class", ("raise", "ovr"))
+    check_choice(average, "average", ("micro", "macro", "weighted", None))
+    check_choice(multi_class, "multi_class", ("raise", "ovr", "ovo"))
     check_max_fpr(max_fpr)
     rows = score_rows(y_true, y_score, sample_weight)
     values, counts, classes = label_counts(y_true)
     if not is_binary(classes) or n_columns(rows["y_score"].value) > 2:
-        check_multiclass_auc(max_fpr, multi_class)
+        check_multiclass_auc(
+            max_fpr, multi_class, average=average, sample_weight=sample_weight
+        )
+        if multi_class == "ovo" or average == "micro":
+            raise NotImplementedError(
+                "roc_auc_score of multiclass Dask input supports multi_class='ovr' "
+                "with average 'macro', 'weighted' or None; got "
+                f"multi_class={multi_class!r}, average={average!r}. compute() "
+                "`y_true` and `y_score` into memory (NumPy, torch...) for it."
+            )
         from balancekit.dask._one_vs_rest import one_vs_rest
 
         return one_vs_rest("auc", rows, values, counts, average, labels)

@@ -14,6 +14,10 @@ from balancekit._lazy import lazy_attributes
 if TYPE_CHECKING:
     from balancekit.diagnostics._findings import SEVERITIES, Finding
     from balancekit.diagnostics._inspect import inspect
+    from balancekit.diagnostics._multilabel import (
+        MultilabelImbalance,
+        multilabel_imbalance,
+    )
     from balancekit.diagnostics._report import DataReport
     from balancekit.diagnostics._split import SplitReport, check_split
 
@@ -25,6 +29,8 @@ __getattr__, __dir__ = lazy_attributes(
         "SEVERITIES": "balancekit.diagnostics._findings",
         "Finding": "balancekit.diagnostics._findings",
         "inspect": "balancekit.diagnostics._inspect",
+        "MultilabelImbalance": "balancekit.diagnostics._multilabel",
+        "multilabel_imbalance": "balancekit.diagnostics._multilabel",
         "DataReport": "balancekit.diagnostics._report",
         "SplitReport": "balancekit.diagnostics._split",
         "check_split": "balancekit.diagnostics._split",
@@ -35,7 +41,9 @@ __all__ = [
     "SEVERITIES",
     "DataReport",
     "Finding",
+    "MultilabelImbalance",
     "SplitReport",
     "check_split",
     "inspect",
+    "multilabel_imbalance",
 ]

@@ -462,8 +462,24 @@ def check_max_fpr(max_fpr: Any) -> None:
         raise ValueError(f"`max_fpr` must be in (0, 1] or None; got {max_fpr!r}.")
 
 
-def check_multiclass_auc(max_fpr: float | None, multi_class: str) -> None:
-    """The parameters of a multiclass ROC AUC: no partial AUC, ``"ovr"`` asked for."""
+def check_multiclass_auc(
+    max_fpr: float | None,
+    multi_class: str,
+    *,
+    average: str | None = "macro",
+    sample_weight: Any = None,
+) -> None:
+    """The parameters of a multiclass ROC AUC: no partial AUC, ``"ovr"`` or ``"ovo"``
+    asked for, and an average (and weights) that scheme defines.
+
+    Examples
+    --------
+    >>> check_multiclass_auc(None, "ovo", average="weighted")
+    >>> check_multiclass_auc(None, "ovo", average="micro")
+    Traceback (most recent call last):
+    ...
+    ValueError: `average` must be one of 'macro', 'weighted' with multi_class='ovo'...
+    """
     if max_fpr is not None and max_fpr != 1:
         raise ValueError(
             "`max_fpr` (partial AUC) is only available for binary `y_true`; "
@@ -472,7 +488,25 @@ def check_multiclass_auc(max_fpr: float | None, multi_class: str) -> None:
     if multi_class == "raise":
         raise ValueError(
             "`y_true` is multiclass: pass `multi_class='ovr'` to average the "
-            "one-vs-rest AUC of each class (one-vs-one is not implemented)."
+            "one-vs-rest AUC of each class, or `multi_class='ovo'` to average the "
+            "one-vs-one AUC of each pair of classes (Hand & Till)."
+        )
+    if multi_class != "ovo":
+        return
+    if average is None:
+        raise NotImplementedError(
+            "average=None is not implemented for multi_class='ovo': one-vs-one "
+            "gives no per-class scores; pass `average='macro'` or 'weighted'."
+        )
+    if average not in ("macro", "weighted"):
+        raise ValueError(
+            "`average` must be one of 'macro', 'weighted' with multi_class='ovo' "
+            f"(one-vs-one); got {average!r}. 'micro' needs multi_class='ovr'."
+        )
+    if sample_weight is not None:
+        raise ValueError(
+            "`sample_weight` is not supported with multi_class='ovo' (one-vs-one "
+            "ROC AUC, as in scikit-learn); leave it out or use multi_class='ovr'."
         )
 
 
@@ -488,10 +522,14 @@ def roc_auc_score(
     multi_class: str = "raise",
     labels: Any = None,
 ) -> Any:
-    """Area under the ROC curve, binary or multiclass one-vs-rest.
+    """Area under the ROC curve: binary, multiclass one-vs-rest or one-vs-one.
 
     Binary AUC without weights is the Mann-Whitney statistic (ties count one half),
-    computed from one sort of each class's scores without building the curve.
+    computed from one sort of each class's scores without building the curve. The
+    multiclass schemes reuse it: one-vs-rest scores each class against the others
+    (``average="micro"`` scores the binarised labels and scores ravelled as one
+    problem); one-vs-one is Hand & Till's (2001) mean over the pairs of classes
+    present in ``y_true`` of the two AUCs of each pair, restricted to its samples.
 
     Parameters
     ----------
@@ -500,15 +538,19 @@ def roc_auc_score(
     y_score : array of shape (n_samples,) or (n_samples, n_classes)
         Binary: scores of the greater label. Multiclass: probabilities (rows sum to 1),
         one column per class in the order of ``labels`` or of the sorted labels.
-    average : {"macro", "weighted"} or None, default="macro"
-        Multiclass only: unweighted mean, support-weighted mean, or per-class scores.
+    average : {"micro", "macro", "weighted"} or None, default="macro"
+        Multiclass only (ignored for binary ``y_true``). With ``"ovr"``: the AUC of
+        the binarised problem ravelled (``"micro"``), the unweighted mean over the
+        classes, the mean weighted by class support, or the per-class scores
+        (None). With ``"ovo"``: ``"macro"`` (uniform over the pairs) or
+        ``"weighted"`` (each pair by its prevalence, the share of samples in it).
     sample_weight : array of shape (n_samples,), default=None
-        Non-negative sample weights.
+        Non-negative sample weights; not supported with ``multi_class="ovo"``.
     max_fpr : float in (0, 1], default=None
         Binary only: the McClish-standardised partial AUC over fpr in [0, max_fpr].
-    multi_class : {"raise", "ovr"}, default="raise"
-        Multiclass ``y_true`` needs ``"ovr"`` (one-vs-rest); one-vs-one is not
-        implemented.
+    multi_class : {"raise", "ovr", "ovo"}, default="raise"
+        Multiclass ``y_true`` needs ``"ovr"`` (one-vs-rest) or ``"ovo"``
+        (one-vs-one); ignored for binary ``y_true``.
     labels : array-like of shape (n_classes,), default=None
         Multiclass only: the sorted labels indexing the columns of ``y_score``.
 
@@ -517,11 +559,16 @@ def roc_auc_score(
     array
         A 0-d float array (1-D for ``average=None``) on ``y_score``'s device.
 
+    Raises
+    ------
+    NotImplementedError
+        For ``multi_class="ovo"`` with ``average=None``, as scikit-learn.
+
     Warns
     -----
     sklearn.exceptions.UndefinedMetricWarning
-        When binary ``y_true`` holds one class: the result is NaN, as in
-        scikit-learn.
+        When binary ``y_true`` holds one class (or a one-vs-rest class is absent):
+        that result is NaN, as in scikit-learn.
 
     Examples
     --------
@@ -532,9 +579,14 @@ def roc_auc_score(
     ...                     [0.3, 0.4, 0.3]])
     >>> float(roc_auc_score(np.array([0, 1, 2, 1]), y_proba, multi_class="ovr"))
     1.0
+    >>> float(roc_auc_score(np.array([1, 1, 2, 0]), y_proba, multi_class="ovo"))
+    0.75
+    >>> float(roc_auc_score(np.array([1, 1, 2, 0]), y_proba, multi_class="ovr",
+    ...                     average="micro"))
+    0.65625
     """
-    check_choice(average, "average", ("macro", "weighted", None))
-    check_choice(multi_class, "multi_class", ("raise", "ovr"))
+    check_choice(average, "average", ("micro", "macro", "weighted", None))
+    check_choice(multi_class, "multi_class", ("raise", "ovr", "ovo"))
     check_max_fpr(max_fpr)
     xp, device, y_true, y_score, sample_weight = resolve_inputs(
         y_true, y_score, sample_weight
@@ -543,7 +595,13 @@ def roc_auc_score(
     classes = present_classes(y_true, xp)
     multiclass = not is_binary(classes) or (y_score.ndim == 2 and y_score.shape[1] > 2)
     if multiclass:
-        check_multiclass_auc(max_fpr, multi_class)
+        check_multiclass_auc(
+            max_fpr, multi_class, average=average, sample_weight=sample_weight
+        )
+        if multi_class == "ovo":
+            return _one_vs_one_auc(y_true, y_score, average, labels, xp, device)
+        if average == "micro":
+            return _micro_ovr_auc(y_true, y_score, sample_weight, labels, xp, device)
         return _one_vs_rest(
             "auc", y_true, y_score, sample_weight, average, labels, xp, device
         )
@@ -585,6 +643,131 @@ def _check_ovr_labels(
     return values
 
 
+def _multiclass_inputs(
+    metric: str,
+    y_true: Any,
+    y_score: Any,
+    sample_weight: Any,
+    labels: Any,
+    xp: Namespace,
+    device: Device,
+) -> tuple[Any, int, Any, tuple, tuple]:
+    """Checked ``(n, k)`` scores, the sample count, the weights, the column classes
+    and the classes present in ``y_true`` (sorted) of a multiclass score metric."""
+    if y_score.ndim != 2:
+        raise ValueError(
+            "`y_score` needs shape (n_samples, n_classes) since `y_true` holds more "
+            f"than two classes; got shape {tuple(y_score.shape)}."
+        )
+    y_score = check_score(y_score, xp, ndim=2)
+    n_samples = check_same_length("y_true", y_true, "y_score", y_score)
+    weight = check_weights(sample_weight, n_samples, xp, device)
+    present = check_labels(y_true, xp, name="y_true").classes
+    classes = _check_ovr_labels(labels, present, y_score.shape[1], xp)
+    if metric == "auc":
+        totals = xp.sum(xp.astype(y_score, widest_float_dtype(xp, device)), axis=1)
+        if not bool(xp.all(xp.abs(totals - 1) <= 1e-8 + 1e-5 * xp.abs(totals))):
+            raise ValueError(
+                "`y_score` rows must be probabilities summing to 1 over the classes "
+                "for multiclass ROC AUC; normalise them (e.g. a softmax) first."
+            )
+    return y_score, n_samples, weight, classes, tuple(present)
+
+
+def _micro_ovr_auc(
+    y_true: Any,
+    y_score: Any,
+    sample_weight: Any,
+    labels: Any,
+    xp: Namespace,
+    device: Device,
+) -> Any:
+    """One-vs-rest ``average="micro"``: the binary AUC of the label-binarised
+    ``(n, k)`` target and the scores, both ravelled (weights repeated per column)."""
+    y_score, n_samples, weight, classes, _ = _multiclass_inputs(
+        "auc", y_true, y_score, sample_weight, labels, xp, device
+    )
+    n_classes = len(classes)
+    onehot = xp.stack([positive_mask(y_true, label, xp) for label in classes], axis=1)
+    is_positive = xp.reshape(onehot, (-1,))
+    n_positive = int(xp.sum(xp.astype(is_positive, xp.int64)))
+    target = BinaryTarget(is_positive, 1, n_positive, n_samples * n_classes)
+    if weight is not None:
+        weight = xp.broadcast_to(xp.reshape(weight, (-1, 1)), (n_samples, n_classes))
+        weight = xp.reshape(weight, (-1,))
+    return _binary_roc_auc(xp.reshape(y_score, (-1,)), target, weight, xp, device)
+
+
+def _one_vs_one_auc(
+    y_true: Any,
+    y_score: Any,
+    average: str | None,
+    labels: Any,
+    xp: Namespace,
+    device: Device,
+) -> Any:
+    """Hand & Till's one-vs-one AUC: for each pair ``(a, b)`` of the classes present
+    in ``y_true``, the mean of the AUC of column ``a`` separating ``a`` from ``b`` and
+    of column ``b`` separating ``b`` from ``a`` on the pair's samples; then the mean
+    over the pairs, uniform (``"macro"``) or by the pair's share of the samples
+    (``"weighted"``)."""
+    y_score, n_samples, _, classes, present = _multiclass_inputs(
+        "auc", y_true, y_score, None, labels, xp, device
+    )
+    dtype = widest_float_dtype(xp, device)
+    column = {label: classes.index(label) for label in present}
+    masks = {label: positive_mask(y_true, label, xp) for label in present}
+    counts = {
+        label: int(xp.sum(xp.astype(mask, xp.int64))) for label, mask in masks.items()
+    }
+    pair_scores, prevalence = [], []
+    for i, a in enumerate(present):
+        for b in present[i + 1 :]:
+            in_pair = masks[a] | masks[b]
+            is_a = masks[a][in_pair]
+            n_a, n_b = counts[a], counts[b]
+            score_a, score_b = y_score[:, column[a]], y_score[:, column[b]]
+            auc_a = _pair_auc(score_a[in_pair], is_a, n_a, n_b, xp, device)
+            is_b = xp.logical_not(is_a)
+            auc_b = _pair_auc(score_b[in_pair], is_b, n_b, n_a, xp, device)
+            pair_scores.append((auc_a + auc_b) / 2)
+            prevalence.append((n_a + n_b) / n_samples)
+    if not pair_scores:
+        warnings.warn(
+            "Only one class is present in y_true: one-vs-one ROC AUC has no pair of "
+            "classes to score and is not defined in that case.",
+            UndefinedMetricWarning,
+            stacklevel=user_stacklevel(),
+        )
+        return xp.asarray(float("nan"), dtype=dtype, device=device)
+    scores = xp.stack([xp.astype(s, dtype) for s in pair_scores])
+    if average == "macro":
+        return xp.mean(scores)
+    weights = xp.asarray(prevalence, dtype=dtype, device=device)
+    return xp.sum(scores * weights) / xp.sum(weights)
+
+
+def _pair_auc(
+    score: Any,
+    is_positive: Any,
+    n_positive: int,
+    n_negative: int,
+    xp: Namespace,
+    device: Device,
+) -> Any:
+    """The unweighted binary AUC of one side of a one-vs-one pair (both present)."""
+    return binary_auc(
+        score,
+        is_positive,
+        None,
+        n_positive=n_positive,
+        n_negative=n_negative,
+        dtype=widest_float_dtype(xp, device),
+        xp=xp,
+        device=device,
+    )
+
+
 def _one_vs_rest(
     metric: str,
     y_true: Any,
@@ -596,25 +779,10 @@ def _one_vs_rest(
     device: Device,
 ) -> Any:
     """Average a binary metric over the classes, each scored against the rest."""
-    if y_score.ndim != 2:
-        raise ValueError(
-            "`y_score` needs shape (n_samples, n_classes) since `y_true` holds more "
-            f"than two classes; got shape {tuple(y_score.shape)}."
-        )
-    y_score = check_score(y_score, xp, ndim=2)
-    n_samples = check_same_length("y_true", y_true, "y_score", y_score)
-    weight = check_weights(sample_weight, n_samples, xp, device)
-    classes = _check_ovr_labels(
-        labels, check_labels(y_true, xp, name="y_true").classes, y_score.shape[1], xp
+    y_score, n_samples, weight, classes, _ = _multiclass_inputs(
+        metric, y_true, y_score, sample_weight, labels, xp, device
     )
     dtype = widest_float_dtype(xp, device)
-    if metric == "auc":
-        totals = xp.sum(xp.astype(y_score, dtype), axis=1)
-        if not bool(xp.all(xp.abs(totals - 1) <= 1e-8 + 1e-5 * xp.abs(totals))):
-            raise ValueError(
-                "`y_score` rows must be probabilities summing to 1 over the classes "
-                "for multiclass ROC AUC; normalise them (e.g. a softmax) first."
-            )
     scores, supports = [], []
     for column, label in enumerate(classes):
         is_positive = positive_mask(y_true, label, xp)

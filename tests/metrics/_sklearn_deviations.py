@@ -11,7 +11,6 @@ from __future__ import annotations
 
 MULTILABEL = "issue 19: multilabel indicator y is refused"
 SAMPLES = "issue 19: average='samples' (multilabel) is refused"
-AUC = "issue 19: roc_auc_score lacks multi_class='ovo' and average='micro'"
 REPORT = (
     "issue 19: classification_report gives imbalanced-learn's columns; "
     "scikit-learn's report is to take the name"
@@ -78,6 +77,8 @@ _RANKING: dict[str, list[str]] = {
         "test_average_precision_score_multiclass_pos_label_errors",
         "test_confusion_matrix_at_thresholds_multiclass_error",
         "test_multiclass_ranking_metrics_raise_for_incorrect_shape_of_y_score",
+        "test_roc_auc_score_multiclass_error",
+        "test_roc_auc_score_multiclass_labels_error",
     ],
     MULTILABEL: [
         "test_average_precision_score_multilabel_pos_label_errors",
@@ -85,14 +86,6 @@ _RANKING: dict[str, list[str]] = {
     POS_LABEL: [
         "test_confusion_matrix_at_thresholds_implicit_bytes_pos_label",
         "test_confusion_matrix_at_thresholds_implicit_pos_label",
-    ],
-    AUC: [
-        "test_micro_averaged_ovr_roc_auc",
-        "test_multiclass_ovo_roc_auc_toydata",
-        "test_multiclass_ovo_roc_auc_toydata_binary",
-        "test_perfect_imperfect_chance_multiclass_roc_auc",
-        "test_roc_auc_score_multiclass_error",
-        "test_roc_auc_score_multiclass_labels_error",
     ],
     WARNING: [
         "test_precision_recall_curve_toydata",

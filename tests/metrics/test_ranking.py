@@ -381,7 +381,7 @@ def test_score_errors_name_the_parameter():
     with pytest.raises(ValueError, match="`max_fpr` must be in"):
         roc_auc_score(y, score, max_fpr=0)
     with pytest.raises(ValueError, match="`multi_class` must be one of"):
-        roc_auc_score(y, score, multi_class="ovo")
+        roc_auc_score(y, score, multi_class="ovx")
     y3, proba, _ = multiclass_case(0, n_classes=3)
     with pytest.raises(ValueError, match="pass `multi_class='ovr'`"):
         roc_auc_score(y3, proba)
