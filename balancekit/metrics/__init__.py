@@ -30,6 +30,15 @@ from balancekit.metrics._imbalanced import (
     sensitivity_specificity_support,
     specificity_score,
 )
+from balancekit.metrics._label_ranking import (
+    coverage_error,
+    label_ranking_average_precision_score,
+    label_ranking_loss,
+)
+from balancekit.metrics._multilabel_confusion import (
+    hamming_loss,
+    multilabel_confusion_matrix,
+)
 from balancekit.metrics._names import IBA_METRICS
 from balancekit.metrics._ordinal import macro_averaged_mean_absolute_error
 from balancekit.metrics._ranking import (
@@ -68,13 +77,18 @@ __all__ = [
     "classification_report_imbalanced",
     "cohen_kappa_score",
     "confusion_matrix",
+    "coverage_error",
     "f1_score",
     "fbeta_score",
     "geometric_mean_score",
+    "hamming_loss",
     "index_balanced_accuracy",
+    "label_ranking_average_precision_score",
+    "label_ranking_loss",
     "macro_averaged_mean_absolute_error",
     "make_index_balanced_accuracy",
     "matthews_corrcoef",
+    "multilabel_confusion_matrix",
     "precision_recall_curve",
     "precision_recall_fscore_support",
     "precision_score",

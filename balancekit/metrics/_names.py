@@ -18,6 +18,7 @@ __all__ = [
     "IBA_METRICS",
     "IMBLEARN_METRIC_NAMES",
     "LABEL_METRIC_NAMES",
+    "MULTILABEL_METRIC_NAMES",
     "SCORE_METRIC_NAMES",
 ]
 
@@ -50,6 +51,16 @@ SCORE_METRIC_NAMES = (
     "roc_curve",
 )
 
+#: Metrics of multilabel indicators (and, for the first two, class labels): not
+#: scores of one confusion matrix, so not streaming scores.
+MULTILABEL_METRIC_NAMES = (
+    "coverage_error",
+    "hamming_loss",
+    "label_ranking_average_precision_score",
+    "label_ranking_loss",
+    "multilabel_confusion_matrix",
+)
+
 #: Metric names ``index_balanced_accuracy(metric=...)`` accepts as strings.
 IBA_METRICS = (
     "f1_score",
@@ -77,6 +88,7 @@ FUNCTION_NAMES = tuple(
             *LABEL_METRIC_NAMES,
             *SCORE_METRIC_NAMES,
             *IMBLEARN_METRIC_NAMES,
+            *MULTILABEL_METRIC_NAMES,
             "best_threshold",
         )
     )

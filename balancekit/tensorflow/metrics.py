@@ -38,13 +38,18 @@ __all__ = [
     "classification_report_imbalanced",
     "cohen_kappa_score",
     "confusion_matrix",
+    "coverage_error",
     "f1_score",
     "fbeta_score",
     "geometric_mean_score",
+    "hamming_loss",
     "index_balanced_accuracy",
+    "label_ranking_average_precision_score",
+    "label_ranking_loss",
     "macro_averaged_mean_absolute_error",
     "make_index_balanced_accuracy",
     "matthews_corrcoef",
+    "multilabel_confusion_matrix",
     "precision_recall_curve",
     "precision_recall_fscore_support",
     "precision_score",
@@ -134,3 +139,10 @@ sensitivity_specificity_support = _across_the_boundary(
     _core.sensitivity_specificity_support
 )
 specificity_score = _across_the_boundary(_core.specificity_score)
+coverage_error = _across_the_boundary(_core.coverage_error)
+hamming_loss = _across_the_boundary(_core.hamming_loss)
+label_ranking_average_precision_score = _across_the_boundary(
+    _core.label_ranking_average_precision_score
+)
+label_ranking_loss = _across_the_boundary(_core.label_ranking_loss)
+multilabel_confusion_matrix = _across_the_boundary(_core.multilabel_confusion_matrix)

@@ -1,0 +1,387 @@
+"""``multilabel_confusion_matrix`` and ``hamming_loss``: scikit-learn's functions for
+1-D labels and multilabel indicators, computed where the labels live.
+
+For 1-D labels the one-vs-rest 2x2 matrices are read off the one confusion matrix
+balancekit counts on the device (:func:`balancekit.metrics._counts.count`). For an
+indicator of shape (n_samples, n_labels) the per-label (or, ``samplewise``,
+per-sample) counts are column (row) sums on the device. Only O(n_labels) values (the
+label list, a few checks) come to the host; the matrices stay on the input's device.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from balancekit._array_api import index_dtype, is_sparse, to_host, widest_float_dtype
+from balancekit._labels import as_label_array, check_same_length
+from balancekit._typing import Array, Device, Namespace
+from balancekit.metrics._common import as_result
+from balancekit.metrics._counts import count, float_weights
+from balancekit.metrics._inputs import label_metric_route, metric_namespace
+
+__all__ = ["hamming_loss", "multilabel_confusion_matrix"]
+
+_ZERO_WEIGHTS = (
+    "Sample weights must contain at least one non-zero number: every "
+    "`sample_weight` is 0, so no sample counts."
+)
+
+
+# ------------------------------------------------------------------------ inputs
+
+
+def _resolve(
+    y_true: Any, y_pred: Any, sample_weight: Any
+) -> tuple[Namespace, Device, Array, Array, Any]:
+    """``xp, device`` of ``y_pred`` (Dask refused there) and the labels as arrays;
+    SciPy sparse indicators (host memory) are read dense, as scikit-learn takes them."""
+    y_true, y_pred = (y.toarray() if is_sparse(y) else y for y in (y_true, y_pred))
+    xp, device, arrays = metric_namespace(
+        "y_pred", {"y_true": y_true, "y_pred": y_pred, "sample_weight": sample_weight}
+    )
+    return (
+        xp,
+        device,
+        as_label_array(arrays["y_true"], xp),
+        as_label_array(arrays["y_pred"], xp),
+        arrays["sample_weight"],
+    )
+
+
+def _is_indicator(y: Array) -> bool:
+    """Whether ``y`` has an indicator's shape: 2-D with more than one column."""
+    return getattr(y, "ndim", 1) == 2 and int(y.shape[1]) != 1
+
+
+def _check_indicator(y: Array, xp: Namespace, name: str) -> Array:
+    """``y`` as a bool (n_samples, n_labels) array, else a ValueError naming it."""
+    if y.ndim != 2:
+        raise ValueError(
+            f"`{name}` must be a multilabel indicator of shape (n_samples, n_labels) "
+            f"like the other target; got shape {tuple(y.shape)}. Pass both targets "
+            "as 0/1 indicator matrices, or both as 1-D class labels."
+        )
+    if int(y.shape[0]) == 0 or int(y.shape[1]) == 0:
+        raise ValueError(
+            f"`{name}` is empty (shape {tuple(y.shape)}); a multilabel indicator "
+            "needs at least one sample and two labels."
+        )
+    kinds = ("bool", "integral", "real floating")
+    numeric = getattr(getattr(y, "dtype", None), "kind", "b") in "biuf"
+    if not (numeric and xp.isdtype(y.dtype, kinds)):
+        raise ValueError(
+            f"`{name}` must be a multilabel indicator of 0/1 values; got dtype "
+            f"{y.dtype}. Encode each label as a 0/1 column (e.g. with "
+            "sklearn.preprocessing.MultiLabelBinarizer)."
+        )
+    if xp.isdtype(y.dtype, "bool"):
+        return y
+    if not bool(xp.all((y == 0) | (y == 1))):
+        raise ValueError(
+            f"`{name}` must be a multilabel indicator of 0/1 values; it holds other "
+            "values (multiclass-multioutput targets are not supported). Encode each "
+            "label as a 0/1 column (e.g. with "
+            "sklearn.preprocessing.MultiLabelBinarizer)."
+        )
+    return y == 1
+
+
+def _indicators(y_true: Array, y_pred: Array, xp: Namespace) -> tuple[Array, Array]:
+    """Both targets checked as indicators of the same shape (bool arrays)."""
+    true = _check_indicator(y_true, xp, "y_true")
+    pred = _check_indicator(y_pred, xp, "y_pred")
+    check_same_length("y_true", true, "y_pred", pred)
+    if int(true.shape[1]) != int(pred.shape[1]):
+        raise ValueError(
+            "`y_true` and `y_pred` have different numbers of labels (multi-label "
+            f"binary indicator input): `y_true` has {int(true.shape[1])} columns but "
+            f"`y_pred` has {int(pred.shape[1])}. Pass one column per label in both."
+        )
+    return true, pred
+
+
+def _check_mix(y_true: Array, y_pred: Array) -> bool:
+    """Whether the targets are indicators; a ValueError when only one of them is."""
+    true_2d, pred_2d = _is_indicator(y_true), _is_indicator(y_pred)
+    if true_2d != pred_2d:
+        indicator, other = ("y_true", "y_pred") if true_2d else ("y_pred", "y_true")
+        raise ValueError(
+            "Classification metrics can't handle a mix of multilabel-indicator and "
+            f"1-D targets: `{indicator}` is a multilabel indicator but `{other}` has "
+            f"shape {tuple(y_pred.shape if true_2d else y_true.shape)}. Pass both as "
+            "(n_samples, n_labels) 0/1 indicators, or both as 1-D class labels."
+        )
+    return true_2d
+
+
+def _host_labels(labels: Any) -> list:
+    """``labels=`` as a host list of Python scalars (empty and repeats allowed)."""
+    if hasattr(labels, "__array_namespace__") and not isinstance(labels, np.ndarray):
+        import array_api_compat
+
+        labels = to_host(labels, array_api_compat.array_namespace(labels))
+    values = np.asarray(labels)
+    if values.ndim != 1:
+        raise ValueError(
+            f"`labels` must be a 1-D list of labels; got shape {values.shape}."
+        )
+    return [v.item() if isinstance(v, np.generic) else v for v in values.tolist()]
+
+
+def _column_indices(labels: list, n_labels: int) -> list[int]:
+    """``labels`` as column indices of an indicator with ``n_labels`` columns."""
+    columns = []
+    for label in labels:
+        whole = isinstance(label, int | float) and float(label).is_integer()
+        if isinstance(label, bool) or not whole:
+            raise ValueError(
+                "`labels` must be column indices (integers) for multilabel targets; "
+                f"got {label!r}."
+            )
+        columns.append(int(label))
+    if columns != list(range(n_labels)) and columns:
+        if max(columns) >= n_labels:
+            raise ValueError(
+                "All labels must be in [0, n labels) for multilabel targets: "
+                f"`labels` holds {max(columns)} but the indicators have {n_labels} "
+                f"columns. Pass column indices from 0 to {n_labels - 1}."
+            )
+        if min(columns) < 0:
+            raise ValueError(
+                "All labels must be in [0, n labels) for multilabel targets: "
+                f"`labels` holds {min(columns)} < 0. Pass column indices from 0 to "
+                f"{n_labels - 1}."
+            )
+    return columns
+
+
+def _weights(
+    sample_weight: Any, n_samples: int, xp: Namespace, device: Device
+) -> tuple[Array | None, bool]:
+    """Checked float weights (or None) and whether they were integers; refuses
+    weights that are all 0, as scikit-learn does."""
+    weights, integer = float_weights(
+        sample_weight, n_samples, xp, widest_float_dtype(xp, device)
+    )
+    if weights is not None and not bool(xp.any(weights != 0)):
+        raise ValueError(_ZERO_WEIGHTS)
+    return weights, integer
+
+
+def _stack(tn: Array, fp: Array, fn: Array, tp: Array, xp: Namespace) -> Array:
+    """(n_outputs, 2, 2) matrices ``[[tn, fp], [fn, tp]]`` from four 1-D arrays."""
+    return xp.reshape(xp.stack([tn, fp, fn, tp], axis=1), (-1, 2, 2))
+
+
+# ------------------------------------------------------------------ the two kinds
+
+
+def _one_vs_rest(
+    y_true: Array,
+    y_pred: Array,
+    sample_weight: Any,
+    labels: list | None,
+    xp: Namespace,
+    device: Device,
+) -> Array:
+    """The 2x2 matrices of 1-D labels, read off the confusion matrix of ``count``."""
+    counts = count(y_true, y_pred, sample_weight)
+    present = counts.present.tolist()
+    chosen = present if labels is None else labels
+    tp, true_sum, pred_sum, total = counts.per_class(chosen)
+    if sample_weight is not None:
+        # weighted sums are floats, integer weights included (scikit-learn's bincount)
+        floating = counts.float_dtype
+        tp, true_sum, pred_sum = (
+            xp.astype(a, floating) for a in (tp, true_sum, pred_sum)
+        )
+        weights, _ = float_weights(sample_weight, int(y_true.shape[0]), xp, floating)
+        total = xp.sum(weights)
+    else:
+        # scikit-learn's matrices are floats when no sample is predicted right
+        all_tp = counts.per_class(present)[0]
+        if int(to_host(xp.sum(all_tp), xp)) == 0:
+            floating = counts.float_dtype
+            tp, true_sum, pred_sum, total = (
+                xp.astype(a, floating) for a in (tp, true_sum, pred_sum, total)
+            )
+    fp = pred_sum - tp
+    fn = true_sum - tp
+    return _stack(total - tp - fp - fn, fp, fn, tp, xp)
+
+
+def _indicator_counts(
+    y_true: Array,
+    y_pred: Array,
+    sample_weight: Any,
+    labels: list | None,
+    samplewise: bool,
+    xp: Namespace,
+    device: Device,
+) -> Array:
+    """The 2x2 matrices of indicators: per column, or per row with ``samplewise``."""
+    true, pred = _indicators(y_true, y_pred, xp)
+    n_samples, n_labels = int(true.shape[0]), int(true.shape[1])
+    weights, integer = _weights(sample_weight, n_samples, xp, device)
+    if labels is not None:
+        columns = _column_indices(labels, n_labels)
+        index = xp.asarray(columns, dtype=index_dtype(xp, device), device=device)
+        true, pred = xp.take(true, index, axis=1), xp.take(pred, index, axis=1)
+    both = true & pred
+    int_dtype = index_dtype(xp, device)
+    axis = 1 if samplewise else 0
+    if weights is None or samplewise:
+        tp, pred_sum, true_sum = (
+            xp.sum(xp.astype(a, int_dtype), axis=axis) for a in (both, pred, true)
+        )
+        size = int(true.shape[1]) if samplewise else n_samples
+        if weights is None:
+            fp, fn = pred_sum - tp, true_sum - tp
+            return _stack(size - tp - fp - fn, fp, fn, tp, xp)
+        # samplewise: each row's counts times its weight (integers stay integers)
+        row_weights = xp.astype(weights, int_dtype) if integer else weights
+        tp, pred_sum, true_sum = (
+            xp.astype(a, row_weights.dtype) * row_weights
+            for a in (tp, pred_sum, true_sum)
+        )
+        fp, fn = pred_sum - tp, true_sum - tp
+        return _stack(row_weights * size - tp - fp - fn, fp, fn, tp, xp)
+    column = xp.reshape(weights, (-1, 1))
+    zero = xp.zeros((), dtype=weights.dtype, device=device)
+    tp, pred_sum, true_sum = (
+        xp.sum(xp.where(a, column, zero), axis=0) for a in (both, pred, true)
+    )
+    fp, fn = pred_sum - tp, true_sum - tp
+    return _stack(xp.sum(weights) - tp - fp - fn, fp, fn, tp, xp)
+
+
+# ---------------------------------------------------------------------- the API
+
+
+@label_metric_route
+def multilabel_confusion_matrix(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    sample_weight: Any = None,
+    labels: Any = None,
+    samplewise: bool = False,
+) -> Any:
+    """Compute one 2x2 confusion matrix per class or label (one-vs-rest).
+
+    Same arguments and results as :func:`sklearn.metrics.multilabel_confusion_matrix`,
+    computed where the labels live (NumPy, PyTorch, CuPy, JAX or array-api-strict
+    arrays; strings for NumPy input). Each matrix is ``[[tn, fp], [fn, tp]]``.
+
+    Parameters
+    ----------
+    y_true : array of shape (n_samples,) or (n_samples, n_labels)
+        True class labels, or a multilabel indicator of 0/1 values.
+    y_pred : array of shape (n_samples,) or (n_samples, n_labels)
+        Predicted class labels, or a multilabel indicator like ``y_true``.
+    sample_weight : array of shape (n_samples,), default=None
+        Non-negative sample weights, not all 0.
+    labels : array-like of shape (n_outputs,), default=None
+        The classes (1-D labels) or column indices (indicators) to report, in this
+        order; classes absent from the data give ``tn = `` the total. By default
+        every label found, sorted (every column for indicators).
+    samplewise : bool, default=False
+        For indicators only: one matrix per sample (over its labels) instead of one
+        per label.
+
+    Returns
+    -------
+    multi_confusion : array of shape (n_outputs, 2, 2)
+        On the input's device: integer counts without weights (floats, as in
+        scikit-learn, for 1-D labels of which no sample is predicted right); float
+        sums with weights (integer sums of integer weights with ``samplewise``).
+
+    Raises
+    ------
+    ValueError
+        For ``samplewise`` with 1-D labels, indicators of other values than 0/1 or
+        of different shapes, a mix of indicator and 1-D targets, or column indices
+        outside ``[0, n_labels)``.
+    TypeError
+        For a Dask collection (compute it first).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from balancekit.metrics import multilabel_confusion_matrix
+    >>> y_true = np.array([[1, 0, 1], [0, 1, 0]])
+    >>> y_pred = np.array([[1, 0, 0], [0, 1, 1]])
+    >>> multilabel_confusion_matrix(y_true, y_pred)[2]
+    array([[0, 1],
+           [1, 0]])
+    >>> multilabel_confusion_matrix(["a", "b", "b"], ["a", "a", "b"], labels=["b"])
+    array([[[1, 0],
+            [1, 1]]])
+    """
+    if samplewise not in (True, False):
+        raise TypeError(f"`samplewise` must be True or False; got {samplewise!r}.")
+    xp, device, y_true, y_pred, sample_weight = _resolve(y_true, y_pred, sample_weight)
+    chosen = None if labels is None else _host_labels(labels)
+    if _check_mix(y_true, y_pred):
+        return _indicator_counts(
+            y_true, y_pred, sample_weight, chosen, bool(samplewise), xp, device
+        )
+    if samplewise:
+        raise ValueError(
+            "Samplewise metrics are not available outside of multilabel "
+            "classification: `samplewise=True` needs (n_samples, n_labels) indicator "
+            "targets; pass samplewise=False for 1-D labels."
+        )
+    return _one_vs_rest(y_true, y_pred, sample_weight, chosen, xp, device)
+
+
+@label_metric_route
+def hamming_loss(y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> Any:
+    """Compute the Hamming loss: the (weighted) fraction of labels predicted wrong.
+
+    Same arguments and results as :func:`sklearn.metrics.hamming_loss`: for 1-D
+    labels the fraction of samples misclassified (``1 - accuracy``); for multilabel
+    indicators the fraction of wrong entries among ``n_samples * n_labels``.
+
+    Parameters
+    ----------
+    y_true : array of shape (n_samples,) or (n_samples, n_labels)
+        True class labels, or a multilabel indicator of 0/1 values.
+    y_pred : array of shape (n_samples,) or (n_samples, n_labels)
+        Predicted class labels, or a multilabel indicator like ``y_true``.
+    sample_weight : array of shape (n_samples,), default=None
+        Non-negative sample weights, not all 0.
+
+    Returns
+    -------
+    loss : 0-d array
+        In the widest float dtype of the input's device (``numpy.float64`` for NumPy
+        input).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from balancekit.metrics import hamming_loss
+    >>> float(hamming_loss(np.array([[0, 1], [1, 1]]), np.zeros((2, 2))))
+    0.75
+    >>> float(hamming_loss([1, 2, 3, 4], [2, 2, 3, 4]))
+    0.25
+    """
+    xp, device, y_true, y_pred, sample_weight = _resolve(y_true, y_pred, sample_weight)
+    floating = widest_float_dtype(xp, device)
+    if not _check_mix(y_true, y_pred):
+        counts = count(y_true, y_pred, sample_weight)
+        tp, _, _, total = counts.per_class(counts.present.tolist())
+        right = xp.sum(xp.astype(tp, floating))
+        total = xp.astype(total, floating)
+        return as_result((total - right) / total, xp)
+    true, pred = _indicators(y_true, y_pred, xp)
+    n_samples, n_labels = int(true.shape[0]), int(true.shape[1])
+    weights, _ = _weights(sample_weight, n_samples, xp, device)
+    wrong = xp.sum(xp.astype(true != pred, floating), axis=1)
+    if weights is None:
+        return as_result(xp.sum(wrong) / (n_samples * n_labels), xp)
+    mean_weight = xp.sum(weights) / n_samples
+    return as_result(xp.sum(wrong * weights) / (n_samples * n_labels * mean_weight), xp)
