@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from balancekit._array_api import index_dtype, is_sparse, to_host, widest_float_dtype
 from balancekit._labels import as_label_array, check_same_length
 from balancekit._typing import Array, Device, Namespace
 from balancekit.metrics._common import as_result
 from balancekit.metrics._counts import count, float_weights
 from balancekit.metrics._inputs import label_metric_route, metric_namespace
+from balancekit.metrics._select import host_label_list
 
 __all__ = ["hamming_loss", "multilabel_confusion_matrix"]
 
@@ -114,20 +113,6 @@ def _check_mix(y_true: Array, y_pred: Array) -> bool:
             "(n_samples, n_labels) 0/1 indicators, or both as 1-D class labels."
         )
     return true_2d
-
-
-def _host_labels(labels: Any) -> list:
-    """``labels=`` as a host list of Python scalars (empty and repeats allowed)."""
-    if hasattr(labels, "__array_namespace__") and not isinstance(labels, np.ndarray):
-        import array_api_compat
-
-        labels = to_host(labels, array_api_compat.array_namespace(labels))
-    values = np.asarray(labels)
-    if values.ndim != 1:
-        raise ValueError(
-            f"`labels` must be a 1-D list of labels; got shape {values.shape}."
-        )
-    return [v.item() if isinstance(v, np.generic) else v for v in values.tolist()]
 
 
 def _column_indices(labels: list, n_labels: int) -> list[int]:
@@ -323,7 +308,7 @@ def multilabel_confusion_matrix(
     if samplewise not in (True, False):
         raise TypeError(f"`samplewise` must be True or False; got {samplewise!r}.")
     xp, device, y_true, y_pred, sample_weight = _resolve(y_true, y_pred, sample_weight)
-    chosen = None if labels is None else _host_labels(labels)
+    chosen = None if labels is None else host_label_list(labels)
     if _check_mix(y_true, y_pred):
         return _indicator_counts(
             y_true, y_pred, sample_weight, chosen, bool(samplewise), xp, device

@@ -18,10 +18,16 @@ from balancekit.metrics._counts import Counts
 __all__ = ["check_labels_param", "present_or", "set_wise_labels"]
 
 
-def check_labels_param(labels: Any) -> list | None:
-    """``labels=`` as a host list of Python scalars; refuse empty or repeated ones."""
-    if labels is None:
-        return None
+def host_label_list(labels: Any) -> list:
+    """``labels=`` (a list or an array of any namespace) as a host list of Python
+    scalars, checked 1-D; empty lists and repeats are left to the caller.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> host_label_list(np.array([2, 0]))
+    [2, 0]
+    """
     if hasattr(labels, "__array_namespace__") and not isinstance(labels, np.ndarray):
         import array_api_compat
 
@@ -31,12 +37,19 @@ def check_labels_param(labels: Any) -> list | None:
         raise ValueError(
             f"`labels` must be a 1-D list of class labels; got shape {values.shape}."
         )
-    if values.shape[0] == 0:
+    return [v.item() if isinstance(v, np.generic) else v for v in values.tolist()]
+
+
+def check_labels_param(labels: Any) -> list | None:
+    """``labels=`` as a host list of Python scalars; refuse empty or repeated ones."""
+    if labels is None:
+        return None
+    host = host_label_list(labels)
+    if not host:
         raise ValueError(
             "`labels` should contain at least one label; got an empty list. Pass "
             "None to use every label found in `y_true` and `y_pred`."
         )
-    host = [v.item() if isinstance(v, np.generic) else v for v in values.tolist()]
     if len(set(host)) != len(host):
         repeated = sorted({str(v) for v in host if host.count(v) > 1})
         raise ValueError(
