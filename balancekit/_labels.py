@@ -316,15 +316,30 @@ def _check_dtype(y: Array, xp: Namespace, name: str) -> None:
         raise TypeError(dtype_message(name, y.dtype))
 
 
+def is_zero_one(y: Array, xp: Namespace) -> bool:
+    """Whether a numeric array holds only 0 and 1 (an indicator); one host flag.
+
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> is_zero_one(xp.asarray([[0, 1], [1, 1]]), xp), is_zero_one(xp.asarray([2]), xp)
+    (True, False)
+    """
+    if is_numpy_namespace(xp) and y.dtype.kind not in "biuf":
+        return False
+    if xp.isdtype(y.dtype, "bool"):
+        return True
+    return bool(xp.all((y == 0) | (y == 1)))
+
+
 def _decode_rows(y: Array, xp: Namespace, name: str) -> Array:
     """Ravel a column; decode one-hot rows to positions (exactly one 1 per row)."""
     if y.shape[1] == 1:
         return xp.reshape(y, (-1,))
     if not xp.isdtype(y.dtype, ("bool", "integral", "real floating")):
         raise ValueError(shape_message(name, tuple(y.shape)))
-    is_binary = xp.all((y == 0) | (y == 1))
     one_per_row = xp.all(xp.sum(xp.astype(y != 0, xp.int32), axis=1) == 1)
-    if not (bool(is_binary) and bool(one_per_row)):
+    if not (is_zero_one(y, xp) and bool(one_per_row)):
         raise ValueError(shape_message(name, tuple(y.shape)))
     return xp.argmax(xp.astype(y, xp.int32), axis=1)
 

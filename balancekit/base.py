@@ -184,7 +184,7 @@ class BaseSampler(_ImblearnBaseSampler):
         attributes from one pass over ``y`` (``balancekit.dask._fit``); refused for
         a sampler without a Dask route."""
         if type(self)._fit_resample_dask is BaseSampler._fit_resample_dask:
-            self._fit_resample_dask(X, y, None)  # refuses, naming the sampler
+            refuse_dask(type(self).__name__, {"X": X, "y": y})
         from balancekit.dask._fit import fit_on_dask
 
         fit_on_dask(self, X, y)

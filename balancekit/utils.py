@@ -9,7 +9,7 @@ import numpy as np
 from balancekit._array_api import get_namespace_and_device, is_numpy_namespace
 from balancekit._dask_route import dask_route
 from balancekit._label_messages import shape_message
-from balancekit._labels import as_label_array, check_labels
+from balancekit._labels import as_label_array, check_labels, is_zero_one
 from balancekit._neighbors import check_neighbors_object as _neighbors_object
 from balancekit._sampling_strategy import (
     SAMPLING_TYPES,
@@ -191,7 +191,7 @@ def check_target_type(
     ndim = len(tuple(y.shape))
     one_vs_all = False
     if ndim == 2 and int(y.shape[1]) > 1:
-        if not _is_zero_one(y, xp):
+        if not is_zero_one(y, xp):
             # Not an indicator matrix: a multiclass/continuous multi-output target.
             raise ValueError(shape_message("y", tuple(y.shape)))
         ones_per_row = xp.sum(xp.astype(y != 0, xp.int32), axis=1)
@@ -213,13 +213,6 @@ def check_target_type(
     elif ndim != 1:
         raise ValueError(shape_message("y", tuple(y.shape)))
     return (y, one_vs_all) if indicate_one_vs_all else y
-
-
-def _is_zero_one(y: Array, xp: Any) -> bool:
-    """Whether a 2-D numeric target holds only 0 and 1 (an indicator matrix)."""
-    if is_numpy_namespace(xp) and y.dtype.kind not in "biuf":
-        return False
-    return bool(xp.all((y == 0) | (y == 1)))
 
 
 def _decode_positions(

@@ -38,8 +38,8 @@ import numpy as np
 from sklearn.utils.validation import validate_data
 
 from balancekit.base import BaseSampler
-from balancekit.dask._collections import check_all_dask, sampler_rows
-from balancekit.dask._random_samplers import _fit_counts
+from balancekit.dask._collections import check_all_dask
+from balancekit.dask._fit import checked_fit
 from balancekit.dask._smote_tasks import CONFIG_KEY
 
 __all__ = ["smote_then_clean", "smote_then_clean_fit"]
@@ -132,9 +132,5 @@ def smote_then_clean_fit(sampler: Any, X: Any, y: Any) -> None:
     >>> dict(sampler.sampling_strategy_), sampler.n_features_in_
     ({1: 6}, 2)
     """
-    sampler._check_params(None)
-    name = type(sampler).__name__
-    rows = sampler_rows(
-        X, y, None, whole_rows=True, numeric_why=f"{name} interpolates between rows"
-    )
-    _fit_counts(sampler, rows)
+    why = f"{type(sampler).__name__} interpolates between rows"
+    checked_fit(sampler, X, y, None, whole_rows=True, numeric_why=why)

@@ -8,7 +8,6 @@ only these O(n_classes x n_partitions) numbers reach the client.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from numbers import Number
 from typing import Any, NamedTuple
 
 import dask
@@ -16,6 +15,7 @@ import numpy as np
 import pandas as pd
 from dask.delayed import Delayed
 from dask.highlevelgraph import HighLevelGraph
+from pandas.api.types import infer_dtype
 
 from balancekit._label_messages import (
     continuous_message,
@@ -94,9 +94,10 @@ def label_values(block: Any, name: str) -> np.ndarray:
         missing = int(np.sum(pd.isna(values)))
         if missing:  # pandas' nullable dtypes, None or NaN among strings
             raise ValueError(missing_message(name, missing))
-        if all(isinstance(v, str) for v in values):
+        kind = infer_dtype(values, skipna=False)  # one C pass, not a Python loop
+        if kind in ("string", "empty"):
             return values.astype(str)
-        if all(isinstance(v, Number) for v in values):  # bools, ints, floats
+        if kind in _NUMBER_KINDS:
             return label_values(np.asarray(values.tolist()), name)
         raise TypeError(
             f"`{name}` mixes label types ({_types(values)}); on Dask, class labels "
@@ -108,6 +109,10 @@ def label_values(block: Any, name: str) -> np.ndarray:
         if not (values == np.round(values)).all():
             raise ValueError(continuous_message(name))
     return values
+
+
+# pandas' inferred kinds of object labels that are all numbers
+_NUMBER_KINDS = ("integer", "floating", "mixed-integer-float", "boolean", "decimal")
 
 
 def _types(values: np.ndarray) -> str:
@@ -202,7 +207,9 @@ def _merge_counts(
 ) -> PartitionCounts:
     """One column's partition counts on the client, over the sorted classes."""
     labels = [p[0] for p in per_partition]
-    classes = np.unique(np.concatenate(labels)) if labels else np.empty(0)
+    # empty partitions left out: their dtype would promote numbers to strings
+    present = [values for values in labels if values.size] or labels
+    classes = np.unique(np.concatenate(present)) if labels else np.empty(0)
     if classes.size == 0:
         raise ValueError(empty_message(name))
     counts = np.zeros((len(labels), classes.size), dtype=np.int64)

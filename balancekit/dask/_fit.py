@@ -20,7 +20,7 @@ from balancekit.dask._counts import PartitionCounts
 from balancekit.dask._random_samplers import _fit_counts
 from balancekit.dask._smote import _empty
 
-__all__ = ["fit_on_dask", "stand_in"]
+__all__ = ["checked_fit", "fit_on_dask", "stand_in"]
 
 
 def stand_in(rows: list[Rows], counts: PartitionCounts) -> Any:
@@ -59,12 +59,28 @@ def fit_on_dask(sampler: Any, X: Any, y: Any) -> PartitionCounts:
     >>> dict(enn.sampling_strategy_), enn.n_features_in_
     ({0: 3}, 2)
     """
-    name = type(sampler).__name__
-    why = f"{name} computes on the values of the rows"
     reads = sampler._reads_features()
+    why = f"{type(sampler).__name__} computes on the values of the rows"
+    return checked_fit(
+        sampler, X, y, None, whole_rows=reads, numeric_why=why if reads else None
+    )[1]
+
+
+def checked_fit(
+    sampler: Any,
+    X: Any,
+    y: Any,
+    sample_weight: Any,
+    *,
+    whole_rows: bool,
+    numeric_why: str | None,
+) -> tuple[list[Rows], PartitionCounts]:
+    """The checked rows and class counts, with ``fit``'s fitted attributes set and
+    the parameters checked against :func:`stand_in` (what ``fit`` and the routes
+    that then resample share)."""
     rows = sampler_rows(
-        X, y, None, whole_rows=reads, numeric_why=why if reads else None
+        X, y, sample_weight, whole_rows=whole_rows, numeric_why=numeric_why
     )
     counts = _fit_counts(sampler, rows)
     sampler._check_params(stand_in(rows, counts))
-    return counts
+    return rows, counts

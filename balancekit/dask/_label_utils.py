@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from balancekit._sampling_strategy import SamplingType, resolve_sampling_strategy
-from balancekit.dask._collections import check_all_dask, dask_rows
-from balancekit.dask._counts import count_rows
+from balancekit.dask._collections import Rows, check_all_dask, dask_rows
+from balancekit.dask._counts import PartitionCounts, count_rows
 
-__all__ = ["check_sampling_strategy", "class_counts"]
+__all__ = ["check_sampling_strategy", "class_counts", "strategy_on_counts"]
 
 
 def class_counts(y: Any) -> dict:
@@ -47,8 +47,18 @@ def check_sampling_strategy(
     {1: 2}
     """
     check_all_dask({"y": y})
-    rows = dask_rows(y, "y", "labels")
-    counts = count_rows(rows).class_counts()
-    return resolve_sampling_strategy(
-        sampling_strategy, counts, sampling_type, y=rows.value, **kwargs
+    return strategy_on_counts(
+        sampling_strategy, dask_rows(y, "y", "labels"), sampling_type, **kwargs
+    )[1]
+
+
+def strategy_on_counts(
+    sampling_strategy: Any, y: Rows, sampling_type: SamplingType, **kwargs: Any
+) -> tuple[PartitionCounts, Any]:
+    """One pass over checked labels ``y``: their class counts per partition, and
+    ``sampling_strategy`` resolved on them (a callable gets the Dask ``y``)."""
+    counts = count_rows(y)
+    strategy = resolve_sampling_strategy(
+        sampling_strategy, counts.class_counts(), sampling_type, y=y.value, **kwargs
     )
+    return counts, strategy

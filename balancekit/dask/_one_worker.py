@@ -83,7 +83,7 @@ from balancekit._validation import check_X_y
 from balancekit._warnings import user_stacklevel
 from balancekit.dask._collections import Rows, lazy_array, sampler_rows
 from balancekit.dask._counts import PartitionCounts, count_rows
-from balancekit.dask._fit import stand_in
+from balancekit.dask._fit import checked_fit
 from balancekit.dask._kept_rows import kept_rows_output
 from balancekit.dask._random_samplers import _fit_counts
 from balancekit.dask._smote import _empty, _output
@@ -371,17 +371,15 @@ def _check_inputs(sampler: Any, X: Any, y: Any, sample_weight: Any) -> tuple:
             why = "FunctionSampler(validate=True) needs numbers"
     elif spec.numeric:
         why = f"{kind} computes on the values of the rows"
+    if kind != "FunctionSampler":
+        return checked_fit(
+            sampler, X, y, sample_weight, whole_rows=True, numeric_why=why
+        )
     rows = sampler_rows(X, y, sample_weight, whole_rows=True, numeric_why=why)
-    if kind == "FunctionSampler":
-        counts = count_rows(rows[1])
-        if sampler.validate:
-            _fit_counts(sampler, rows)
-        else:
-            sampler.sampling_strategy_ = sampler.sampling_strategy
-        return rows, counts
-    counts = _fit_counts(sampler, rows)
-    sampler._check_params(stand_in(rows, counts))
-    return rows, counts
+    if sampler.validate:
+        return rows, _fit_counts(sampler, rows)
+    sampler.sampling_strategy_ = sampler.sampling_strategy
+    return rows, count_rows(rows[1])
 
 
 def one_worker_fit(sampler: Any, X: Any, y: Any) -> None:

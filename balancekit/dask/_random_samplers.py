@@ -31,7 +31,6 @@ import pandas as pd
 from sklearn.utils.validation import validate_data
 
 from balancekit._random import check_random_state
-from balancekit._sampling_strategy import resolve_sampling_strategy
 from balancekit.dask._collections import (
     Rows,
     check_all_dask,
@@ -42,7 +41,8 @@ from balancekit.dask._collections import (
     sampler_rows,
     take_block_rows,
 )
-from balancekit.dask._counts import PartitionCounts, class_std, count_rows
+from balancekit.dask._counts import PartitionCounts, class_std
+from balancekit.dask._label_utils import strategy_on_counts
 
 __all__ = [
     "random_over_sample",
@@ -185,12 +185,13 @@ def _fit_counts(sampler: Any, rows: list[Rows]) -> PartitionCounts:
     X, y = rows[0], rows[1]
     sample = np.empty((0, *X.value.shape[1:])) if X.is_array else X.value._meta
     validate_data(sampler, X=sample, reset=True, skip_check_array=True)
-    counts = count_rows(y)
-    sampler.sampling_strategy_ = resolve_sampling_strategy(
-        sampler.sampling_strategy,
-        counts.class_counts(),
-        sampler._sampling_type,
-        y=y.value,
+    return _strategy_counts(sampler, y)
+
+
+def _strategy_counts(sampler: Any, y: Rows) -> PartitionCounts:
+    """The class counts of ``y`` (one pass) and ``sampling_strategy_`` on them."""
+    counts, sampler.sampling_strategy_ = strategy_on_counts(
+        sampler.sampling_strategy, y, sampler._sampling_type
     )
     return counts
 
@@ -472,13 +473,7 @@ def random_sample_indices(sampler: Any, y: Any) -> da.Array:
             "(n_samples,)."
         )
     labels = dask_rows(y, "y", "labels")
-    counts = count_rows(labels)
-    sampler.sampling_strategy_ = resolve_sampling_strategy(
-        sampler.sampling_strategy,
-        counts.class_counts(),
-        sampler._sampling_type,
-        y=labels.value,
-    )
+    counts = _strategy_counts(sampler, labels)
     rng = check_random_state(sampler.random_state)
     draws, mode = (_over_draws if over else _under_draws)(sampler, counts, rng)
     token = dask.base.tokenize(labels.value, draws, mode, "indices")

@@ -27,11 +27,13 @@ from balancekit.dask._counts import PartitionCounts, count_columns, count_rows
 from balancekit.weighting._class_weight import (
     _per_output,
     _scalars,
+    check_keras_classes,
     check_weight_options,
     class_weights_from_counts,
+    keras_class_weight_dict,
 )
 
-__all__ = ["compute_class_weight", "compute_sample_weight"]
+__all__ = ["as_keras_class_weight", "compute_class_weight", "compute_sample_weight"]
 
 
 def _weights_from(
@@ -90,6 +92,28 @@ def compute_class_weight(
     ...     compute_class_weight(y).tolist()
     [0.5555555555555556, 5.0]
     """
+    return _class_weights(
+        y,
+        method,
+        classes=classes,
+        beta=beta,
+        normalize=normalize,
+        sample_weight=sample_weight,
+        absent=absent,
+    )[0]
+
+
+def _class_weights(
+    y: Any,
+    method: Any,
+    *,
+    classes: Sequence[Any] | None = None,
+    beta: float = 0.999,
+    normalize: str | None = None,
+    sample_weight: Any = None,
+    absent: str = "raise",
+) -> tuple[np.ndarray, tuple]:
+    """The class weights and the classes they align with, from one pass."""
     check_weight_options(method, beta, normalize, absent)
     check_all_dask({"y": y, "sample_weight": sample_weight})
     rows = dask_rows(y, "y", "labels")
@@ -98,9 +122,31 @@ def compute_class_weight(
         weights = dask_rows(sample_weight, "sample_weight", "weights")
         check_aligned([rows, weights])
     counts = count_rows(rows, weights)
-    return _weights_from(
-        counts, method, classes, beta=beta, normalize=normalize, absent=absent
+    aligned = tuple(counts.class_counts()) if classes is None else tuple(classes)
+    table = _weights_from(
+        counts, method, aligned, beta=beta, normalize=normalize, absent=absent
     )
+    return table, aligned
+
+
+def as_keras_class_weight(y: Any, method: Any = "balanced", **kwargs: Any) -> dict:
+    """``balancekit.weighting.as_keras_class_weight`` for Dask labels: classes and
+    weights from one pass of per-partition counts.
+
+    Examples
+    --------
+    >>> import dask, dask.array as da, numpy as np
+    >>> from balancekit.weighting import as_keras_class_weight
+    >>> y = da.from_array(np.array([0, 0, 0, 1]), chunks=2)
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     as_keras_class_weight(y)
+    {0: 0.6666666666666666, 1: 2.0}
+    """
+    given = kwargs.pop("classes", None)
+    if given is not None:
+        check_keras_classes(tuple(_scalars(given)))
+    weights, classes = _class_weights(y, method, classes=given, **kwargs)
+    return keras_class_weight_dict(classes, weights)
 
 
 def _lookup(block: Any, classes: list[np.ndarray], tables: list[np.ndarray]) -> Any:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from balancekit._array_api import is_sparse, widest_float_dtype
+from balancekit._labels import is_zero_one
 from balancekit._typing import Array, Namespace
 from balancekit.metrics._common import as_result
 from balancekit.metrics._inputs import score_metric_route
@@ -78,7 +79,7 @@ def _check_indicator(y_true: Array, xp: Namespace) -> Array:
         )
     if xp.isdtype(y_true.dtype, "bool"):
         return y_true
-    if not bool(xp.all((y_true == 0) | (y_true == 1))):
+    if not is_zero_one(y_true, xp):
         raise ValueError(
             "`y_true` must hold only 0 and 1 (1 marks a relevant label); it holds "
             "other values. Binarize it first, e.g. `y_true == positive_value`."

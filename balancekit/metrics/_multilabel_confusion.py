@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from balancekit._array_api import index_dtype, is_sparse, to_host, widest_float_dtype
-from balancekit._labels import as_label_array, check_same_length
+from balancekit._labels import as_label_array, check_same_length, is_zero_one
 from balancekit._typing import Array, Device, Namespace
 from balancekit.metrics._common import as_result
 from balancekit.metrics._counts import count, float_weights
@@ -77,7 +77,7 @@ def _check_indicator(y: Array, xp: Namespace, name: str) -> Array:
         )
     if xp.isdtype(y.dtype, "bool"):
         return y
-    if not bool(xp.all((y == 0) | (y == 1))):
+    if not is_zero_one(y, xp):
         raise ValueError(
             f"`{name}` must be a multilabel indicator of 0/1 values; it holds other "
             "values (multiclass-multioutput targets are not supported). Encode each "

@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import array_api_compat
-import array_api_compat.numpy as np_xp
 import array_api_extra as xpx
 import numpy as np
 
@@ -21,7 +20,7 @@ from balancekit._array_api import (
     to_host,
     widest_float_dtype,
 )
-from balancekit._dask_route import dask_entry_point, dask_route, is_dask_collection
+from balancekit._dask_route import dask_route
 from balancekit._labels import Labels, as_label_array, check_labels, python_scalar
 from balancekit._params import check_choice, check_scalar
 from balancekit._typing import Array, Device, Namespace
@@ -200,6 +199,29 @@ def compute_class_weight(
     >>> compute_class_weight(y, "effective_number", beta=0.9).round(3).tolist()
     [0.1, 0.154]
     """
+    return _class_weights(
+        y,
+        method,
+        classes=classes,
+        beta=beta,
+        normalize=normalize,
+        sample_weight=sample_weight,
+        absent=absent,
+    )[0]
+
+
+def _class_weights(
+    y: Any,
+    method: Any,
+    *,
+    classes: Sequence[Any] | None = None,
+    beta: float = 0.999,
+    normalize: str | None = None,
+    sample_weight: Any = None,
+    absent: str = "raise",
+) -> tuple[Any, tuple, Namespace]:
+    """``compute_class_weight``'s weights, the classes they align with, and the
+    namespace: from one count of the labels."""
     check_weight_options(method, beta, normalize, absent)
     xp, device = get_namespace_and_device(y=y, sample_weight=sample_weight)
     labels = check_labels(y, xp)
@@ -219,9 +241,8 @@ def compute_class_weight(
         sample_weight=sample_weight,
         xp=xp,
     )
-    return xp.asarray(
-        weights, dtype=xpx.default_dtype(xp, device=device), device=device
-    )
+    dtype = xpx.default_dtype(xp, device=device)
+    return xp.asarray(weights, dtype=dtype, device=device), classes_t, xp
 
 
 def _scalars(values: Sequence[Any]) -> list:
@@ -345,15 +366,15 @@ def _gather(
     return xp.take(table, labels.positions(xp))
 
 
-@dask_entry_point  # Dask labels: classes and weights from their counts
+@dask_route("_weights")
 def as_keras_class_weight(y: Any, method: Any = "balanced", **kwargs: Any) -> dict:
     """Class weights as the ``dict[int, float]`` Keras' ``fit(class_weight=...)`` takes.
 
     Parameters
     ----------
     y : array-like of shape (n_samples,)
-        Integer class labels (Keras keys are class indices); Dask labels too (the
-        classes and the weights each take one pass over them).
+        Integer class labels (Keras keys are class indices); Dask labels too (one
+        pass of per-partition counts).
     method : str or dict, default="balanced"
         As in ``compute_class_weight``.
     **kwargs
@@ -366,21 +387,24 @@ def as_keras_class_weight(y: Any, method: Any = "balanced", **kwargs: Any) -> di
     >>> as_keras_class_weight(np.array([0, 0, 0, 1]))
     {0: 0.6666666666666666, 1: 2.0}
     """
-    if is_dask_collection(y):  # the classes from one pass over the partitions
-        from balancekit.dask._label_utils import class_counts
+    given = kwargs.pop("classes", None)
+    if given is not None:
+        check_keras_classes(tuple(_scalars(given)))
+    weights, classes, xp = _class_weights(y, method, classes=given, **kwargs)
+    return keras_class_weight_dict(classes, to_host(weights, xp))
 
-        present, xp = tuple(class_counts(y)), np_xp
-    else:
-        xp, _ = get_namespace_and_device(y=y)
-        present = check_labels(y, xp).classes
-    classes = kwargs.pop("classes", None)
-    classes = present if classes is None else tuple(_scalars(classes))
+
+def check_keras_classes(classes: tuple) -> None:
+    """A ``TypeError`` unless every class is an integer (Keras keys are indices)."""
     if not all(isinstance(c, int | bool) for c in classes):
         raise TypeError(
             "Keras' class_weight is keyed by class index; `y` must hold integer labels "
             f"(got classes {list(classes)[:5]}). Encode the labels first, e.g. with "
             "sklearn.preprocessing.LabelEncoder."
         )
-    weights = compute_class_weight(y, method, classes=classes, **kwargs)
-    host = to_host(weights, xp)  # n_classes values
-    return {int(c): float(w) for c, w in zip(classes, host, strict=True)}
+
+
+def keras_class_weight_dict(classes: tuple, weights: Any) -> dict:
+    """``{class index: weight}`` from the classes and their host weights."""
+    check_keras_classes(classes)
+    return {int(c): float(w) for c, w in zip(classes, weights, strict=True)}

@@ -95,3 +95,16 @@ def test_functions_without_a_route_name_themselves(synchronous):
     y = da.from_array(np.array([0, 1, 0, 1]), chunks=2)
     with pytest.raises(TypeError, match=r"gaussian_noise\(\) does not run on Dask"):
         gaussian_noise(X, y, num_classes=2, random_state=0)
+
+
+def test_keras_class_weight_counts_in_one_pass(synchronous, monkeypatch):
+    calls = []
+    compute = dask.compute
+
+    def counting(*args, **kwargs):
+        calls.append(len(args))
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr("balancekit.dask._counts.dask.compute", counting)
+    as_keras_class_weight(_as("array", _labels(4)))
+    assert calls == [6]  # one compute of the 6 partitions' counts

@@ -107,3 +107,11 @@ def test_mixed_and_missing_labels_are_refused(synchronous):
         bk.class_counts(missing)
     numbers = da.from_array(np.array([1, 2, 3.0] * 5, dtype=object), chunks=5)
     assert bk.class_counts(numbers) == {1: 5, 2: 5, 3: 5}
+
+
+def test_an_empty_partition_does_not_turn_number_labels_into_strings(synchronous):
+    numbers = np.array([1, 2, 2, 1, 2], dtype=object)
+    labels = da.from_array(numbers, chunks=((0, 2, 3),))
+    assert bk.class_counts(labels) == {1: 2, 2: 3}
+    words = da.from_array(np.array(["b", "a", "a"], dtype=object), chunks=((0, 3),))
+    assert bk.class_counts(words) == {"a": 2, "b": 1}
