@@ -69,6 +69,7 @@ from balancekit._array_api import (
     to_host,
     widest_float_dtype,
 )
+from balancekit._indicator import check_indicator
 from balancekit._json import plain
 from balancekit._labels import python_scalar
 from balancekit._typing import Array, Device, Namespace
@@ -274,7 +275,7 @@ def multilabel_imbalance(
 
 
 def _check_indicator(Y: Any, xp: Namespace) -> Array:
-    """``Y`` as a 2-D, non-empty array of bool, integer or real float dtype."""
+    """``Y`` read as an array (lists, pandas) and checked as a 0/1 indicator."""
     if is_sparse(Y):
         raise TypeError(
             "`Y` is a SciPy sparse matrix; pass a dense indicator, e.g. `Y.toarray()`."
@@ -287,54 +288,7 @@ def _check_indicator(Y: Any, xp: Namespace) -> Array:
                 f"`Y` could not be read as an array ({exc}). Rows of a list must all "
                 "have the same length."
             ) from None
-        if Y.dtype.kind not in "biuf":
-            raise TypeError(
-                f"`Y` must hold 0/1 values of a bool, integer or float dtype; got "
-                f"dtype {Y.dtype}. Binarise labels first, e.g. with "
-                "sklearn.preprocessing.MultiLabelBinarizer."
-            )
-    elif not xp.isdtype(Y.dtype, ("bool", "integral", "real floating")):
-        raise TypeError(
-            f"`Y` must hold 0/1 values of a bool, integer or float dtype; got dtype "
-            f"{Y.dtype}."
-        )
-    shape = tuple(int(size) for size in Y.shape)
-    if len(shape) != 2:
-        raise ValueError(
-            f"`Y` must be a 2-D multilabel indicator of shape (n_samples, n_labels); "
-            f"got shape {shape}. For 1-D class labels use the single-label tools "
-            "(`inspect`); for label lists use MultiLabelBinarizer."
-        )
-    if shape[0] == 0 or shape[1] == 0:
-        raise ValueError(
-            f"`Y` is empty (shape={shape}): at least one sample and one label are "
-            "required."
-        )
-    if not xp.isdtype(Y.dtype, "bool"):
-        _check_zero_one(Y, xp)
-    return Y
-
-
-def _check_zero_one(Y: Array, xp: Namespace) -> None:
-    """Refuse NaN and any value other than 0 and 1, showing one found value."""
-    flat = xp.reshape(Y, (-1,))
-    if xp.isdtype(Y.dtype, "real floating"):
-        n_nan = int(to_host(xp.count_nonzero(xp.isnan(flat)), xp))
-        if n_nan:
-            raise ValueError(
-                f"`Y` contains {n_nan} NaN value(s); a multilabel indicator holds "
-                "only 0 and 1. Fill or drop the missing labels first."
-            )
-    bad = (flat != 0) & (flat != 1)
-    n_bad = int(to_host(xp.count_nonzero(bad), xp))
-    if n_bad:
-        first = xp.argmax(xp.astype(bad, xp.int8))
-        found = python_scalar(to_host(flat[first], xp)[()])
-        raise ValueError(
-            f"`Y` must hold only 0 and 1 (a multilabel indicator); found {n_bad} "
-            f"other value(s), e.g. {found!r}. Binarise it first (e.g. `Y > 0`, or "
-            "sklearn.preprocessing.MultiLabelBinarizer for label lists)."
-        )
+    return check_indicator(Y, xp, "Y")
 
 
 def _check_label_names(label_names: Sequence[Any] | None, n_labels: int) -> tuple:

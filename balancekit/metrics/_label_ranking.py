@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from balancekit._array_api import is_sparse, widest_float_dtype
-from balancekit._labels import is_zero_one
+from balancekit._indicator import check_indicator
 from balancekit._typing import Array, Namespace
 from balancekit.metrics._common import as_result
 from balancekit.metrics._inputs import score_metric_route
@@ -60,33 +60,6 @@ class _Inputs:
         return int(self.score.shape[1])
 
 
-def _check_indicator(y_true: Array, xp: Namespace) -> Array:
-    """``y_true`` as a boolean relevance mask: a 0/1 (or boolean) 2-D indicator."""
-    if not hasattr(y_true, "dtype") or not xp.isdtype(
-        y_true.dtype, ("bool", "integral", "real floating")
-    ):
-        kind = getattr(y_true, "dtype", type(y_true).__name__)
-        raise TypeError(
-            "`y_true` must be a label indicator matrix of 0/1 (or boolean) values; "
-            f"got {kind}. Binarize labels first, e.g. with "
-            "sklearn.preprocessing.MultiLabelBinarizer."
-        )
-    if y_true.ndim != 2:
-        raise ValueError(
-            "`y_true` must be a label indicator matrix of shape (n_samples, "
-            f"n_labels); got shape {tuple(y_true.shape)}. For 1-D class labels use "
-            "sklearn.preprocessing.label_binarize."
-        )
-    if xp.isdtype(y_true.dtype, "bool"):
-        return y_true
-    if not is_zero_one(y_true, xp):
-        raise ValueError(
-            "`y_true` must hold only 0 and 1 (1 marks a relevant label); it holds "
-            "other values. Binarize it first, e.g. `y_true == positive_value`."
-        )
-    return y_true == 1
-
-
 def _inputs(
     y_true: Any, y_score: Any, sample_weight: Any, *, min_labels: int
 ) -> _Inputs:
@@ -97,7 +70,7 @@ def _inputs(
     xp, device, y_true, y_score, sample_weight = resolve_inputs(
         y_true, y_score, sample_weight
     )
-    relevant = _check_indicator(y_true, xp)
+    relevant = check_indicator(y_true, xp, "y_true")
     if getattr(y_score, "ndim", None) != 2:
         shape = getattr(y_score, "shape", None)
         raise ValueError(

@@ -12,147 +12,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from balancekit._array_api import index_dtype, is_sparse, to_host, widest_float_dtype
-from balancekit._labels import as_label_array, check_same_length, is_zero_one
+from balancekit._array_api import index_dtype, to_host, widest_float_dtype
 from balancekit._typing import Array, Device, Namespace
 from balancekit.metrics._common import as_result
 from balancekit.metrics._counts import count, float_weights
-from balancekit.metrics._inputs import label_metric_route, metric_namespace
+from balancekit.metrics._inputs import label_metric_route
+from balancekit.metrics._multilabel_inputs import (
+    check_indicator_pair,
+    check_mix,
+    checked_weights,
+    column_indices,
+    resolve_label_pair,
+)
 from balancekit.metrics._select import host_label_list
 
 __all__ = ["hamming_loss", "multilabel_confusion_matrix"]
-
-_ZERO_WEIGHTS = (
-    "Sample weights must contain at least one non-zero number: every "
-    "`sample_weight` is 0, so no sample counts."
-)
-
-
-# ------------------------------------------------------------------------ inputs
-
-
-def _resolve(
-    y_true: Any, y_pred: Any, sample_weight: Any
-) -> tuple[Namespace, Device, Array, Array, Any]:
-    """``xp, device`` of ``y_pred`` (Dask refused there) and the labels as arrays;
-    SciPy sparse indicators (host memory) are read dense, as scikit-learn takes them."""
-    y_true, y_pred = (y.toarray() if is_sparse(y) else y for y in (y_true, y_pred))
-    xp, device, arrays = metric_namespace(
-        "y_pred", {"y_true": y_true, "y_pred": y_pred, "sample_weight": sample_weight}
-    )
-    return (
-        xp,
-        device,
-        as_label_array(arrays["y_true"], xp),
-        as_label_array(arrays["y_pred"], xp),
-        arrays["sample_weight"],
-    )
-
-
-def _is_indicator(y: Array) -> bool:
-    """Whether ``y`` has an indicator's shape: 2-D with more than one column."""
-    return getattr(y, "ndim", 1) == 2 and int(y.shape[1]) != 1
-
-
-def _check_indicator(y: Array, xp: Namespace, name: str) -> Array:
-    """``y`` as a bool (n_samples, n_labels) array, else a ValueError naming it."""
-    if y.ndim != 2:
-        raise ValueError(
-            f"`{name}` must be a multilabel indicator of shape (n_samples, n_labels) "
-            f"like the other target; got shape {tuple(y.shape)}. Pass both targets "
-            "as 0/1 indicator matrices, or both as 1-D class labels."
-        )
-    if int(y.shape[0]) == 0 or int(y.shape[1]) == 0:
-        raise ValueError(
-            f"`{name}` is empty (shape {tuple(y.shape)}); a multilabel indicator "
-            "needs at least one sample and two labels."
-        )
-    kinds = ("bool", "integral", "real floating")
-    numeric = getattr(getattr(y, "dtype", None), "kind", "b") in "biuf"
-    if not (numeric and xp.isdtype(y.dtype, kinds)):
-        raise ValueError(
-            f"`{name}` must be a multilabel indicator of 0/1 values; got dtype "
-            f"{y.dtype}. Encode each label as a 0/1 column (e.g. with "
-            "sklearn.preprocessing.MultiLabelBinarizer)."
-        )
-    if xp.isdtype(y.dtype, "bool"):
-        return y
-    if not is_zero_one(y, xp):
-        raise ValueError(
-            f"`{name}` must be a multilabel indicator of 0/1 values; it holds other "
-            "values (multiclass-multioutput targets are not supported). Encode each "
-            "label as a 0/1 column (e.g. with "
-            "sklearn.preprocessing.MultiLabelBinarizer)."
-        )
-    return y == 1
-
-
-def _indicators(y_true: Array, y_pred: Array, xp: Namespace) -> tuple[Array, Array]:
-    """Both targets checked as indicators of the same shape (bool arrays)."""
-    true = _check_indicator(y_true, xp, "y_true")
-    pred = _check_indicator(y_pred, xp, "y_pred")
-    check_same_length("y_true", true, "y_pred", pred)
-    if int(true.shape[1]) != int(pred.shape[1]):
-        raise ValueError(
-            "`y_true` and `y_pred` have different numbers of labels (multi-label "
-            f"binary indicator input): `y_true` has {int(true.shape[1])} columns but "
-            f"`y_pred` has {int(pred.shape[1])}. Pass one column per label in both."
-        )
-    return true, pred
-
-
-def _check_mix(y_true: Array, y_pred: Array) -> bool:
-    """Whether the targets are indicators; a ValueError when only one of them is."""
-    true_2d, pred_2d = _is_indicator(y_true), _is_indicator(y_pred)
-    if true_2d != pred_2d:
-        indicator, other = ("y_true", "y_pred") if true_2d else ("y_pred", "y_true")
-        raise ValueError(
-            "Classification metrics can't handle a mix of multilabel-indicator and "
-            f"1-D targets: `{indicator}` is a multilabel indicator but `{other}` has "
-            f"shape {tuple(y_pred.shape if true_2d else y_true.shape)}. Pass both as "
-            "(n_samples, n_labels) 0/1 indicators, or both as 1-D class labels."
-        )
-    return true_2d
-
-
-def _column_indices(labels: list, n_labels: int) -> list[int]:
-    """``labels`` as column indices of an indicator with ``n_labels`` columns."""
-    columns = []
-    for label in labels:
-        whole = isinstance(label, int | float) and float(label).is_integer()
-        if isinstance(label, bool) or not whole:
-            raise ValueError(
-                "`labels` must be column indices (integers) for multilabel targets; "
-                f"got {label!r}."
-            )
-        columns.append(int(label))
-    if columns != list(range(n_labels)) and columns:
-        if max(columns) >= n_labels:
-            raise ValueError(
-                "All labels must be in [0, n labels) for multilabel targets: "
-                f"`labels` holds {max(columns)} but the indicators have {n_labels} "
-                f"columns. Pass column indices from 0 to {n_labels - 1}."
-            )
-        if min(columns) < 0:
-            raise ValueError(
-                "All labels must be in [0, n labels) for multilabel targets: "
-                f"`labels` holds {min(columns)} < 0. Pass column indices from 0 to "
-                f"{n_labels - 1}."
-            )
-    return columns
-
-
-def _weights(
-    sample_weight: Any, n_samples: int, xp: Namespace, device: Device
-) -> tuple[Array | None, bool]:
-    """Checked float weights (or None) and whether they were integers; refuses
-    weights that are all 0, as scikit-learn does."""
-    weights, integer = float_weights(
-        sample_weight, n_samples, xp, widest_float_dtype(xp, device)
-    )
-    if weights is not None and not bool(xp.any(weights != 0)):
-        raise ValueError(_ZERO_WEIGHTS)
-    return weights, integer
 
 
 def _stack(tn: Array, fp: Array, fn: Array, tp: Array, xp: Namespace) -> Array:
@@ -207,11 +81,11 @@ def _indicator_counts(
     device: Device,
 ) -> Array:
     """The 2x2 matrices of indicators: per column, or per row with ``samplewise``."""
-    true, pred = _indicators(y_true, y_pred, xp)
+    true, pred = check_indicator_pair(y_true, y_pred, xp)
     n_samples, n_labels = int(true.shape[0]), int(true.shape[1])
-    weights, integer = _weights(sample_weight, n_samples, xp, device)
+    weights, integer = checked_weights(sample_weight, n_samples, xp, device)
     if labels is not None:
-        columns = _column_indices(labels, n_labels)
+        columns = column_indices(labels, n_labels)
         index = xp.asarray(columns, dtype=index_dtype(xp, device), device=device)
         true, pred = xp.take(true, index, axis=1), xp.take(pred, index, axis=1)
     both = true & pred
@@ -307,9 +181,11 @@ def multilabel_confusion_matrix(
     """
     if samplewise not in (True, False):
         raise TypeError(f"`samplewise` must be True or False; got {samplewise!r}.")
-    xp, device, y_true, y_pred, sample_weight = _resolve(y_true, y_pred, sample_weight)
+    xp, device, y_true, y_pred, sample_weight = resolve_label_pair(
+        y_true, y_pred, sample_weight
+    )
     chosen = None if labels is None else host_label_list(labels)
-    if _check_mix(y_true, y_pred):
+    if check_mix(y_true, y_pred):
         return _indicator_counts(
             y_true, y_pred, sample_weight, chosen, bool(samplewise), xp, device
         )
@@ -354,17 +230,19 @@ def hamming_loss(y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> Any:
     >>> float(hamming_loss([1, 2, 3, 4], [2, 2, 3, 4]))
     0.25
     """
-    xp, device, y_true, y_pred, sample_weight = _resolve(y_true, y_pred, sample_weight)
+    xp, device, y_true, y_pred, sample_weight = resolve_label_pair(
+        y_true, y_pred, sample_weight
+    )
     floating = widest_float_dtype(xp, device)
-    if not _check_mix(y_true, y_pred):
+    if not check_mix(y_true, y_pred):
         counts = count(y_true, y_pred, sample_weight)
         tp, _, _, total = counts.per_class(counts.present.tolist())
         right = xp.sum(xp.astype(tp, floating))
         total = xp.astype(total, floating)
         return as_result((total - right) / total, xp)
-    true, pred = _indicators(y_true, y_pred, xp)
+    true, pred = check_indicator_pair(y_true, y_pred, xp)
     n_samples, n_labels = int(true.shape[0]), int(true.shape[1])
-    weights, _ = _weights(sample_weight, n_samples, xp, device)
+    weights, _ = checked_weights(sample_weight, n_samples, xp, device)
     wrong = xp.sum(xp.astype(true != pred, floating), axis=1)
     if weights is None:
         return as_result(xp.sum(wrong) / (n_samples * n_labels), xp)

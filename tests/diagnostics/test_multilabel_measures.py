@@ -254,17 +254,33 @@ def test_lists_and_pandas():
 @pytest.mark.parametrize(
     ("Y", "error", "match"),
     [
-        (np.array([1, 0, 1]), ValueError, r"`Y` must be a 2-D .* got shape \(3,\)"),
-        (np.ones((2, 2, 2)), ValueError, r"`Y` must be a 2-D"),
-        (np.zeros((0, 3)), ValueError, r"`Y` is empty \(shape=\(0, 3\)\)"),
+        (
+            np.array([1, 0, 1]),
+            ValueError,
+            r"`Y` must be a multilabel indicator of shape .* got shape \(3,\)",
+        ),
+        (
+            np.ones((2, 2, 2)),
+            ValueError,
+            r"`Y` must be a multilabel indicator of shape",
+        ),
+        (np.zeros((0, 3)), ValueError, r"`Y` is empty \(shape \(0, 3\)\)"),
         (np.zeros((3, 0)), ValueError, r"`Y` is empty"),
         (np.array([[0, 2], [1, 1]]), ValueError, r"found 1 other value\(s\), e\.g\. 2"),
         (np.array([[0, -1]]), ValueError, r"e\.g\. -1"),
         (np.array([[0.5, 1.0]]), ValueError, r"e\.g\. 0\.5"),
         (np.array([[np.nan, 1.0]]), ValueError, r"`Y` contains 1 NaN"),
         (np.array([[0, 0], [0, 0]]), ValueError, r"`Y` has no positive entry"),
-        (np.array([["a", "b"]]), TypeError, r"`Y` must hold 0/1 .* dtype <U1"),
-        (np.array([[1 + 0j, 0]]), TypeError, r"`Y` must hold 0/1 .* complex"),
+        (
+            np.array([["a", "b"]]),
+            TypeError,
+            r"`Y` must be a multilabel indicator of 0/1 .* dtype <U1",
+        ),
+        (
+            np.array([[1 + 0j, 0]]),
+            TypeError,
+            r"`Y` must be a multilabel indicator of 0/1 .* complex",
+        ),
         (sp.csr_matrix(np.eye(2)), TypeError, r"`Y` is a SciPy sparse.*toarray"),
         ([[1, 0], [1]], ValueError, r"`Y` could not be read"),
     ],
@@ -277,9 +293,11 @@ def test_bad_input(Y, error, match):
 def test_bad_input_other_namespaces():
     with pytest.raises(ValueError, match=r"`Y` contains 2 NaN"):
         multilabel_imbalance(torch.tensor([[float("nan"), 1.0], [float("nan"), 0.0]]))
-    with pytest.raises(TypeError, match=r"`Y` must hold 0/1"):
+    with pytest.raises(TypeError, match=r"`Y` must be a multilabel indicator of 0/1"):
         multilabel_imbalance(torch.tensor([[1 + 0j, 0j]]))
-    with pytest.raises(ValueError, match=r"`Y` must be a 2-D"):
+    with pytest.raises(
+        ValueError, match=r"`Y` must be a multilabel indicator of shape"
+    ):
         multilabel_imbalance(array_api_strict.asarray([1, 0]))
 
 

@@ -233,13 +233,13 @@ INDICATOR = np.array([[0, 1], [1, 1], [0, 0]])
             INDICATOR,
             INDICATOR * 2,
             {},
-            "`y_pred` must be a multilabel indicator of 0/1",
+            "`y_pred` must hold only 0 and 1",
         ),
         (
             INDICATOR - 1,
             INDICATOR,
             {},
-            "`y_true` must be a multilabel indicator of 0/1",
+            "`y_true` must hold only 0 and 1",
         ),
         (INDICATOR, np.array([0, 1, 1]), {}, "mix of multilabel-indicator.*`y_pred`"),
         (np.array([0, 1, 1]), INDICATOR, {}, "mix of multilabel-indicator.*`y_true`"),
@@ -263,7 +263,7 @@ INDICATOR = np.array([[0, 1], [1, 1], [0, 0]])
             INDICATOR.astype(str),
             INDICATOR.astype(str),
             {},
-            "`y_true` must be a multilabel indicator of 0/1 values; got dtype",
+            "`y_true` must be a multilabel indicator of 0/1 values of a bool, integer or float dtype; got dtype",
         ),
     ],
 )
@@ -295,7 +295,7 @@ def test_two_valued_non_binary_indicator_is_refused():
     reference = skm.multilabel_confusion_matrix(INDICATOR - 1, INDICATOR)
     # every -1 is counted as a true positive label (the rows [fn, tp])
     assert reference[:, 1, :].sum() == np.count_nonzero(INDICATOR - 1)
-    with pytest.raises(ValueError, match="0/1 values"):
+    with pytest.raises(ValueError, match="must hold only 0 and 1"):
         multilabel_confusion_matrix(INDICATOR - 1, INDICATOR)
 
 
