@@ -44,7 +44,7 @@ def _check_shape(y: Array, name: str, min_labels: int) -> None:
     if len(shape) != 2:
         raise ValueError(
             f"`{name}` must be a multilabel indicator of shape (n_samples, n_labels); "
-            f"got shape {shape}. For 1-D class labels use the single-label functions; "
+            f"got shape {shape}. For 1-D class labels use the single-label functions. "
             f"{BINARIZE_HINT}"
         )
     if shape[0] == 0 or shape[1] < min_labels:
@@ -55,6 +55,10 @@ def _check_shape(y: Array, name: str, min_labels: int) -> None:
 
 
 def _check_zero_one(y: Array, xp: Namespace, name: str) -> None:
+    if xp.isdtype(y.dtype, "integral"):  # two reductions, no temporary: 0 <= y <= 1
+        low, high = to_host(xp.stack([xp.min(y), xp.max(y)]), xp).tolist()
+        if low >= 0 and high <= 1:
+            return
     flat = xp.reshape(y, (-1,))
     if xp.isdtype(y.dtype, "real floating"):
         n_nan = int(to_host(xp.count_nonzero(xp.isnan(flat)), xp))

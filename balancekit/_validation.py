@@ -6,6 +6,7 @@ Nothing here copies an array to the host or modifies what the caller passed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 
@@ -132,6 +133,10 @@ def check_sample_weight(sample_weight: Array, n_samples: int, xp: Namespace) -> 
             if is_pandas(sample_weight)
             else np.asarray(sample_weight)
         )
+        if weights.dtype == object and all(
+            isinstance(v, Real) for v in weights.reshape(-1).tolist()
+        ):  # real numbers held as Python objects: read as floats (scikit-learn does)
+            weights = sample_weight = weights.astype(np.float64)
         if weights.dtype.kind not in "biuf":
             raise TypeError(
                 f"`sample_weight` must hold real numbers; got dtype {weights.dtype}."

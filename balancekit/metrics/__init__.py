@@ -21,6 +21,7 @@ from balancekit.metrics._classification import (
     precision_score,
     recall_score,
 )
+from balancekit.metrics._classification_report import classification_report
 from balancekit.metrics._confusion import confusion_matrix
 from balancekit.metrics._imbalanced import (
     geometric_mean_score,
@@ -30,6 +31,7 @@ from balancekit.metrics._imbalanced import (
     sensitivity_specificity_support,
     specificity_score,
 )
+from balancekit.metrics._jaccard import jaccard_score
 from balancekit.metrics._label_ranking import (
     coverage_error,
     label_ranking_average_precision_score,
@@ -48,10 +50,7 @@ from balancekit.metrics._ranking import (
     roc_curve,
 )
 from balancekit.metrics._ranking_brier import brier_score_loss
-from balancekit.metrics._report import (
-    classification_report,
-    classification_report_imbalanced,
-)
+from balancekit.metrics._report import classification_report_imbalanced
 from balancekit.metrics._stateful_labels import LABEL_METRICS, StreamingConfusionMatrix
 from balancekit.metrics._stateful_scores import StreamingScores
 from balancekit.metrics._thresholds import (
@@ -83,6 +82,7 @@ __all__ = [
     "geometric_mean_score",
     "hamming_loss",
     "index_balanced_accuracy",
+    "jaccard_score",
     "label_ranking_average_precision_score",
     "label_ranking_loss",
     "macro_averaged_mean_absolute_error",

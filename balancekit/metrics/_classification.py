@@ -28,7 +28,8 @@ from balancekit.metrics._common import (
 from balancekit.metrics._confusion import confusion_from_counts
 from balancekit.metrics._counts import Counts, count
 from balancekit.metrics._inputs import label_metric_route, pair_metric_route
-from balancekit.metrics._select import check_labels_param, set_wise_labels
+from balancekit.metrics._select import check_labels_param, present_or
+from balancekit.metrics._set_wise import SetWiseSums, set_wise_sums
 
 __all__ = [
     "balanced_accuracy_score",
@@ -52,18 +53,18 @@ def _check_beta(beta: Any) -> float:
     return float(beta)
 
 
-def prf_from_counts(
-    counts: Counts,
-    labels: list,
+def prf_from_sums(
+    sums: SetWiseSums,
     *,
     beta: float,
     average: Any,
     warn_for: Any,
     zero_division: Any,
 ) -> tuple[Any, Any, Any, Any]:
-    """Precision, recall, F-beta and support of ``labels`` from one confusion matrix."""
-    xp, dtype = counts.xp, counts.float_dtype
-    tp, true_sum, pred_sum, _ = counts.per_class(labels)
+    """Precision, recall, F-beta and support from the per-label (or per-sample)
+    counts, averaged as ``average`` says (scikit-learn's rules)."""
+    xp, dtype = sums.xp, sums.float_dtype
+    tp, true_sum, pred_sum = sums.tp, sums.true_sum, sums.pred_sum
     if average == "micro":
         tp, true_sum, pred_sum = (
             xp.reshape(xp.sum(v), (1,)) for v in (tp, true_sum, pred_sum)
@@ -104,12 +105,44 @@ def prf_from_counts(
         )
     if average is None:
         return precision, recall, f_score, true_sum
-    weights = true_sum if average == "weighted" else None
+    weights = {"weighted": true_sum, "samples": sums.sample_weight}.get(average)
     return (
         as_result(nanaverage(precision, weights, xp), xp),
         as_result(nanaverage(recall, weights, xp), xp),
         as_result(nanaverage(f_score, weights, xp), xp),
         None,
+    )
+
+
+def prf_from_counts(
+    counts: Counts,
+    labels: list,
+    *,
+    beta: float,
+    average: Any,
+    warn_for: Any,
+    zero_division: Any,
+) -> tuple[Any, Any, Any, Any]:
+    """Precision, recall, F-beta and support of ``labels`` from one confusion matrix."""
+    tp, true_sum, pred_sum, total = counts.per_class(labels)
+    sums = SetWiseSums(
+        tp,
+        true_sum,
+        pred_sum,
+        total,
+        counts.xp,
+        counts.float_dtype,
+        sample_weight=None,
+        multilabel=False,
+        labels=labels,
+        present=present_or(counts, None),
+    )
+    return prf_from_sums(
+        sums,
+        beta=beta,
+        average=average,
+        warn_for=warn_for,
+        zero_division=zero_division,
     )
 
 
@@ -184,11 +217,9 @@ def precision_recall_fscore_support(
     check_zero_division(zero_division)
     check_average(average)
     labels = check_labels_param(labels)
-    counts = count(y_true, y_pred, sample_weight)
-    selected = set_wise_labels(counts, labels, average, pos_label)
-    return prf_from_counts(
-        counts,
-        selected,
+    sums = set_wise_sums(y_true, y_pred, sample_weight, labels, average, pos_label)
+    return prf_from_sums(
+        sums,
         beta=beta,
         average=average,
         warn_for=warn_for,

@@ -21,6 +21,7 @@ from balancekit._warnings import user_stacklevel
 
 __all__ = [
     "AVERAGES",
+    "SINGLE_LABEL_AVERAGES",
     "as_result",
     "check_average",
     "check_zero_division",
@@ -29,7 +30,9 @@ __all__ = [
     "warn_undefined",
 ]
 
-AVERAGES = (None, "binary", "micro", "macro", "weighted")
+AVERAGES = (None, "binary", "micro", "macro", "weighted", "samples")
+# The averages of the metrics that take 1-D labels only.
+SINGLE_LABEL_AVERAGES = AVERAGES[:-1]
 
 
 def check_average(average: Any, options: tuple = AVERAGES) -> None:
@@ -40,8 +43,8 @@ def check_average(average: Any, options: tuple = AVERAGES) -> None:
         hint = ""
         if average == "samples":
             hint = (
-                " 'samples' averaging is only meaningful for multilabel targets, "
-                "which balancekit.metrics does not support."
+                " 'samples' averaging is only meaningful for multilabel indicator "
+                "targets, which this metric does not take."
             )
         raise ValueError(f"{error}{hint}") from None
 
@@ -69,11 +72,17 @@ def as_result(value: Array, xp: Namespace) -> Any:
 
 
 def warn_undefined(average: Any, modifier: str, metric: str, result_size: int) -> None:
-    """scikit-learn's UndefinedMetricWarning text for an ill-defined ratio."""
-    where = "due to" if result_size == 1 else "in labels with"
+    """scikit-learn's UndefinedMetricWarning text for an ill-defined ratio: "in labels
+    with no predicted samples", or for ``average='samples'`` "in samples with no
+    predicted labels"."""
+    outputs, counted = (
+        ("sample", "label") if average == "samples" else ("label", "sample")
+    )
+    where = "due to" if result_size == 1 else f"in {outputs}s with"
     message = (
         f"{metric.capitalize()} is ill-defined and being set to 0.0 {where} no "
-        f"{modifier} samples. Use `zero_division` parameter to control this behavior."
+        f"{modifier} {counted}s. Use `zero_division` parameter to control this "
+        "behavior."
     )
     warnings.warn(message, UndefinedMetricWarning, stacklevel=user_stacklevel())
 

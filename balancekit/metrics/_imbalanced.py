@@ -28,6 +28,7 @@ from typing import Any
 from balancekit._dask_route import dask_entry_point
 from balancekit._params import check_bool, check_scalar
 from balancekit.metrics._common import (
+    SINGLE_LABEL_AVERAGES,
     as_result,
     check_average,
     check_zero_division,
@@ -52,7 +53,7 @@ __all__ = [
     "specificity_score",
 ]
 
-_GMEAN_AVERAGES = (None, "binary", "micro", "macro", "weighted", "multiclass")
+_GMEAN_AVERAGES = (*SINGLE_LABEL_AVERAGES, "multiclass")
 
 
 def sensitivity_specificity_from_counts(
@@ -165,7 +166,7 @@ def sensitivity_specificity_support(
     0.3333 0.6667
     """
     check_zero_division(zero_division)
-    check_average(average)
+    check_average(average, SINGLE_LABEL_AVERAGES)
     labels = check_labels_param(labels)
     counts = count(y_true, y_pred, sample_weight)
     selected = set_wise_labels(counts, labels, average, pos_label)

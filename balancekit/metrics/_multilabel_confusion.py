@@ -10,12 +10,13 @@ label list, a few checks) come to the host; the matrices stay on the input's dev
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from balancekit._array_api import index_dtype, to_host, widest_float_dtype
 from balancekit._typing import Array, Device, Namespace
 from balancekit.metrics._common import as_result
-from balancekit.metrics._counts import count, float_weights
+from balancekit.metrics._counts import Counts, count, float_weights
 from balancekit.metrics._inputs import label_metric_route
 from balancekit.metrics._multilabel_inputs import (
     check_indicator_pair,
@@ -26,12 +27,37 @@ from balancekit.metrics._multilabel_inputs import (
 )
 from balancekit.metrics._select import host_label_list
 
-__all__ = ["hamming_loss", "multilabel_confusion_matrix"]
+__all__ = [
+    "SAMPLEWISE_NEEDS_INDICATORS",
+    "IndicatorPair",
+    "as_sklearn_dtypes",
+    "hamming_loss",
+    "indicator_confusion",
+    "multilabel_confusion_matrix",
+]
+
+SAMPLEWISE_NEEDS_INDICATORS = (
+    "Samplewise metrics are not available outside of multilabel classification: "
+    "per-sample scores (`samplewise=True`, `average='samples'`) need (n_samples, "
+    "n_labels) 0/1 indicator targets; use another average for 1-D labels."
+)
 
 
 def _stack(tn: Array, fp: Array, fn: Array, tp: Array, xp: Namespace) -> Array:
     """(n_outputs, 2, 2) matrices ``[[tn, fp], [fn, tp]]`` from four 1-D arrays."""
     return xp.reshape(xp.stack([tn, fp, fn, tp], axis=1), (-1, 2, 2))
+
+
+def as_sklearn_dtypes(counts: Counts, vectors: tuple, weighted: bool) -> tuple:
+    """``vectors`` (counts of ``counts``) in scikit-learn's dtype: floats when
+    weighted (integer weights included, as its bincount), and floats when no sample
+    is predicted right (its quirk); integers otherwise. One host flag."""
+    xp = counts.xp
+    if not weighted:
+        present = counts.present.tolist()
+        if int(to_host(xp.sum(counts.per_class(present)[0]), xp)) != 0:
+            return vectors
+    return tuple(xp.astype(v, counts.float_dtype) for v in vectors)
 
 
 # ------------------------------------------------------------------ the two kinds
@@ -47,31 +73,90 @@ def _one_vs_rest(
 ) -> Array:
     """The 2x2 matrices of 1-D labels, read off the confusion matrix of ``count``."""
     counts = count(y_true, y_pred, sample_weight)
-    present = counts.present.tolist()
-    chosen = present if labels is None else labels
-    tp, true_sum, pred_sum, total = counts.per_class(chosen)
-    if sample_weight is not None:
-        # weighted sums are floats, integer weights included (scikit-learn's bincount)
-        floating = counts.float_dtype
-        tp, true_sum, pred_sum = (
-            xp.astype(a, floating) for a in (tp, true_sum, pred_sum)
-        )
-        weights, _ = float_weights(sample_weight, int(y_true.shape[0]), xp, floating)
-        total = xp.sum(weights)
-    else:
-        # scikit-learn's matrices are floats when no sample is predicted right
-        all_tp = counts.per_class(present)[0]
-        if int(to_host(xp.sum(all_tp), xp)) == 0:
-            floating = counts.float_dtype
-            tp, true_sum, pred_sum, total = (
-                xp.astype(a, floating) for a in (tp, true_sum, pred_sum, total)
-            )
+    chosen = counts.present.tolist() if labels is None else labels
+    weighted = sample_weight is not None
+    tp, true_sum, pred_sum, total = as_sklearn_dtypes(
+        counts, counts.per_class(chosen), weighted
+    )
+    if weighted:  # the total of the weights themselves, as scikit-learn sums them
+        n_samples = int(y_true.shape[0])
+        total = xp.sum(float_weights(sample_weight, n_samples, xp, total.dtype)[0])
     fp = pred_sum - tp
     fn = true_sum - tp
     return _stack(total - tp - fp - fn, fp, fn, tp, xp)
 
 
-def _indicator_counts(
+@dataclass(frozen=True)
+class IndicatorPair:
+    """Two checked indicators (bool, the selected columns) and their weights, from
+    which the per-label and per-sample matrices are counted without checking again.
+    """
+
+    true: Array
+    pred: Array
+    both: Array
+    weights: Array | None
+    integer_weights: bool
+    xp: Namespace
+    device: Device
+
+    @classmethod
+    def check(
+        cls,
+        y_true: Array,
+        y_pred: Array,
+        sample_weight: Any,
+        labels: list | None,
+        xp: Namespace,
+        device: Device,
+    ) -> IndicatorPair:
+        """Check both targets, the weights and ``labels`` (column indices)."""
+        true, pred = check_indicator_pair(y_true, y_pred, xp)
+        n_samples, n_labels = int(true.shape[0]), int(true.shape[1])
+        weights, integer = checked_weights(sample_weight, n_samples, xp, device)
+        if labels is not None:
+            columns = column_indices(labels, n_labels)
+            index = xp.asarray(columns, dtype=index_dtype(xp, device), device=device)
+            true, pred = xp.take(true, index, axis=1), xp.take(pred, index, axis=1)
+        return cls(true, pred, true & pred, weights, integer, xp, device)
+
+    def confusion(self, samplewise: bool) -> Array:
+        """The 2x2 matrices: one per column, or one per row with ``samplewise``."""
+        xp, device, weights = self.xp, self.device, self.weights
+        true, pred, both = self.true, self.pred, self.both
+        n_samples = int(true.shape[0])
+        int_dtype = index_dtype(xp, device)
+        axis = 1 if samplewise else 0
+        if weights is None or samplewise:
+            # count_nonzero reads the bool matrices once (no n x L integer copies)
+            tp, pred_sum, true_sum = (
+                xp.astype(xp.count_nonzero(a, axis=axis), int_dtype)
+                for a in (both, pred, true)
+            )
+            size = int(true.shape[1]) if samplewise else n_samples
+            if weights is None:
+                fp, fn = pred_sum - tp, true_sum - tp
+                return _stack(size - tp - fp - fn, fp, fn, tp, xp)
+            # samplewise: each row's counts times its weight (integers stay integers)
+            row_weights = (
+                xp.astype(weights, int_dtype) if self.integer_weights else weights
+            )
+            tp, pred_sum, true_sum = (
+                xp.astype(a, row_weights.dtype) * row_weights
+                for a in (tp, pred_sum, true_sum)
+            )
+            fp, fn = pred_sum - tp, true_sum - tp
+            return _stack(row_weights * size - tp - fp - fn, fp, fn, tp, xp)
+        column = xp.reshape(weights, (-1, 1))
+        zero = xp.zeros((), dtype=weights.dtype, device=device)
+        tp, pred_sum, true_sum = (
+            xp.sum(xp.where(a, column, zero), axis=0) for a in (both, pred, true)
+        )
+        fp, fn = pred_sum - tp, true_sum - tp
+        return _stack(xp.sum(weights) - tp - fp - fn, fp, fn, tp, xp)
+
+
+def indicator_confusion(
     y_true: Array,
     y_pred: Array,
     sample_weight: Any,
@@ -81,39 +166,8 @@ def _indicator_counts(
     device: Device,
 ) -> Array:
     """The 2x2 matrices of indicators: per column, or per row with ``samplewise``."""
-    true, pred = check_indicator_pair(y_true, y_pred, xp)
-    n_samples, n_labels = int(true.shape[0]), int(true.shape[1])
-    weights, integer = checked_weights(sample_weight, n_samples, xp, device)
-    if labels is not None:
-        columns = column_indices(labels, n_labels)
-        index = xp.asarray(columns, dtype=index_dtype(xp, device), device=device)
-        true, pred = xp.take(true, index, axis=1), xp.take(pred, index, axis=1)
-    both = true & pred
-    int_dtype = index_dtype(xp, device)
-    axis = 1 if samplewise else 0
-    if weights is None or samplewise:
-        tp, pred_sum, true_sum = (
-            xp.sum(xp.astype(a, int_dtype), axis=axis) for a in (both, pred, true)
-        )
-        size = int(true.shape[1]) if samplewise else n_samples
-        if weights is None:
-            fp, fn = pred_sum - tp, true_sum - tp
-            return _stack(size - tp - fp - fn, fp, fn, tp, xp)
-        # samplewise: each row's counts times its weight (integers stay integers)
-        row_weights = xp.astype(weights, int_dtype) if integer else weights
-        tp, pred_sum, true_sum = (
-            xp.astype(a, row_weights.dtype) * row_weights
-            for a in (tp, pred_sum, true_sum)
-        )
-        fp, fn = pred_sum - tp, true_sum - tp
-        return _stack(row_weights * size - tp - fp - fn, fp, fn, tp, xp)
-    column = xp.reshape(weights, (-1, 1))
-    zero = xp.zeros((), dtype=weights.dtype, device=device)
-    tp, pred_sum, true_sum = (
-        xp.sum(xp.where(a, column, zero), axis=0) for a in (both, pred, true)
-    )
-    fp, fn = pred_sum - tp, true_sum - tp
-    return _stack(xp.sum(weights) - tp - fp - fn, fp, fn, tp, xp)
+    pair = IndicatorPair.check(y_true, y_pred, sample_weight, labels, xp, device)
+    return pair.confusion(samplewise)
 
 
 # ---------------------------------------------------------------------- the API
@@ -186,15 +240,11 @@ def multilabel_confusion_matrix(
     )
     chosen = None if labels is None else host_label_list(labels)
     if check_mix(y_true, y_pred):
-        return _indicator_counts(
+        return indicator_confusion(
             y_true, y_pred, sample_weight, chosen, bool(samplewise), xp, device
         )
     if samplewise:
-        raise ValueError(
-            "Samplewise metrics are not available outside of multilabel "
-            "classification: `samplewise=True` needs (n_samples, n_labels) indicator "
-            "targets; pass samplewise=False for 1-D labels."
-        )
+        raise ValueError(SAMPLEWISE_NEEDS_INDICATORS)
     return _one_vs_rest(y_true, y_pred, sample_weight, chosen, xp, device)
 
 

@@ -33,6 +33,7 @@ LABEL_METRIC_NAMES = (
     "fbeta_score",
     "geometric_mean_score",
     "index_balanced_accuracy",
+    "jaccard_score",
     "matthews_corrcoef",
     "precision_recall_fscore_support",
     "precision_score",

@@ -15,15 +15,22 @@ from sklearn.exceptions import UndefinedMetricWarning
 
 from balancekit._array_api import widest_float_dtype
 from balancekit._dask_route import dask_route
+from balancekit._indicator import check_indicator
 from balancekit._labels import check_labels, check_same_length
 from balancekit._params import check_choice
 from balancekit._typing import Device, Namespace
 from balancekit._warnings import user_stacklevel
 from balancekit.metrics._inputs import score_metric_route
+from balancekit.metrics._multilabel_inputs import is_indicator
 from balancekit.metrics._ranking_kernels import (
     binary_auc,
     binary_average_precision,
     threshold_counts,
+)
+from balancekit.metrics._ranking_multilabel import (
+    AVERAGES,
+    multilabel_score,
+    refuse_dask_indicator,
 )
 from balancekit.metrics._ranking_validation import (
     BinaryTarget,
@@ -300,6 +307,7 @@ def _rate(counts: Any, what: str, xp: Namespace, device: Device) -> Any:
     return counts / total
 
 
+@refuse_dask_indicator
 @dask_route("_ranking")
 @score_metric_route
 def average_precision_score(
@@ -313,32 +321,47 @@ def average_precision_score(
     """Average precision (AP): the precision at each threshold weighted by recall gain.
 
     ``AP = sum_n (R_n - R_{n-1}) P_n``, not interpolated, as scikit-learn computes it.
+    Multiclass labels are scored one-vs-rest; a multilabel indicator label by label
+    (or sample by sample with ``average="samples"``).
 
     Parameters
     ----------
-    y_true : array of shape (n_samples,)
-        Binary labels, or multiclass labels scored one-vs-rest.
-    y_score : array of shape (n_samples,) or (n_samples, n_classes)
-        Scores of the positive class (binary), or one column per class in sorted label
-        order (multiclass).
-    average : {"macro", "weighted"} or None, default="macro"
-        Multiclass only: the unweighted mean, the mean weighted by class support, or
-        the per-class scores. Ignored for binary ``y_true``.
+    y_true : array of shape (n_samples,) or (n_samples, n_labels)
+        Binary labels, multiclass labels scored one-vs-rest, or a multilabel
+        indicator (0/1, one column per label).
+    y_score : array of shape (n_samples,) or (n_samples, n_columns)
+        Scores of the positive class (binary), one column per class in sorted label
+        order (multiclass), or one column per label (multilabel).
+    average : {"micro", "macro", "weighted", "samples"} or None, default="macro"
+        Multiclass and multilabel only (ignored for binary ``y_true``):
+        ``"micro"`` scores the (binarised) target and the scores ravelled as one
+        problem; ``"macro"`` is the unweighted mean over the labels; ``"weighted"``
+        the mean weighted by each label's (weighted) positive count, 0 when no label
+        has a positive; ``"samples"`` scores each sample over its labels and
+        averages the samples with ``sample_weight``; None gives the per-label
+        scores.
     pos_label : int, float, bool or str, default=1
-        The positive label of binary ``y_true``; must be 1 for multiclass.
+        The positive label of binary ``y_true``; must be 1 for multiclass and
+        multilabel ``y_true``.
     sample_weight : array of shape (n_samples,), default=None
         Non-negative sample weights.
 
     Returns
     -------
     array
-        A 0-d float array (1-D of n_classes for ``average=None``) on ``y_score``'s
-        device.
+        A 0-d float array (1-D of n_classes or n_labels for ``average=None``) on
+        ``y_score``'s device.
+
+    Raises
+    ------
+    NotImplementedError
+        For a Dask multilabel indicator (compute it into memory first).
 
     Warns
     -----
     UserWarning
-        When ``y_true`` has no positive sample (the result is 0).
+        When ``y_true`` (a label, or a sample with ``average="samples"``) has no
+        positive: that score is 0.
 
     Examples
     --------
@@ -346,11 +369,27 @@ def average_precision_score(
     >>> float(average_precision_score(np.array([0, 0, 1, 1]),
     ...                               np.array([0.1, 0.4, 0.35, 0.8])))
     0.8333333333333333
+    >>> y_true = np.array([[1, 0, 1], [0, 1, 0], [1, 1, 0], [0, 0, 1]])
+    >>> y_score = np.array([[0.9, 0.2, 0.4], [0.3, 0.6, 0.1], [0.6, 0.4, 0.3],
+    ...                     [0.2, 0.5, 0.8]])
+    >>> average_precision_score(y_true, y_score, average=None).tolist()
+    [1.0, 0.8333333333333333, 1.0]
+    >>> round(float(average_precision_score(y_true, y_score, average="micro")), 6)
+    0.952381
     """
-    check_choice(average, "average", ("macro", "weighted", None))
+    check_choice(average, "average", AVERAGES)
     xp, device, y_true, y_score, sample_weight = resolve_inputs(
         y_true, y_score, sample_weight
     )
+    if is_indicator(y_true):
+        y_true = check_indicator(y_true, xp, "y_true")  # the target's errors first
+        if pos_label != 1:
+            raise ValueError(
+                "`pos_label` is fixed to 1 for a multilabel indicator `y_true` (1 "
+                f"marks each label's positives); got pos_label={pos_label!r}. Leave "
+                "it out or pass 1."
+            )
+        return _multilabel("ap", y_true, y_score, sample_weight, average, xp, device)
     y_true = check_target(y_true, xp)
     classes = present_classes(y_true, xp)
     if not is_binary(classes):
@@ -358,6 +397,11 @@ def average_precision_score(
             raise ValueError(
                 "`pos_label` is fixed to 1 for multiclass `y_true` (every class is "
                 f"scored against the rest); got pos_label={pos_label!r}. Leave it out."
+            )
+        if average in ("micro", "samples"):
+            onehot = _one_hot(y_true, y_score, xp)
+            return _multilabel(
+                "ap", onehot, y_score, sample_weight, average, xp, device
             )
         return _one_vs_rest(
             "ap", y_true, y_score, sample_weight, average, None, xp, device
@@ -510,6 +554,7 @@ def check_multiclass_auc(
         )
 
 
+@refuse_dask_indicator
 @dask_route("_ranking")
 @score_metric_route
 def roc_auc_score(
@@ -522,7 +567,7 @@ def roc_auc_score(
     multi_class: str = "raise",
     labels: Any = None,
 ) -> Any:
-    """Area under the ROC curve: binary, multiclass one-vs-rest or one-vs-one.
+    """Area under the ROC curve: binary, multiclass (ovr or ovo) or multilabel.
 
     Binary AUC without weights is the Mann-Whitney statistic (ties count one half),
     computed from one sort of each class's scores without building the curve. The
@@ -531,26 +576,37 @@ def roc_auc_score(
     problem); one-vs-one is Hand & Till's (2001) mean over the pairs of classes
     present in ``y_true`` of the two AUCs of each pair, restricted to its samples.
 
+    A multilabel indicator ``y_true`` (0/1, one column per label) is scored label by
+    label (binary AUC of each column), or sample by sample with
+    ``average="samples"``, as scikit-learn does.
+
     Parameters
     ----------
-    y_true : array of shape (n_samples,)
-        Binary or multiclass labels. In the binary case the greater label is positive.
-    y_score : array of shape (n_samples,) or (n_samples, n_classes)
+    y_true : array of shape (n_samples,) or (n_samples, n_labels)
+        Binary or multiclass labels (in the binary case the greater label is
+        positive), or a multilabel indicator.
+    y_score : array of shape (n_samples,) or (n_samples, n_columns)
         Binary: scores of the greater label. Multiclass: probabilities (rows sum to 1),
         one column per class in the order of ``labels`` or of the sorted labels.
-    average : {"micro", "macro", "weighted"} or None, default="macro"
-        Multiclass only (ignored for binary ``y_true``). With ``"ovr"``: the AUC of
-        the binarised problem ravelled (``"micro"``), the unweighted mean over the
-        classes, the mean weighted by class support, or the per-class scores
-        (None). With ``"ovo"``: ``"macro"`` (uniform over the pairs) or
-        ``"weighted"`` (each pair by its prevalence, the share of samples in it).
+        Multilabel: one score column per label (any real scores).
+    average : {"micro", "macro", "weighted", "samples"} or None, default="macro"
+        Multiclass and multilabel only (ignored for binary ``y_true``). With
+        ``"ovr"`` or a multilabel indicator: the AUC of the (binarised) problem
+        ravelled (``"micro"``), the unweighted mean over the classes or labels, the
+        mean weighted by their (weighted) positive count (0 when no label has a
+        positive), or the per-class scores (None); ``"samples"`` (multilabel only)
+        scores each sample over its labels and averages the samples with
+        ``sample_weight`` (refused for 1-D ``y_true``). With ``"ovo"``: ``"macro"``
+        (uniform over the pairs) or ``"weighted"`` (each pair by its prevalence, the
+        share of samples in it).
     sample_weight : array of shape (n_samples,), default=None
         Non-negative sample weights; not supported with ``multi_class="ovo"``.
     max_fpr : float in (0, 1], default=None
-        Binary only: the McClish-standardised partial AUC over fpr in [0, max_fpr].
+        Binary and multilabel: the McClish-standardised partial AUC over fpr in
+        [0, max_fpr] (of each label, sample or the ravelled problem).
     multi_class : {"raise", "ovr", "ovo"}, default="raise"
         Multiclass ``y_true`` needs ``"ovr"`` (one-vs-rest) or ``"ovo"``
-        (one-vs-one); ignored for binary ``y_true``.
+        (one-vs-one); ignored for binary and multilabel ``y_true``.
     labels : array-like of shape (n_classes,), default=None
         Multiclass only: the sorted labels indexing the columns of ``y_score``.
 
@@ -562,13 +618,15 @@ def roc_auc_score(
     Raises
     ------
     NotImplementedError
-        For ``multi_class="ovo"`` with ``average=None``, as scikit-learn.
+        For ``multi_class="ovo"`` with ``average=None``, as scikit-learn, and for a
+        Dask multilabel indicator (compute it into memory first).
 
     Warns
     -----
     sklearn.exceptions.UndefinedMetricWarning
-        When binary ``y_true`` holds one class (or a one-vs-rest class is absent):
-        that result is NaN, as in scikit-learn.
+        When binary ``y_true`` holds one class (or a one-vs-rest class is absent, or a
+        multilabel label or sample holds one class): that result is NaN, as in
+        scikit-learn.
 
     Examples
     --------
@@ -584,13 +642,30 @@ def roc_auc_score(
     >>> float(roc_auc_score(np.array([1, 1, 2, 0]), y_proba, multi_class="ovr",
     ...                     average="micro"))
     0.65625
+    >>> y_true = np.array([[1, 0, 1], [0, 1, 0], [1, 1, 0], [0, 0, 1]])
+    >>> y_score = np.array([[0.9, 0.2, 0.4], [0.3, 0.6, 0.1], [0.6, 0.4, 0.3],
+    ...                     [0.2, 0.5, 0.8]])
+    >>> roc_auc_score(y_true, y_score, average=None).tolist()
+    [1.0, 0.75, 1.0]
+    >>> float(roc_auc_score(y_true, y_score, average="samples"))
+    1.0
     """
-    check_choice(average, "average", ("micro", "macro", "weighted", None))
+    check_choice(average, "average", AVERAGES)
     check_choice(multi_class, "multi_class", ("raise", "ovr", "ovo"))
     check_max_fpr(max_fpr)
     xp, device, y_true, y_score, sample_weight = resolve_inputs(
         y_true, y_score, sample_weight
     )
+    if is_indicator(y_true):  # multilabel: ``multi_class`` and ``labels`` ignored
+        return _multilabel(
+            "auc", y_true, y_score, sample_weight, average, xp, device, max_fpr
+        )
+    if average == "samples":
+        raise ValueError(
+            "`average` must be one of 'micro', 'macro', 'weighted' or None for 1-D "
+            "`y_true`; got 'samples', which needs a multilabel indicator `y_true` "
+            "(n_samples, n_labels)."
+        )
     y_true = check_target(y_true, xp)
     classes = present_classes(y_true, xp)
     multiclass = not is_binary(classes) or (y_score.ndim == 2 and y_score.shape[1] > 2)
@@ -810,3 +885,47 @@ def _one_vs_rest(
         return xp.asarray(0.0, dtype=dtype, device=device)
     per_class = xp.where(support == 0, 0.0, per_class)
     return xp.sum(per_class * support) / total
+
+
+def _multilabel(
+    metric: str,
+    y_true: Any,
+    y_score: Any,
+    sample_weight: Any,
+    average: str | None,
+    xp: Namespace,
+    device: Device,
+    max_fpr: float | None = None,
+) -> Any:
+    """AP or ROC AUC of a multilabel indicator, per label and averaged."""
+
+    def binary_metric(score: Any, target: BinaryTarget, weight: Any) -> Any:
+        if metric == "ap":
+            return _binary_ap(score, target, weight, xp, device)
+        return _binary_roc_auc(score, target, weight, xp, device, max_fpr)
+
+    return multilabel_score(
+        binary_metric,
+        metric,
+        y_true,
+        y_score,
+        sample_weight,
+        average,
+        xp,
+        device,
+        max_fpr=max_fpr,
+    )
+
+
+def _one_hot(y_true: Any, y_score: Any, xp: Namespace) -> Any:
+    """Multiclass labels as the ``(n, n_classes)`` indicator of the classes present
+    (sorted), which must match ``y_score``'s shape."""
+    classes = check_labels(y_true, xp, name="y_true").classes
+    shape = (int(y_true.shape[0]), len(classes))
+    given = tuple(int(size) for size in getattr(y_score, "shape", ()))
+    if given != shape:
+        raise ValueError(
+            "`y_score` needs shape (n_samples, n_classes) since `y_true` holds "
+            f"{len(classes)} classes: expected {shape}, got {given}."
+        )
+    return xp.stack([positive_mask(y_true, label, xp) for label in classes], axis=1)

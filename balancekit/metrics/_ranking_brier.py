@@ -11,6 +11,7 @@ from typing import Any
 
 from balancekit._array_api import widest_float_dtype
 from balancekit._dask_route import dask_route
+from balancekit._indicator import check_indicator
 from balancekit._labels import check_labels, check_same_length
 from balancekit._warnings import user_stacklevel
 from balancekit.metrics._inputs import score_metric_route
@@ -93,7 +94,10 @@ def brier_score_loss(
     xp, device, y_true, y_proba, sample_weight = resolve_inputs(
         y_true, y_proba, sample_weight, score_name="y_proba"
     )
-    y_true = check_target(y_true, xp)
+    one_hot = getattr(y_true, "ndim", 1) == 2 and int(y_true.shape[1]) > 1
+    truth = _one_hot_truth(y_true, xp) if one_hot else None
+    if truth is None:
+        y_true = check_target(y_true, xp)
     ndim = 2 if getattr(y_proba, "ndim", 1) == 2 else 1
     y_proba = check_score(y_proba, xp, name="y_proba", ndim=ndim)
     n_samples = check_same_length("y_true", y_true, "y_proba", y_proba)
@@ -101,9 +105,11 @@ def brier_score_loss(
     _check_range(y_proba, xp)
     dtype = widest_float_dtype(xp, device)
     y_proba = xp.astype(y_proba, dtype)
-    if ndim == 2 and y_proba.shape[1] == 1:
+    if truth is None and ndim == 2 and y_proba.shape[1] == 1:
         y_proba = xp.reshape(y_proba, (-1,))
-    if y_proba.ndim == 1:
+    if truth is not None:
+        errors, n_classes = _one_hot_errors(truth, y_proba, xp, dtype)
+    elif y_proba.ndim == 1:
         classes = present_classes(y_true, xp)
         if len(classes) > 2:
             raise ValueError(
@@ -128,6 +134,30 @@ def brier_score_loss(
     if scale_by_half == "auto":
         scale_by_half = n_classes < 3
     return loss / 2 if scale_by_half else loss
+
+
+def _one_hot_truth(y_true: Any, xp: Any) -> Any:
+    """A one-hot ``y_true`` (one 1 per row, one column per class) as a bool matrix."""
+    truth = check_indicator(y_true, xp, "y_true")
+    if not bool(xp.all(xp.count_nonzero(truth, axis=1) == 1)):
+        raise ValueError(
+            "A 2-D `y_true` must be one-hot: exactly one 1 per row (one column per "
+            "class, in the order of `y_proba`'s columns). Multilabel targets have no "
+            "Brier score here; pass 1-D class labels or one-hot rows."
+        )
+    return truth
+
+
+def _one_hot_errors(truth: Any, y_proba: Any, xp: Any, dtype: Any) -> tuple[Any, int]:
+    """Per-sample squared error of one-hot rows against ``y_proba``'s columns."""
+    n_classes = int(truth.shape[1])
+    if y_proba.ndim != 2 or int(y_proba.shape[1]) != n_classes:
+        raise ValueError(
+            f"`y_true` is one-hot with {n_classes} columns, so `y_proba` must have one "
+            f"probability column per class, shape (n_samples, {n_classes}); got shape "
+            f"{tuple(y_proba.shape)}."
+        )
+    return xp.sum((xp.astype(truth, dtype) - y_proba) ** 2, axis=1), n_classes
 
 
 def _multiclass_errors(
@@ -176,6 +206,15 @@ def column_labels(labels: Any, y_classes: tuple, n_columns: int) -> tuple:
         v.item() if isinstance(v, np.generic) else v
         for v in np.unique(np.asarray(labels))
     )
+    given = [v.item() if isinstance(v, np.generic) else v for v in np.asarray(labels)]
+    if given != list(classes):
+        warnings.warn(
+            f"`labels` were given as {given}, but the columns of `y_proba` are read "
+            f"in sorted label order, {list(classes)}: pass labels={list(classes)} "
+            "and make sure `y_proba`'s columns follow that order.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
     if len(classes) != n_columns:
         raise ValueError(
             f"`labels` names {len(classes)} distinct classes but `y_proba` has "

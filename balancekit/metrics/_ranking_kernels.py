@@ -21,6 +21,8 @@ from balancekit._typing import Array, Device, Namespace
 __all__ = [
     "binary_auc",
     "binary_average_precision",
+    "row_auc_and_ap",
+    "row_rank_counts",
     "threshold_counts",
 ]
 
@@ -235,3 +237,127 @@ def binary_average_precision(
     fps = n_negative - xp.searchsorted(negatives, positives, side="left")
     tps = xp.astype(tps, dtype)
     return xp.sum(tps / (tps + xp.astype(fps, dtype))) / n_positive
+
+
+def row_rank_counts(
+    score: Array, is_positive: Array, xp: Namespace, device: Device
+) -> tuple[Array, Array, Array, Array, Array]:
+    """Per-row tie-aware counts of an ``(n, k)`` score matrix, from one row-wise sort.
+
+    For every entry, read in each row's ascending score order: whether it is
+    positive, how many entries of its row score strictly below it (``below``) and
+    at most its score (``at_most``), and how many *positives* do so. Ties share
+    their counts, as the thresholds of scikit-learn's curves do. All counts are
+    exact integers (``int64``) of shape ``(n, k)``.
+
+    Parameters
+    ----------
+    score : array of shape (n_samples, n_labels)
+        Finite scores.
+    is_positive : bool array of shape (n_samples, n_labels)
+        The positive entries.
+    xp : module
+        The namespace.
+    device : device
+        The arrays' device.
+
+    Returns
+    -------
+    positive, below, at_most, positives_below, positives_at_most : arrays
+        Of shape ``(n_samples, n_labels)``, in each row's sorted order.
+
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> score = xp.asarray([[0.1, 0.4, 0.4]])
+    >>> is_positive = xp.asarray([[True, False, True]])
+    >>> counts = row_rank_counts(score, is_positive, xp, "cpu")
+    >>> [c.tolist() for c in counts]  # doctest: +NORMALIZE_WHITESPACE
+    [[[True, False, True]], [[0, 1, 1]], [[1, 3, 3]], [[0, 1, 1]], [[1, 2, 2]]]
+    """
+    n_rows, n_columns = int(score.shape[0]), int(score.shape[1])
+    size = n_rows * n_columns
+    order = xp.argsort(score, axis=1, stable=False)  # ties are grouped below
+    row_start = xp.reshape(
+        xp.arange(n_rows, dtype=xp.int64, device=device) * n_columns, (-1, 1)
+    )
+    flat_order = xp.reshape(xp.astype(order, xp.int64) + row_start, (-1,))
+    ordered = xp.reshape(xp.take(xp.reshape(score, (-1,)), flat_order), (-1,))
+    positive = xp.take(xp.reshape(is_positive, (-1,)), flat_order)
+    # a tie group starts at each row's first entry and at each change of score
+    column = xp.reshape(
+        xp.broadcast_to(
+            xp.arange(n_columns, dtype=xp.int64, device=device), (n_rows, n_columns)
+        ),
+        (-1,),
+    )
+    changed = xp.concat(
+        [xp.ones(1, dtype=xp.bool, device=device), ordered[1:] != ordered[:-1]]
+    )
+    starts_group = changed | (column == 0)
+    group = xp.cumulative_sum(xp.astype(starts_group, xp.int64)) - 1
+    first = xp.nonzero(starts_group)[0]
+    end = xp.concat([first[1:], xp.asarray([size], dtype=first.dtype, device=device)])
+    group_first = xp.take(xp.astype(first, xp.int64), group)
+    group_end = xp.take(xp.astype(end, xp.int64), group)
+    start = xp.reshape(xp.broadcast_to(row_start, (n_rows, n_columns)), (-1,))
+    zero = xp.zeros(1, dtype=xp.int64, device=device)
+    running = xp.concat([zero, xp.cumulative_sum(xp.astype(positive, xp.int64))])
+    positives_before_row = xp.take(running, start)
+
+    def shaped(values: Array) -> Array:
+        return xp.reshape(values, (n_rows, n_columns))
+
+    return (
+        shaped(positive),
+        shaped(group_first - start),
+        shaped(group_end - start),
+        shaped(xp.take(running, group_first) - positives_before_row),
+        shaped(xp.take(running, group_end) - positives_before_row),
+    )
+
+
+def row_auc_and_ap(
+    score: Array, is_positive: Array, *, dtype: Any, xp: Namespace, device: Device
+) -> tuple[Array, Array, Array]:
+    """Unweighted ROC AUC and average precision of every row of an ``(n, k)``
+    problem (each row its own binary problem over the ``k`` columns), vectorised.
+
+    Returns the per-row AUC (NaN where a row holds one class), AP (0 where a row
+    has no positive) and positive count, each of shape ``(n,)``.
+
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> score = xp.asarray([[0.1, 0.4, 0.35, 0.8], [0.5, 0.5, 0.2, 0.1]])
+    >>> is_positive = xp.asarray([[False, False, True, True],
+    ...                           [True, False, True, True]])
+    >>> auc, ap, n_positive = row_auc_and_ap(score, is_positive, dtype=xp.float64,
+    ...                                      xp=xp, device="cpu")
+    >>> auc.tolist(), ap.round(4).tolist(), n_positive.tolist()
+    ([0.75, 0.16666666666666666], [0.8333, 0.6389], [2, 3])
+    """
+    n_columns = int(score.shape[1])
+    positive, below, at_most, pos_below, pos_at_most = row_rank_counts(
+        score, is_positive, xp, device
+    )
+    n_positive = xp.sum(xp.astype(positive, xp.int64), axis=1)
+    n_negative = n_columns - n_positive
+    # Mann-Whitney: each negative below a positive counts 1, each tie 1/2
+    negatives_twice = (below - pos_below) + (at_most - pos_at_most)
+    twice_u = xp.sum(xp.where(positive, negatives_twice, 0), axis=1)
+    pairs = xp.astype(2 * n_positive * n_negative, dtype)
+    defined = pairs > 0
+    auc = xp.where(
+        defined,
+        xp.astype(twice_u, dtype) / xp.where(defined, pairs, 1.0),
+        float("nan"),
+    )
+    # precision at each positive's own score: entries scoring at least it
+    at_least = xp.astype(n_columns - below, dtype)
+    positives_at_least = xp.astype(xp.reshape(n_positive, (-1, 1)) - pos_below, dtype)
+    precision = xp.where(positive, positives_at_least / at_least, 0.0)
+    has_positive = n_positive > 0
+    count = xp.astype(xp.where(has_positive, n_positive, 1), dtype)
+    ap = xp.where(has_positive, xp.sum(precision, axis=1) / count, 0.0)
+    return auc, ap, n_positive

@@ -108,11 +108,30 @@ def check_target(y_true: Any, xp: Namespace) -> Array:
     >>> import array_api_compat.numpy as xp
     >>> check_target(xp.asarray([True, False]), xp).tolist()
     [1, 0]
+    >>> check_target(xp.asarray([b"a", b"b"]), xp)
+    Traceback (most recent call last):
+    ...
+    TypeError: `y_true` holds bytes labels (e.g. b'a'). Support for labels ...
     """
+    _refuse_bytes(y_true)
     y_true = check_class_labels(y_true, xp, name="y_true")
     if xp.isdtype(y_true.dtype, "bool"):  # the kernels compare and sum the labels
         return xp.astype(y_true, xp.int8)
     return y_true
+
+
+def _refuse_bytes(y_true: Any) -> None:
+    """A ``TypeError`` for bytes labels, refused as scikit-learn's score metrics
+    refuse them (with or without ``pos_label``): decode them first."""
+    if not isinstance(y_true, np.ndarray) or y_true.size == 0:
+        return
+    first = y_true.reshape(-1)[0]
+    if y_true.dtype.kind == "S" or isinstance(first, bytes):
+        raise TypeError(
+            f"`y_true` holds bytes labels (e.g. {bytes(first)!r}). Support for labels "
+            "represented as bytes is not supported by the score metrics: decode them "
+            "to str (e.g. `y_true.astype(str)`) or encode them as integers."
+        )
 
 
 def _host(value: Any) -> Any:

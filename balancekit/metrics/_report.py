@@ -1,9 +1,9 @@
 """imbalanced-learn's report (pre, rec, spe, f1, geo, iba, sup) from one confusion
-matrix counted on the labels' device: ``classification_report_imbalanced`` under
-imbalanced-learn's name, and ``classification_report`` (the same table; issue 19
-gives that name scikit-learn's semantics).
+matrix counted on the labels' device, under imbalanced-learn's name
+``classification_report_imbalanced`` (scikit-learn's report, under its own name, is
+in ``_classification_report``).
 
-Both build one table of O(n_classes) values on the device; only that table comes to
+It builds one table of O(n_classes) values on the device; only that table comes to
 the host, where the text (or dict) is written."""
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from balancekit.metrics._imbalanced import sensitivity_specificity_from_counts
 from balancekit.metrics._inputs import label_metric_route
 from balancekit.metrics._select import check_labels_param, present_or
 
-__all__ = ["classification_report", "classification_report_imbalanced"]
+__all__ = ["check_report_options", "classification_report_imbalanced"]
 
 COLUMNS = ("pre", "rec", "spe", "f1", "geo", "iba", "sup")
 _AVERAGE_ROW = "avg / total"
 
 
-def _check_options(digits: Any, output_dict: Any) -> None:
+def check_report_options(digits: Any, output_dict: Any) -> None:
     if isinstance(digits, bool) or not isinstance(digits, int | np.integer):
         raise TypeError(f"`digits` must be an int >= 0; got {type(digits).__name__}.")
     if digits < 0:
@@ -52,95 +52,6 @@ def _weighted_mean(values: np.ndarray, support: np.ndarray) -> float:
     if support.sum() == 0:  # no true sample of any label: plain mean
         return float(np.mean(values))
     return float(np.average(values, weights=support))
-
-
-@dask_entry_point
-@label_metric_route
-def classification_report(
-    y_true: Any,
-    y_pred: Any,
-    *,
-    labels: Any = None,
-    target_names: Any = None,
-    sample_weight: Any = None,
-    digits: int = 2,
-    alpha: float = 0.1,
-    output_dict: bool = False,
-    zero_division: Any = "warn",
-) -> str | dict[str, Any]:
-    """Build a text report (or dict) of the metrics suited to imbalanced classes.
-
-    For each label: precision (``pre``), recall (``rec``), specificity (``spe``), F1
-    (``f1``), geometric mean (``geo``, ``sqrt(rec * spe)``), index balanced accuracy of
-    the G-mean (``iba``, ``(1 + alpha * (rec - spe)) * geo**2``) and support
-    (``sup``); then their support-weighted averages and the total support. Keys and
-    values are those of :func:`imblearn.metrics.classification_report_imbalanced`
-    (with ``sample_weight``, ``spe``, ``geo`` and ``iba`` use the corrected true
-    negatives, see :func:`sensitivity_specificity_support`). All columns come from
-    one confusion matrix counted where the labels live; only the O(n_classes) table
-    comes to the host.
-
-    Parameters
-    ----------
-    y_true, y_pred : array of shape (n_samples,)
-        True and predicted class labels.
-    labels : array-like, default=None
-        Labels to report, in order. Default: every label of ``y_true`` or
-        ``y_pred``, sorted.
-    target_names : list of str, default=None
-        Display names of ``labels``, in the same order.
-    sample_weight : array of shape (n_samples,), default=None
-        Non-negative sample weights.
-    digits : int, default=2
-        Digits of the text report (``output_dict`` values are not rounded).
-    alpha : float, default=0.1
-        Weight of the dominance in the IBA.
-    output_dict : bool, default=False
-        Return a dict instead of text.
-    zero_division : {"warn", 0.0, 1.0, np.nan}, default="warn"
-        The value of an undefined precision, recall or F1 ("warn": 0.0 and a
-        warning). An undefined specificity (or sensitivity inside ``geo``/``iba``)
-        is 0.0, as in imbalanced-learn.
-
-    Returns
-    -------
-    report : str or dict
-        The dict maps each name to ``{"pre": ..., ..., "sup": ...}`` and has the keys
-        ``"avg_pre"``, ..., ``"avg_iba"`` and ``"total_support"``; values are Python
-        floats (support: int, or float with float weights).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from balancekit.metrics import classification_report
-    >>> y_true = np.array([0, 1, 2, 2, 2])
-    >>> y_pred = np.array([0, 0, 2, 2, 1])
-    >>> names = ["class 0", "class 1", "class 2"]
-    >>> print(classification_report(y_true, y_pred, target_names=names))
-                       pre       rec       spe        f1       geo       iba       sup
-    <BLANKLINE>
-        class 0       0.50      1.00      0.75      0.67      0.87      0.77         1
-        class 1       0.00      0.00      0.75      0.00      0.00      0.00         1
-        class 2       1.00      0.67      1.00      0.80      0.82      0.64         3
-    <BLANKLINE>
-    avg / total       0.70      0.60      0.90      0.61      0.66      0.54         5
-    <BLANKLINE>
-    >>> report = classification_report(y_true, y_pred, output_dict=True)
-    >>> print(f"{report['2']['geo']:.4f} {report['avg_iba']:.4f}")
-    0.8165 0.5404
-    """
-    return _report(
-        y_true,
-        y_pred,
-        labels=labels,
-        target_names=target_names,
-        sample_weight=sample_weight,
-        digits=digits,
-        alpha=alpha,
-        output_dict=output_dict,
-        zero_division=zero_division,
-        float_weighted_support=False,
-    )
 
 
 @dask_entry_point
@@ -244,7 +155,6 @@ def classification_report_imbalanced(
         alpha=alpha,
         output_dict=output_dict,
         zero_division=zero_division,
-        float_weighted_support=True,
     )
 
 
@@ -259,11 +169,10 @@ def _report(
     alpha: float,
     output_dict: bool,
     zero_division: Any,
-    float_weighted_support: bool,
 ) -> str | dict[str, Any]:
-    """The report of both public names; ``float_weighted_support``: a weighted
-    support is a float even for integer weights (imbalanced-learn's)."""
-    _check_options(digits, output_dict)
+    """imbalanced-learn's table; a weighted support is a float even for integer
+    weights (imbalanced-learn's)."""
+    check_report_options(digits, output_dict)
     alpha = check_scalar(alpha, "alpha")
     check_zero_division(zero_division)
     labels = check_labels_param(labels)
@@ -288,9 +197,7 @@ def _report(
     table = to_host(
         xp.stack([precision, recall, specificity, f1, geo, iba, support_float]), xp
     )
-    integer_support = xp.isdtype(support.dtype, "integral") and not (
-        float_weighted_support and sample_weight is not None
-    )
+    integer_support = xp.isdtype(support.dtype, "integral") and sample_weight is None
     sup = table[-1].astype(np.int64) if integer_support else table[-1]
     report: dict[str, Any] = {}
     for i, name in enumerate(names):

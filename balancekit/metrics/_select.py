@@ -15,7 +15,12 @@ from balancekit._array_api import to_host
 from balancekit._warnings import user_stacklevel
 from balancekit.metrics._counts import Counts
 
-__all__ = ["check_labels_param", "present_or", "set_wise_labels"]
+__all__ = [
+    "check_labels_param",
+    "present_or",
+    "set_wise_labels",
+    "warn_ignored_pos_label",
+]
 
 
 def host_label_list(labels: Any) -> list:
@@ -79,6 +84,13 @@ def set_wise_labels(
                 f"{counts.present.tolist()}."
             )
         return [pos_label]
+    warn_ignored_pos_label(pos_label, average)
+    return present_or(counts, labels)
+
+
+def warn_ignored_pos_label(pos_label: Any, average: Any) -> None:
+    """scikit-learn's UserWarning: ``pos_label`` other than 1 or None is ignored when
+    ``average != 'binary'``."""
     if pos_label not in (None, 1):
         warnings.warn(
             f"Note that pos_label (set to {pos_label!r}) is ignored when average != "
@@ -87,7 +99,6 @@ def set_wise_labels(
             UserWarning,
             stacklevel=user_stacklevel(),
         )
-    return present_or(counts, labels)
 
 
 def present_or(counts: Counts, labels: list | None) -> list:

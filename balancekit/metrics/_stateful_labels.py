@@ -33,7 +33,14 @@ from balancekit._labels import (
     number_values,
 )
 from balancekit._typing import Array, Namespace
-from balancekit.metrics import _classification, _confusion, _imbalanced, _report
+from balancekit.metrics import (
+    _classification,
+    _classification_report,
+    _confusion,
+    _imbalanced,
+    _jaccard,
+    _report,
+)
 from balancekit.metrics._counts import float_weights, joint_counts
 from balancekit.metrics._inputs import metric_namespace
 from balancekit.metrics._names import LABEL_METRIC_NAMES
@@ -44,7 +51,8 @@ __all__ = ["LABEL_METRICS", "StreamingConfusionMatrix"]
 
 
 def _function(name: str) -> Callable[..., Any]:
-    for module in (_classification, _confusion, _imbalanced, _report):
+    modules = (_classification, _classification_report, _confusion, _imbalanced)
+    for module in (*modules, _jaccard, _report):
         if hasattr(module, name):
             return getattr(module, name)
     raise LookupError(name)  # pragma: no cover - _names and the modules disagree
@@ -105,7 +113,7 @@ class StreamingConfusionMatrix(StreamingMetric):
     0.6556
     >>> print(f"{f1_score(y_true, y_pred, average='macro'):.4f}")
     0.6556
-    >>> print(f"{metric.report()['avg_geo']:.4f}")
+    >>> print(f"{metric.report_imbalanced()['avg_geo']:.4f}")
     0.7285
     """
 
@@ -351,11 +359,39 @@ class StreamingConfusionMatrix(StreamingMetric):
         --------
         >>> from balancekit.metrics import StreamingConfusionMatrix
         >>> metric = StreamingConfusionMatrix([0, 1]).update([0, 1, 1], [0, 1, 0])
-        >>> metric.report()["1"]["rec"]
+        >>> metric.report()["1"]["recall"]
         0.5
         """
         kwargs.setdefault("output_dict", True)
         return self.score("classification_report", **kwargs)
+
+    def report_imbalanced(self, **kwargs: Any) -> Any:
+        """:func:`~balancekit.metrics.classification_report_imbalanced` (a dict by
+        default); the support is the sum of the batches' weights (a float).
+
+        Parameters
+        ----------
+        **kwargs
+            Its arguments (``alpha``, ``labels``, ...); ``output_dict`` defaults to
+            True here.
+
+        Examples
+        --------
+        >>> from balancekit.metrics import StreamingConfusionMatrix
+        >>> metric = StreamingConfusionMatrix([0, 1]).update([0, 1, 1], [0, 1, 0])
+        >>> metric.report_imbalanced()["1"]["spe"]
+        1.0
+        """
+        if "sample_weight" in kwargs:
+            raise TypeError(
+                "`sample_weight` is not a report_imbalanced() argument: pass the "
+                "weights of each batch to update()."
+            )
+        kwargs.setdefault("output_dict", True)
+        y_true, y_pred, weights = self._replay()
+        return _report.classification_report_imbalanced(
+            y_true, y_pred, sample_weight=weights, **kwargs
+        )
 
     # Each metric of predicted labels, as a method (``metric.f1_score(...)``).
     precision_recall_fscore_support = _forward("precision_recall_fscore_support")
@@ -370,6 +406,7 @@ class StreamingConfusionMatrix(StreamingMetric):
     specificity_score = _forward("specificity_score")
     geometric_mean_score = _forward("geometric_mean_score")
     index_balanced_accuracy = _forward("index_balanced_accuracy")
+    jaccard_score = _forward("jaccard_score")
 
 
 def _dtype_name(dtype: Any) -> str:

@@ -44,6 +44,7 @@ __all__ = [
     "geometric_mean_score",
     "hamming_loss",
     "index_balanced_accuracy",
+    "jaccard_score",
     "label_ranking_average_precision_score",
     "label_ranking_loss",
     "macro_averaged_mean_absolute_error",
@@ -141,6 +142,7 @@ sensitivity_specificity_support = _across_the_boundary(
 specificity_score = _across_the_boundary(_core.specificity_score)
 coverage_error = _across_the_boundary(_core.coverage_error)
 hamming_loss = _across_the_boundary(_core.hamming_loss)
+jaccard_score = _across_the_boundary(_core.jaccard_score)
 label_ranking_average_precision_score = _across_the_boundary(
     _core.label_ranking_average_precision_score
 )

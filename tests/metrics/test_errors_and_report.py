@@ -22,9 +22,12 @@ Y = np.array([0, 1, 1, 2, 2, 2])
             {"y_true": np.array([], dtype=int), "y_pred": np.array([], dtype=int)},
             "`y_true` is empty",
         ),
-        ({"y_true": np.zeros((6, 2), dtype=int)}, "`y_true` must be 1-D"),
+        (  # precision: an indicator with 1-D labels; sensitivity: 1-D labels only
+            {"y_true": np.zeros((6, 2), dtype=int)},
+            "`y_true` must be 1-D|can't handle a mix of multilabel-indicator and 1-D",
+        ),
         ({"y_pred": np.full(6, 0.5)}, "continuous"),
-        ({"average": "samples"}, "`average` must be one of"),
+        ({"average": "samples"}, "`average` must be one of|Samplewise metrics"),
         ({"average": "mean"}, "`average` must be one of"),
         ({"zero_division": 2}, "`zero_division` must be"),
         ({"zero_division": "nan"}, "`zero_division` must be"),
@@ -98,7 +101,7 @@ def test_inputs_are_not_modified():
 def test_report_text_has_every_class_and_average_row():
     y_true = np.array(["cat", "dog", "pig", "cat", "dog", "pig", "cat"])
     y_pred = np.array(["cat", "pig", "dog", "cat", "cat", "dog", "cat"])
-    text = bm.classification_report(y_true, y_pred, digits=3)
+    text = bm.classification_report_imbalanced(y_true, y_pred, digits=3)
     lines = [line for line in text.splitlines() if line.strip()]
     assert lines[0].split() == ["pre", "rec", "spe", "f1", "geo", "iba", "sup"]
     rows = {line.split()[0]: line for line in lines[1:]}
@@ -107,16 +110,16 @@ def test_report_text_has_every_class_and_average_row():
     assert lines[-1].startswith("avg / total")
     assert lines[-1].split()[-1] == "7"
     assert len({len(line) for line in lines}) == 1  # aligned columns
-    report = bm.classification_report(y_true, y_pred, output_dict=True)
+    report = bm.classification_report_imbalanced(y_true, y_pred, output_dict=True)
     assert f"{report['cat']['rec']:.3f}" in rows["cat"]
-    named = bm.classification_report(
+    named = bm.classification_report_imbalanced(
         y_true, y_pred, labels=["pig", "cat"], target_names=["P", "C"]
     )
     assert [line.split()[0] for line in named.splitlines()[2:4]] == ["P", "C"]
     with pytest.raises(ValueError, match="`target_names` must name each"):
-        bm.classification_report(y_true, y_pred, target_names=["a"])
+        bm.classification_report_imbalanced(y_true, y_pred, target_names=["a"])
     with pytest.raises(ValueError, match="`digits` must be an int >= 0"):
-        bm.classification_report(y_true, y_pred, digits=-1)
+        bm.classification_report_imbalanced(y_true, y_pred, digits=-1)
 
 
 def test_mixed_host_containers_are_accepted_like_scikit_learn():

@@ -118,9 +118,15 @@ def test_report_weighted_support_is_a_float_as_in_imblearn():
     assert sup == [line.split()[-1] for line in theirs.splitlines()[2:5]]
     assert sup == ["1.0", "3.0", "4.0"]
     assert ours.splitlines()[-1].split()[-1] == "8.0"
-    # the other name keeps its integer sums (unchanged until issue 19)
+    # scikit-learn's report under its own name: its columns, the float sums too
     report = bm.classification_report(y_true, y_pred, sample_weight=weights)
-    assert report.splitlines()[-1].split()[-1] == "8"
+    assert report.splitlines()[0].split() == [
+        "precision",
+        "recall",
+        "f1-score",
+        "support",
+    ]
+    assert report.splitlines()[-1].split()[-1] == "8.0"
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -184,11 +190,16 @@ def test_report_without_true_samples_averages_plainly():
     assert report["avg_spe"] == report["1"]["spe"] == 0.5
 
 
-def test_report_shares_the_table_with_classification_report():
+def test_each_report_has_its_owners_keys():
+    """issue 19: scikit-learn's name gives scikit-learn's report, imbalanced-learn's
+    name imbalanced-learn's."""
     y_true, y_pred, kwargs = _random_case(5)
-    assert _quiet(bm.classification_report, y_true, y_pred, **kwargs) == _quiet(
-        bm.classification_report_imbalanced, y_true, y_pred, **kwargs
+    sk = _quiet(bm.classification_report, y_true, y_pred, output_dict=True, **kwargs)
+    im_report = _quiet(
+        bm.classification_report_imbalanced, y_true, y_pred, output_dict=True, **kwargs
     )
+    assert {"macro avg", "weighted avg"} <= set(sk)
+    assert {"avg_pre", "avg_iba", "total_support"} <= set(im_report)
 
 
 @pytest.mark.parametrize(

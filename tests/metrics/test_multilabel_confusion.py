@@ -263,7 +263,8 @@ INDICATOR = np.array([[0, 1], [1, 1], [0, 0]])
             INDICATOR.astype(str),
             INDICATOR.astype(str),
             {},
-            "`y_true` must be a multilabel indicator of 0/1 values of a bool, integer or float dtype; got dtype",
+            "`y_true` must be a multilabel indicator of 0/1 values of a bool, integer "
+            "or float dtype; got dtype",
         ),
     ],
 )

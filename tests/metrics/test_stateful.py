@@ -87,19 +87,35 @@ def test_confusion_matrix_batches_equal_functional(backend, weights):
                 np.testing.assert_allclose(
                     backend.to_numpy(a), b, rtol=1e-12, atol=1e-15, err_msg=name
                 )
-        report = metric.report(alpha=0.2)
-        expected_report = bm.classification_report(
-            Y_TRUE, Y_PRED, sample_weight=sample_weight, alpha=0.2, output_dict=True
-        )
-    assert report.keys() == expected_report.keys()
-    for key, value in expected_report.items():
-        if isinstance(value, dict):
-            assert report[key].keys() == value.keys()
-            for column, v in value.items():
-                assert type(report[key][column]) is type(v)
-                assert report[key][column] == pytest.approx(v, rel=1e-12, abs=1e-15)
-        else:
-            assert report[key] == pytest.approx(value, rel=1e-12, abs=1e-15)
+        reports = [
+            (
+                metric.report_imbalanced(alpha=0.2),
+                bm.classification_report_imbalanced(
+                    Y_TRUE,
+                    Y_PRED,
+                    sample_weight=sample_weight,
+                    alpha=0.2,
+                    output_dict=True,
+                ),
+            ),
+            (
+                metric.report(),
+                bm.classification_report(
+                    Y_TRUE, Y_PRED, sample_weight=sample_weight, output_dict=True
+                ),
+            ),
+        ]
+    for report, expected_report in reports:
+        assert report.keys() == expected_report.keys()
+        for key, value in expected_report.items():
+            if isinstance(value, dict):
+                assert report[key].keys() == value.keys()
+                for column, v in value.items():
+                    if column != "sup":  # the stream's support: a sum of weights
+                        assert type(report[key][column]) is type(v)
+                    assert report[key][column] == pytest.approx(v, rel=1e-12, abs=1e-15)
+            else:
+                assert report[key] == pytest.approx(value, rel=1e-12, abs=1e-15)
 
 
 def test_dedicated_methods_equal_functional():
