@@ -2,10 +2,11 @@
 
 Labels are checked on their spec when the transformation is applied (one message per
 mistake: float labels, string labels, a ``(1,)`` label column, batched datasets,
-one-hot vectors, ragged or sparse labels), and elements are checked for components
-that cannot be gathered in blocks. Counting keeps a sorted class array
-(``np.unique``), never a table indexed by the label, so a label of ``10**12`` costs
-what a label of 1 does.
+one-hot vectors, ragged or sparse labels; for multilabel rebalancing, fixed-length
+0/1 vectors, whose values are checked block by block on the host), and elements are
+checked for components that cannot be gathered in blocks. Counting keeps a sorted
+class array (``np.unique``), never a table indexed by the label, so a label of
+``10**12`` costs what a label of 1 does.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ __all__ = [
     "check_elements",
     "default_label",
     "element_nbytes",
+    "indicator_block",
     "label_dataset",
     "merge_counts",
+    "multilabel_label_dataset",
     "nbytes",
 ]
 
@@ -131,7 +134,9 @@ def _label_spec_error(spec: Any, dataset: tf.data.Dataset) -> Exception | None:
         return ValueError(
             f"`label_fn` must return one scalar class label per element; it "
             f"returned shape {shape}. For one-hot or probability labels return the "
-            "class index, e.g. `label_fn=lambda x, y: tf.argmax(y)`." + batched
+            "class index, e.g. `label_fn=lambda x, y: tf.argmax(y)`; for multilabel "
+            "0/1 vectors (several labels per element) pass `label_distribution=` "
+            "(e.g. 'uniform') for class-aware rebalancing." + batched
         )
     if dtype == tf.string:
         return TypeError(
@@ -166,6 +171,92 @@ def label_dataset(dataset: tf.data.Dataset, label_fn: Callable[..., Any]) -> Any
     if problem is not None:
         raise problem
     return raw.map(lambda label: tf.cast(label, tf.int64))
+
+
+def _multilabel_spec_error(spec: Any, dataset: tf.data.Dataset) -> Exception | None:
+    """The error for a label spec that is not a fixed-length 0/1 vector, or None."""
+    if isinstance(spec, tf.RaggedTensorSpec | tf.SparseTensorSpec):
+        kind = (
+            "tf.RaggedTensor"
+            if isinstance(spec, tf.RaggedTensorSpec)
+            else ("tf.SparseTensor")
+        )
+        return ValueError(
+            f"`label_fn` returned a {kind}; multilabel rebalancing "
+            "(`label_distribution=`) needs one dense 0/1 vector of n_labels per "
+            "element. Convert label sets to a multi-hot vector first (e.g. "
+            "`tf.reduce_max(tf.one_hot(ids, n_labels, dtype=tf.int8), 0)`)."
+        )
+    if not isinstance(spec, tf.TensorSpec):
+        return TypeError(
+            f"`label_fn` must return one 0/1 vector per element; it returned {spec!r}."
+        )
+    dtype, shape = spec.dtype, spec.shape
+    if dtype == tf.string or not (
+        dtype.is_integer or dtype.is_floating or dtype == tf.bool
+    ):
+        return TypeError(
+            "multilabel rebalancing (`label_distribution=`) needs 0/1 numbers or "
+            f"booleans per label; `label_fn` returned {dtype.name}. Binarize the "
+            "label sets first (e.g. tf.keras.layers.StringLookup with "
+            "`output_mode='multi_hot'`)."
+        )
+    if shape.rank == 0:
+        return ValueError(
+            "multilabel rebalancing (`label_distribution=`) needs a 0/1 vector of "
+            "n_labels per element; `label_fn` returned a scalar. For one class "
+            "label per element leave `label_distribution=None` and use "
+            "`sampling_strategy`."
+        )
+    if shape.rank == 1 and shape[0] is not None:
+        return None
+    if shape.rank is not None and shape.rank >= 1 and _looks_batched(dataset):
+        return ValueError(
+            f"`label_fn` returned shape {shape}; multilabel rebalancing needs one "
+            "0/1 vector of n_labels per element and the dataset looks batched: "
+            "apply `rebalance` before `.batch()` (or call `.unbatch()` first)."
+        )
+    return ValueError(
+        f"`label_fn` returned shape {shape}; multilabel rebalancing "
+        "(`label_distribution=`) needs one 0/1 vector of a fixed length n_labels "
+        "per element. Give the labels a static shape (e.g. "
+        "`tf.ensure_shape(y, [n_labels])` in `label_fn`)."
+    )
+
+
+def multilabel_label_dataset(
+    dataset: tf.data.Dataset, label_fn: Callable[..., Any]
+) -> tuple[Any, int]:
+    """The labels of ``dataset`` as bool vectors, and their length, after checking
+    their spec (their values are checked on the host, :func:`indicator_block`)."""
+    try:
+        raw = dataset.map(lambda *element: call(label_fn, element))
+    except (TypeError, ValueError) as error:
+        if "`label_fn`" in str(error):
+            raise
+        raise TypeError(
+            f"`label_fn` failed on the elements ({dataset.element_spec}): {error}"
+        ) from error
+    problem = _multilabel_spec_error(raw.element_spec, dataset)
+    if problem is not None:
+        raise problem
+    return raw, int(raw.element_spec.shape[0])
+
+
+def indicator_block(labels: np.ndarray, first_row: int) -> np.ndarray:
+    """A block of multilabel labels as bool, refusing values other than 0 and 1
+    (naming the element, counted from 0 in the stream)."""
+    if labels.dtype == np.bool_:
+        return labels
+    bad = np.argwhere((labels != 0) & (labels != 1))
+    if bad.shape[0]:
+        row, label = (int(v) for v in bad[0])
+        raise ValueError(
+            "multilabel rebalancing needs 0/1 labels; element "
+            f"{first_row + row}, label {label} holds {labels[row, label]!s}. "
+            "Threshold scores in `label_fn` first (e.g. `y >= 0.5`)."
+        )
+    return labels != 0
 
 
 def _paths(spec: Any, prefix: str = "") -> list[tuple[str, Any]]:

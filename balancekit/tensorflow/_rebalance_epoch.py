@@ -21,20 +21,29 @@ block. The held copies whose position falls among the block's streamed elements 
 merged in at their positions; empty marker blocks after the stream flush the copies
 placed after the last streamed element (in chunks) and check that the stream had the
 declared counts.
+
+Multilabel class-aware rebalancing (:func:`multilabel_epochs`) holds every element
+that has a label; each iteration draws its epoch's indices on the host in one
+``tf.numpy_function`` call (the NumPy draw of
+:class:`balancekit.torch.MultilabelBalancedSampler`, so both yield the same
+sequence for a seed; the ``k``-th iteration is epoch ``k``) and gathers the held
+elements in blocks. Only those O(n_draws) indices cross from the host.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import tensorflow as tf
 
+from balancekit._class_aware_draws import LabelRows, class_aware_draw
 from balancekit.tensorflow._rebalance_checks import call
 
-__all__ = ["EpochPlan", "epochs"]
+__all__ = ["EpochPlan", "HostClassAwareDraws", "epochs", "multilabel_epochs"]
 
 _FLUSH_CHUNK = 4096
 _SEED_SALT = 0x5EED_BA1A
@@ -313,6 +322,58 @@ def epochs(
     return (
         inputs.scan(initial, step)
         .take_while(lambda *out: tf.logical_not(out[-1]))
+        .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+        .unbatch()
+    )
+
+
+@dataclass
+class HostClassAwareDraws:
+    """The class-aware draw of each epoch of a multilabel :func:`rebalance`, on the
+    host: the ``k``-th call (the ``k``-th iteration of the dataset) returns epoch
+    ``k``'s indices into the held elements, the draw
+    :class:`balancekit.torch.MultilabelBalancedSampler` makes for ``(seed, k)``
+    (O(n_draws) int64 per epoch; the elements stay in the graph)."""
+
+    rows: LabelRows  # the labels of the held (labelled) elements
+    probabilities: np.ndarray
+    n_draws: int
+    seed: int
+    replacement: bool
+    _epochs: Any = field(default_factory=itertools.count, repr=False)
+
+    def __call__(self) -> np.ndarray:
+        epoch = next(self._epochs)
+        return class_aware_draw(
+            self.rows,
+            self.probabilities,
+            self.n_draws,
+            np.random.default_rng([self.seed, epoch]),
+            replacement=self.replacement,
+        ).indices
+
+
+def multilabel_epochs(
+    held: Any, draws: HostClassAwareDraws, block_size: int, spec_is_tuple: bool
+) -> tf.data.Dataset:
+    """The class-aware dataset: each iteration draws an epoch of indices on the
+    host (one ``tf.numpy_function`` call) and gathers the held elements in blocks
+    of ``block_size``."""
+
+    def indices(_: tf.Tensor) -> tf.Tensor:
+        drawn = tf.numpy_function(draws, [], tf.int64, stateful=True)
+        return tf.ensure_shape(drawn, [draws.n_draws])
+
+    def gather(index: tf.Tensor) -> Any:
+        out = tf.nest.map_structure(lambda t: tf.gather(t, index), held)
+        return tuple(out) if spec_is_tuple else out[0]
+
+    return (
+        tf.data.Dataset.from_tensors(tf.constant(0, tf.int64))
+        .map(indices)
+        .unbatch()
+        .batch(block_size)
         .map(gather, num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
         .unbatch()

@@ -9,6 +9,11 @@ copies and places them at uniformly random positions among the streamed elements
 batches look like independent draws from the target distribution whatever the order
 of the source. The graph of an epoch is described in
 :mod:`balancekit.tensorflow._rebalance_epoch`.
+
+Multilabel labels (a 0/1 vector per element, with ``label_distribution``) take
+another route: the elements with a label are held, and each epoch gathers them at
+the indices of the class-aware draw plan (:mod:`balancekit._class_aware_draws`)
+that :class:`balancekit.torch.MultilabelBalancedSampler` uses, drawn on the host.
 """
 
 from __future__ import annotations
@@ -20,8 +25,13 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from balancekit._class_aware_draws import (
+    LABEL_DISTRIBUTIONS,
+    label_probabilities,
+    label_rows,
+)
 from balancekit._class_targets import SamplingMode, check_mode, epoch_class_counts
-from balancekit._params import check_int
+from balancekit._params import check_bool, check_choice, check_int
 from balancekit.tensorflow._rebalance_checks import (
     COUNTING_BATCH,
     call,
@@ -29,11 +39,18 @@ from balancekit.tensorflow._rebalance_checks import (
     check_elements,
     default_label,
     element_nbytes,
+    indicator_block,
     label_dataset,
     merge_counts,
+    multilabel_label_dataset,
     nbytes,
 )
-from balancekit.tensorflow._rebalance_epoch import EpochPlan, epochs
+from balancekit.tensorflow._rebalance_epoch import (
+    EpochPlan,
+    HostClassAwareDraws,
+    epochs,
+    multilabel_epochs,
+)
 
 __all__ = ["count_classes", "rebalance"]
 
@@ -99,6 +116,9 @@ def rebalance(
     seed: int | None = None,
     block_size: int = _BLOCK_SIZE,
     max_cached_bytes: int = _MAX_CACHED_BYTES,
+    label_distribution: Any = None,
+    replacement: bool | None = None,
+    num_samples: int | None = None,
 ) -> Callable[[tf.data.Dataset], tf.data.Dataset]:
     """Over- and/or under-sample a stream of unbatched elements, for
     ``dataset.apply``, so that batches look like independent draws.
@@ -124,6 +144,18 @@ def rebalance(
     Above ``max_cached_bytes`` it falls back, with a ``UserWarning``, to the block
     mode: everything streamed, copies of an element kept within its block of
     ``block_size`` elements (follow with a large ``.shuffle(buffer)``).
+
+    Multilabel labels (``label_fn`` returns a 0/1 vector of ``n_labels`` per
+    element) are rebalanced class-aware when ``label_distribution`` is given
+    (Shen, Lin and Huang 2016): each draw picks a label by that distribution, then
+    an element that has it, exactly as
+    :class:`balancekit.torch.MultilabelBalancedSampler` does: the ``k``-th
+    iteration over the dataset (counted from 0 for each application) yields the
+    elements at the indices that sampler draws in epoch ``k`` with the same
+    ``seed``, ``label_distribution``, ``replacement`` and ``num_samples``. The
+    elements with at least one label are held in memory (within
+    ``max_cached_bytes``; elements with no label are never drawn); the draw of an
+    epoch's indices runs on the host, in one ``tf.numpy_function`` call.
 
     Parameters
     ----------
@@ -154,7 +186,21 @@ default="auto"
         mode, copies of an element stay within its block.
     max_cached_bytes : int, default=2**30
         Memory allowed for the held classes (their elements plus 32 bytes per copy
-        per epoch for the draws). ``0`` forces the block mode.
+        per epoch for the draws). ``0`` forces the block mode. Multilabel
+        rebalancing refuses (``ValueError``) a stream whose labelled elements do
+        not fit.
+    label_distribution : {"uniform", "sqrt", "natural"}, sequence of float or \
+None, default=None
+        Multilabel class-aware rebalancing: how labels are picked, ``p_c``
+        proportional to 1, to ``sqrt(n_c)`` or to ``n_c`` (``n_c`` the elements
+        with label ``c``), or ``n_labels`` probabilities summing to 1. ``None``:
+        one class label per element, rebalanced by ``sampling_strategy``.
+    replacement : bool or None, default=None
+        Multilabel only (default ``True``): draw a label's elements with
+        replacement; without, run through them in a random order before any
+        repeats.
+    num_samples : int or None, default=None
+        Multilabel only: elements per epoch (default: the stream's length).
 
     Returns
     -------
@@ -175,6 +221,16 @@ default="auto"
     180
     >>> np.bincount([int(label) for _, label in balanced]).tolist()
     [90, 90]
+
+    Multilabel, class-aware (each label picked uniformly, then an element with it):
+
+    >>> tags = np.zeros((100, 3), dtype=np.int64)
+    >>> tags[:, 0], tags[:10, 1], tags[95:, 2] = 1, 1, 1
+    >>> ds = tf.data.Dataset.from_tensor_slices((np.arange(100), tags))
+    >>> aware = ds.apply(rebalance(label_distribution="uniform", seed=0))
+    >>> drawn = np.array([t.numpy() for _, t in aware])
+    >>> drawn.shape, bool((drawn.sum(axis=0) >= 33).all())
+    ((100, 3), True)
     """
     return Rebalance(
         default_label if label_fn is None else label_fn,
@@ -184,6 +240,9 @@ default="auto"
         seed=seed,
         block_size=block_size,
         max_cached_bytes=max_cached_bytes,
+        label_distribution=label_distribution,
+        replacement=replacement,
+        num_samples=num_samples,
     )
 
 
@@ -200,6 +259,9 @@ class Rebalance:
         seed: int | None,
         block_size: int,
         max_cached_bytes: int,
+        label_distribution: Any = None,
+        replacement: bool | None = None,
+        num_samples: int | None = None,
     ) -> None:
         if not callable(label_fn):
             raise TypeError(
@@ -214,6 +276,25 @@ class Rebalance:
         self.block_size = check_int(block_size, "block_size", low=1)
         self.max_cached_bytes = check_int(max_cached_bytes, "max_cached_bytes", low=0)
         self.seed = check_int(seed, "seed", low=0, allow_none=True)
+        self.label_distribution = _check_multilabel(
+            label_distribution, sampling_strategy, mode, class_counts
+        )
+        self.multilabel = label_distribution is not None
+        if not self.multilabel:
+            for name, value in (
+                ("replacement", replacement),
+                ("num_samples", num_samples),
+            ):
+                if value is not None:
+                    raise ValueError(
+                        f"`{name}` applies to multilabel class-aware rebalancing "
+                        "only; pass `label_distribution=` (e.g. 'uniform') for "
+                        f"multilabel labels, or leave `{name}=None`."
+                    )
+        self.replacement = (
+            True if replacement is None else check_bool(replacement, "replacement")
+        )
+        self.num_samples = check_int(num_samples, "num_samples", allow_none=True)
 
     def __call__(self, dataset: tf.data.Dataset) -> tf.data.Dataset:
         if not isinstance(dataset, tf.data.Dataset):
@@ -221,6 +302,8 @@ class Rebalance:
                 f"`rebalance` applies to a tf.data.Dataset; got "
                 f"{type(dataset).__name__}."
             )
+        if self.multilabel:
+            return self._class_aware(dataset)
         label_dataset(dataset, self.label_fn)  # checks the labels' spec first
         check_elements(dataset.element_spec)
         _check_finite(dataset)
@@ -294,6 +377,119 @@ class Rebalance:
         if checked or length == int(n_known.sum()):
             out = out.apply(tf.data.experimental.assert_cardinality(int(targets.sum())))
         return out
+
+    def _class_aware(self, dataset: tf.data.Dataset) -> tf.data.Dataset:
+        """Multilabel class-aware rebalancing (the draw plan of
+        :class:`balancekit.torch.MultilabelBalancedSampler`)."""
+        multilabel_label_dataset(dataset, self.label_fn)  # the labels' spec first
+        check_elements(dataset.element_spec)
+        _check_finite(dataset)
+        held, indicator, n_total = _collect_labelled(
+            dataset, self.label_fn, self.max_cached_bytes, self.num_samples
+        )
+        if indicator.shape[0] == 0 or indicator.shape[1] == 0:
+            raise ValueError(
+                f"`rebalance`: none of the {n_total} elements has a label (the "
+                f"labels `label_fn` returns have {indicator.shape[1]} columns), so "
+                "there is nothing to draw from. Check `label_fn`."
+            )
+        rows = label_rows(indicator)
+        probabilities = label_probabilities(self.label_distribution, rows.counts)
+        n_draws = n_total if self.num_samples is None else self.num_samples
+        seed = (
+            int(np.random.default_rng().integers(0, 2**62))
+            if self.seed is None
+            else self.seed
+        )
+        draws = HostClassAwareDraws(
+            rows, probabilities, n_draws, seed, self.replacement
+        )
+        out = multilabel_epochs(
+            held,
+            draws,
+            self.block_size,
+            isinstance(dataset.element_spec, tuple),
+        )
+        return out.apply(tf.data.experimental.assert_cardinality(n_draws))
+
+
+def _check_multilabel(
+    label_distribution: Any,
+    sampling_strategy: Any,
+    mode: Any,
+    class_counts: Any,
+) -> Any:
+    """``label_distribution`` checked (a name now, a sequence once the number of
+    labels is known), with no single-label setting beside it."""
+    if label_distribution is None:
+        return None
+    if isinstance(label_distribution, str):
+        check_choice(label_distribution, "label_distribution", LABEL_DISTRIBUTIONS)
+    given = [
+        name
+        for name, value, default in (
+            ("sampling_strategy", sampling_strategy, "auto"),
+            ("mode", mode, "over"),
+            ("class_counts", class_counts, None),
+        )
+        if not (value is default or (isinstance(value, str) and value == default))
+    ]
+    if given:
+        raise ValueError(
+            f"`label_distribution` (multilabel class-aware rebalancing) cannot be "
+            f"combined with {', '.join(f'`{name}`' for name in given)}, which apply "
+            "to one class label per element; leave them at their defaults."
+        )
+    return label_distribution
+
+
+def _collect_labelled(
+    dataset: tf.data.Dataset,
+    label_fn: Callable[..., Any],
+    budget: int,
+    num_samples: int | None,
+) -> tuple[Any, np.ndarray, int]:
+    """Read the stream once: check every element's 0/1 labels and hold the elements
+    with at least one label. Returns the held elements (a tuple of batched
+    components, in stream order), their labels as a bool indicator, and the
+    stream's length."""
+    is_tuple = isinstance(dataset.element_spec, tuple)
+    default = label_fn is default_label
+
+    def split(*block: Any) -> Any:
+        if default:
+            labels = block[-1]
+        else:
+            element = block if is_tuple else block[0]
+            labels = tf.vectorized_map(lambda e: call(label_fn, e), element)
+        keep = tf.reduce_any(tf.not_equal(labels, tf.zeros_like(labels)), axis=1)
+        where = tf.where(keep)[:, 0]
+        return labels, tf.nest.map_structure(lambda t: tf.gather(t, where), block)
+
+    parts: list[Any] = []
+    indicators: list[np.ndarray] = []
+    used = n_total = 0
+    for labels, rows in dataset.batch(COUNTING_BATCH).map(split):
+        block = indicator_block(labels.numpy(), n_total)
+        n_total += block.shape[0]
+        per_epoch = n_total if num_samples is None else num_samples
+        used += nbytes(rows)
+        if used + per_epoch * _INDEX_BYTES_PER_COPY > budget:
+            raise ValueError(
+                "`rebalance`: multilabel class-aware rebalancing holds the elements "
+                f"that have a label in memory, and after {n_total:,} elements they "
+                f"need more than `max_cached_bytes={budget}` (with "
+                f"{_INDEX_BYTES_PER_COPY} bytes per drawn element for the epoch's "
+                "indices). Raise `max_cached_bytes`, or rebalance a light dataset "
+                "of (row index, labels) and load the rows after it (e.g. "
+                "`.map(lambda i, y: (load(i), y))`)."
+            )
+        parts.append(rows)
+        indicators.append(block[block.any(axis=1)])
+    if n_total == 0:
+        raise ValueError("`dataset` is empty; there is nothing to rebalance.")
+    held = tf.nest.map_structure(lambda *pieces: tf.concat(pieces, 0), *parts)
+    return held, np.concatenate(indicators), n_total
 
 
 def _held_classes(

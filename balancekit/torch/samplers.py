@@ -23,9 +23,10 @@ from balancekit._class_targets import (
 from balancekit._params import check_bool
 from balancekit.torch._epoch import EpochDraws, check_epoch_size, shard_length
 from balancekit.torch._labels import EncodedLabels, encode_labels
+from balancekit.torch._multilabel_sampler import MultilabelBalancedSampler
 from balancekit.torch._state import describe
 
-__all__ = ["BalancedBatchSampler", "BalancedSampler"]
+__all__ = ["BalancedBatchSampler", "BalancedSampler", "MultilabelBalancedSampler"]
 
 # Above this many full passes over a class, draw the passes as one argsort of a
 # (passes, class size) random matrix instead of one permutation per pass.
