@@ -38,6 +38,7 @@ import tensorflow as tf
 from balancekit._loss_params import (
     check_class_counts,
     check_class_weights,
+    check_multilabel_loss,
     class_balanced_weights,
     ldam_margins,
 )
@@ -51,10 +52,17 @@ from balancekit.tensorflow._loss_utils import (
     to_logits,
     valid_mask,
 )
+from balancekit.tensorflow._multilabel_losses import (
+    AsymmetricLoss,
+    DistributionBalancedLoss,
+    class_balanced_multilabel,
+)
 
 __all__ = [
+    "AsymmetricLoss",
     "BalancedSoftmaxLoss",
     "ClassBalancedLoss",
+    "DistributionBalancedLoss",
     "FocalLoss",
     "LDAMLoss",
     "LogitAdjustedLoss",
@@ -74,6 +82,12 @@ class ClassBalancedLoss(_ImbalanceLoss):
     - ``"sigmoid"``: per position ``w[y] * sum_c BCE(x_c, t_c)`` with ``t`` the
       one-hot of ``y``; the mean divides by the sum of ``w[y]``. Labels only.
 
+    Multilabel (``multilabel=True``): ``class_counts`` are the positives per
+    label, ``y_true`` holds 0/1 indicators of ``y_pred``'s shape, and per element
+    ``w_j * BCE(x, t) * (1 - p_t) ** gamma`` (the focal factor only for
+    ``loss="focal"``; ``"softmax"`` is refused); the mean divides by the number
+    of elements not equal to ``ignore_class``.
+
     Parameters
     ----------
     class_counts : sequence of float, array or tensor of shape (C,)
@@ -89,6 +103,8 @@ class ClassBalancedLoss(_ImbalanceLoss):
         How the per-sample losses are reduced, as in Keras.
     ignore_class : int or None, default=None
         Label value that contributes nothing and is excluded from the mean.
+    multilabel : bool, default=False
+        Take 0/1 label indicators of ``y_pred``'s shape (see above).
     name : str, default="class_balanced_loss"
         Name of the loss instance (Keras).
 
@@ -114,6 +130,7 @@ class ClassBalancedLoss(_ImbalanceLoss):
         from_logits: bool = True,
         reduction: str | None = "sum_over_batch_size",
         ignore_class: int | None = None,
+        multilabel: bool = False,
         name: str = "class_balanced_loss",
     ) -> None:
         super().__init__(
@@ -125,6 +142,7 @@ class ClassBalancedLoss(_ImbalanceLoss):
         counts = check_class_counts(class_counts)
         self.beta = check_scalar(beta, "beta", low=0.0, high=1.0, high_open=True)
         self.loss = check_choice(loss, "loss", ("softmax", "focal", "sigmoid"))
+        self.multilabel = check_multilabel_loss(multilabel, self.loss)
         self.gamma = check_scalar(gamma, "gamma", low=0.0)
         weights = class_balanced_weights(counts, self.beta)
         self._counts64 = counts
@@ -134,6 +152,14 @@ class ClassBalancedLoss(_ImbalanceLoss):
     def _loss_and_weights(
         self, y_true: Any, y_pred: tf.Tensor
     ) -> tuple[tf.Tensor, tf.Tensor]:
+        if self.multilabel:
+            return class_balanced_multilabel(
+                to_logits(y_pred, self.from_logits, sigmoid=True),
+                y_true,
+                self.weight,
+                gamma=self.gamma if self.loss == "focal" else 0.0,
+                ignore_class=self.ignore_class,
+            )
         logits = to_logits(y_pred, self.from_logits, sigmoid=False)
         check_n_classes(self.weight, logits, "class_counts")
         if self.loss != "sigmoid":
@@ -161,6 +187,7 @@ class ClassBalancedLoss(_ImbalanceLoss):
             beta=self.beta,
             loss=self.loss,
             gamma=self.gamma,
+            multilabel=self.multilabel,
         )
         return config
 

@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from balancekit._loss_params import (
     check_class_counts,
     check_class_weights,
+    check_multilabel_loss,
     class_balanced_weights,
     ldam_margins,
 )
@@ -35,10 +36,17 @@ from balancekit.torch._loss_utils import (
     reduce,
     to_buffer,
 )
+from balancekit.torch._multilabel_losses import (
+    AsymmetricLoss,
+    DistributionBalancedLoss,
+    class_balanced_multilabel,
+)
 
 __all__ = [
+    "AsymmetricLoss",
     "BalancedSoftmaxLoss",
     "ClassBalancedLoss",
+    "DistributionBalancedLoss",
     "FocalLoss",
     "LDAMLoss",
     "LogitAdjustedLoss",
@@ -71,6 +79,13 @@ class ClassBalancedLoss(torch.nn.Module):
     ``"softmax"`` and ``"focal"`` also take one-hot / soft targets of the logits'
     shape (``"mean"`` then divides by the number of positions, as torch does).
 
+    Multilabel (``multilabel=True``): ``class_counts`` are the positives per
+    label, logits and 0/1 targets share a shape ``(..., L)`` with labels on the
+    LAST axis, and per element ``w_j * BCEWithLogits(x, t) * (1 - p_t) ** gamma``
+    (the focal factor only for ``loss="focal"``; ``"softmax"`` is refused);
+    ``"mean"`` divides by the number of elements not equal to ``ignore_index``
+    (their sum of ``w_j`` when nothing is ignored, as ``w`` sums to ``L``).
+
     Parameters
     ----------
     class_counts : sequence of float, array or tensor of shape (C,)
@@ -83,6 +98,8 @@ class ClassBalancedLoss(torch.nn.Module):
     reduction : {"mean", "sum", "none"}, default="mean"
     ignore_index : int, default=-100
         Target value that contributes nothing and is excluded from the mean.
+    multilabel : bool, default=False
+        Take 0/1 label indicators of the logits' shape (see above).
 
     Examples
     --------
@@ -108,11 +125,13 @@ class ClassBalancedLoss(torch.nn.Module):
         gamma: float = 2.0,
         reduction: str = "mean",
         ignore_index: int = -100,
+        multilabel: bool = False,
     ) -> None:
         super().__init__()
         counts = check_class_counts(class_counts)
         self.beta = check_scalar(beta, "beta", low=0.0, high=1.0, high_open=True)
         self.loss = check_choice(loss, "loss", ("softmax", "focal", "sigmoid"))
+        self.multilabel = check_multilabel_loss(multilabel, self.loss)
         self.gamma = check_scalar(gamma, "gamma", low=0.0)
         self.reduction = check_reduction(reduction)
         self.ignore_index = check_ignore_index(ignore_index)
@@ -121,6 +140,15 @@ class ClassBalancedLoss(torch.nn.Module):
         self.register_buffer("weight", to_buffer(weights))
 
     def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        if self.multilabel:
+            return class_balanced_multilabel(
+                input,
+                target,
+                self.weight,
+                gamma=self.gamma if self.loss == "focal" else 0.0,
+                reduction=self.reduction,
+                ignore_index=self.ignore_index,
+            )
         logits = check_logits(input)
         n_classes = logits.shape[1]
         check_n_classes(self.weight, n_classes, "class_counts")
@@ -142,7 +170,11 @@ class ClassBalancedLoss(torch.nn.Module):
         return reduce(loss, self.reduction, row_weight.sum())
 
     def extra_repr(self) -> str:
-        return f"beta={self.beta}, loss={self.loss!r}, reduction={self.reduction!r}"
+        multilabel = ", multilabel=True" if self.multilabel else ""
+        return (
+            f"beta={self.beta}, loss={self.loss!r}, reduction={self.reduction!r}"
+            f"{multilabel}"
+        )
 
 
 class LogitAdjustedLoss(torch.nn.Module):
