@@ -11,6 +11,18 @@ Thresholds (module constants, documented in ``inspect``):
 * typology, for each class smaller than the largest (every class when all are equal):
   fewer than half of its rows safe -> warning (borderline- or rare/outlier-dominated,
   whichever is larger); otherwise ``OUTLIER_SHARE_INFO`` (10%) outliers -> info.
+
+Multilabel ``y`` (``DataReport.multilabel``), instead of the class and typology rules:
+
+* MeanIR > ``MEAN_IR_IMBALANCED`` (1.5) and CVIR > ``CVIR_IMBALANCED`` (0.2):
+  warning, the data set is imbalanced (Charte et al., Neurocomputing 163, 2015);
+* SCUMBLE > ``SCUMBLE_HIGH`` (0.1): warning, high concurrence of minority and
+  majority labels (Charte et al., Neurocomputing 326, 2019), which harms resampling
+  and most of all synthetic generation (MLSMOTE);
+* labels whose IRLbl exceeds MeanIR, when imbalanced: info, the minority labels
+  (Charte et al.);
+* labels with 1 to ``SMOTE_K`` (5) positives: warning; labels never positive and
+  labels positive in every sample: warning; samples without any label: info.
 """
 
 from __future__ import annotations
@@ -18,15 +30,26 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from balancekit.diagnostics._findings import SEVERITIES, Finding
 from balancekit.diagnostics._report import DataReport
 
-__all__ = ["SCALE_RATIO_WARNING", "advise"]
+__all__ = [
+    "CVIR_IMBALANCED",
+    "MEAN_IR_IMBALANCED",
+    "SCALE_RATIO_WARNING",
+    "SCUMBLE_HIGH",
+    "advise",
+]
 
 SMOTE_K = 5
 SCALE_RATIO_WARNING = 100.0
 SAFE_SHARE_WARNING = 0.5
 OUTLIER_SHARE_INFO = 0.1
+MEAN_IR_IMBALANCED = 1.5
+CVIR_IMBALANCED = 0.2
+SCUMBLE_HIGH = 0.1
 _KNN_SAMPLERS = "SMOTE, ADASYN, NearMiss, TomekLinks, EditedNearestNeighbours"
 _MAX_LISTED = 8
 
@@ -376,6 +399,192 @@ def _typology_findings(report: DataReport) -> list[Finding]:
     return findings
 
 
+def _labels_of(report: DataReport, positions: Any) -> list[str]:
+    return [str(report.classes[j]) for j in positions]
+
+
+_MULTILABEL_METRICS = (
+    "judge models per label: macro-averaged f1_score and average_precision_score, "
+    "classification_report (one row per label); micro averages and accuracy hide "
+    "the rare labels"
+)
+_REBALANCE = (
+    "weigh the positives of each label (compute_pos_weight for "
+    "torch.nn.BCEWithLogitsLoss or tf.nn.weighted_cross_entropy_with_logits), or "
+    "resample with balancekit.multilabel's MLROS / MLRUS (by IRLbl) or "
+    "LabelPowersetRandomOverSampler (when few label combinations occur), or sample "
+    "batches class-aware with balancekit.torch.MultilabelBalancedSampler"
+)
+
+
+def _multilabel_summary(report: DataReport) -> list[Finding]:
+    m = report.multilabel
+    assert m is not None
+    imbalanced = m.mean_ir > MEAN_IR_IMBALANCED and m.cvir > CVIR_IMBALANCED
+    details = {
+        "cardinality": m.cardinality,
+        "density": m.density,
+        "mean_ir": m.mean_ir,
+        "cvir": m.cvir,
+        "scumble": m.scumble,
+        "label_counts": {
+            str(name): int(n) for name, n in zip(m.labels, m.label_counts, strict=True)
+        },
+        "irlbl": {
+            str(name): float(r) for name, r in zip(m.labels, m.irlbl, strict=True)
+        },
+    }
+    findings = [
+        Finding(
+            "label_counts",
+            "info",
+            f"{m.n_samples:,} samples with {m.n_labels} labels: cardinality "
+            f"{m.cardinality:.3g} labels per sample (density {m.density:.3g}); MeanIR "
+            f"{m.mean_ir:.3g}, CVIR {m.cvir:.3g}, SCUMBLE {m.scumble:.3g}",
+            "",
+            count=m.n_labels,
+            details=details,
+        )
+    ]
+    if imbalanced:
+        worst = int(np.nanargmax(np.where(np.isfinite(m.irlbl), m.irlbl, np.nan)))
+        findings.append(
+            Finding(
+                "imbalanced_labels",
+                "warning",
+                f"the labels are imbalanced: MeanIR {m.mean_ir:.3g} > "
+                f"{MEAN_IR_IMBALANCED} and CVIR {m.cvir:.3g} > {CVIR_IMBALANCED} "
+                f"(Charte et al.); the rarest label, {m.labels[worst]!s}, has "
+                f"{int(m.label_counts[worst]):,} positives, IRLbl "
+                f"{m.irlbl[worst]:.3g}",
+                _REBALANCE + "; " + _MULTILABEL_METRICS,
+                details={"mean_ir": m.mean_ir, "cvir": m.cvir},
+            )
+        )
+    if m.scumble > SCUMBLE_HIGH:
+        findings.append(
+            Finding(
+                "label_concurrence",
+                "warning",
+                f"high concurrence of rare and frequent labels: SCUMBLE "
+                f"{m.scumble:.3g} > {SCUMBLE_HIGH} (Charte et al.): minority labels "
+                "mostly occur in samples that also carry majority labels",
+                "resampling then copies or synthesises the majority labels along "
+                "with the minority ones, and synthetic generation (MLSMOTE) suffers "
+                "most: prefer per-label losses (compute_pos_weight, AsymmetricLoss, "
+                "DistributionBalancedLoss) or class-aware sampling "
+                "(MultilabelBalancedSampler); if you resample, MLROS over MLSMOTE",
+                details={
+                    "scumble": m.scumble,
+                    "scumble_per_label": {
+                        str(name): float(v)
+                        for name, v in zip(m.labels, m.scumble_label, strict=True)
+                    },
+                },
+            )
+        )
+    return findings
+
+
+def _label_findings(report: DataReport) -> list[Finding]:
+    m = report.multilabel
+    assert m is not None
+    counts, present = m.label_counts, m.label_counts > 0
+    findings = []
+    imbalanced = m.mean_ir > MEAN_IR_IMBALANCED and m.cvir > CVIR_IMBALANCED
+    minority = np.flatnonzero(present & (m.irlbl > m.mean_ir))
+    if minority.size and imbalanced:
+        names = _labels_of(report, minority)
+        findings.append(
+            Finding(
+                "minority_labels",
+                "info",
+                f"{_plural(len(names), 'minority label')} (IRLbl above MeanIR "
+                f"{m.mean_ir:.3g}): {_listing(names)}",
+                "these are the labels MLROS and MLSMOTE clone or synthesise samples "
+                "for, and the ones to watch in per-label metrics",
+                count=len(names),
+                details={"labels": names},
+            )
+        )
+    tiny = np.flatnonzero((counts > 0) & (counts <= SMOTE_K))
+    if tiny.size:
+        names = _labels_of(report, tiny)
+        tiny_counts = {n: int(counts[j]) for n, j in zip(names, tiny, strict=True)}
+        listed = _listing([f"{n}: {c}" for n, c in tiny_counts.items()])
+        findings.append(
+            Finding(
+                "tiny_labels",
+                "warning",
+                f"{_plural(len(names), 'label')} with at most {SMOTE_K} positive "
+                f"samples ({listed})",
+                f"MLSMOTE needs k_neighbors + 1 ({SMOTE_K + 1} by default) samples of "
+                "a label to synthesise; use MLROS or class-aware sampling "
+                "(MultilabelBalancedSampler) and compute_pos_weight, and expect "
+                "unstable per-label scores",
+                count=len(names),
+                details={"labels": tiny_counts},
+            )
+        )
+    never = np.flatnonzero(~present)
+    if never.size:
+        names = _labels_of(report, never)
+        findings.append(
+            Finding(
+                "absent_labels",
+                "warning",
+                f"{_plural(len(names), 'label')} never positive: {_listing(names)}",
+                "no model can learn them and their per-label metrics (and "
+                "compute_pos_weight) are undefined: drop these columns, or check the "
+                "binarisation (MultiLabelBinarizer's classes)",
+                count=len(names),
+                details={"labels": names},
+            )
+        )
+    always = np.flatnonzero(counts == m.n_samples)
+    if always.size:
+        names = _labels_of(report, always)
+        findings.append(
+            Finding(
+                "constant_labels",
+                "warning",
+                f"{_plural(len(names), 'label')} positive in every sample: "
+                f"{_listing(names)}",
+                "a constant label carries nothing to learn and inflates MeanIR's "
+                "reference count: drop it",
+                count=len(names),
+                details={"labels": names},
+            )
+        )
+    if m.n_unlabelled:
+        findings.append(
+            Finding(
+                "unlabelled_samples",
+                "info",
+                f"{_plural(m.n_unlabelled, 'sample')} "
+                f"({_percent(m.n_unlabelled / m.n_samples)}) carry no label",
+                "fine when 'none of these' is a real answer; a per-label loss "
+                "(BCE with compute_pos_weight) treats them as negatives of every label",
+                count=m.n_unlabelled,
+            )
+        )
+    return findings
+
+
+def _multilabel_findings(report: DataReport) -> list[Finding]:
+    return [
+        *_multilabel_summary(report),
+        *_label_findings(report),
+        Finding(
+            "typology_skipped",
+            "info",
+            "the neighbourhood difficulty (safe / borderline / rare / outlier) is "
+            "computed for class labels only, not for a multilabel y",
+            "",
+        ),
+    ]
+
+
 def advise(report: DataReport) -> list[Finding]:
     """Every finding of ``report``'s quantities, most serious first.
 
@@ -389,12 +598,15 @@ def advise(report: DataReport) -> list[Finding]:
     >>> [f.code for f in advise(dataclasses.replace(report, findings=[]))][:2]
     ['tiny_class', 'rare_outlier_class']
     """
+    if report.multilabel is not None:
+        label_findings = _multilabel_findings(report)
+    else:
+        label_findings = [*_class_findings(report), *_typology_findings(report)]
     findings = [
-        *_class_findings(report),
+        *label_findings,
         *_value_findings(report),
         *_scale_finding(report),
         *_identifier_findings(report),
         *_duplicate_findings(report),
-        *_typology_findings(report),
     ]
     return sorted(findings, key=lambda f: -SEVERITIES.index(f.severity))

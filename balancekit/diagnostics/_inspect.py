@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from types import ModuleType
 from typing import Any
 
@@ -18,9 +19,11 @@ from balancekit._array_api import (
     is_sparse,
     move_indices,
     to_host,
+    widest_float_dtype,
 )
 from balancekit._dask_route import dask_route
-from balancekit._labels import check_labels
+from balancekit._indicator import check_indicator
+from balancekit._labels import check_labels, is_zero_one
 from balancekit._params import check_int
 from balancekit._random import RandomStateLike, check_random_state
 from balancekit._typing import Array, Device
@@ -32,6 +35,7 @@ from balancekit.diagnostics._data_checks import (
     duplicate_summary,
     identifier_columns,
 )
+from balancekit.diagnostics._multilabel import MultilabelImbalance, multilabel_imbalance
 from balancekit.diagnostics._report import DataReport, Projection
 from balancekit.diagnostics._typology import (
     Typology,
@@ -98,6 +102,57 @@ def _class_codes(y: Array, classes: tuple, xp: ModuleType, device: Device) -> An
         y = xp.astype(y, xp.int32)
     sorted_classes = xp.asarray(list(classes), dtype=y.dtype, device=device)
     return xp.searchsorted(sorted_classes, y)
+
+
+def _multilabel_target(y: Any, multilabel: bool | None) -> tuple[Any, Any] | None:
+    """``(indicator, label names or None)`` when ``y`` is to be read as multilabel.
+
+    ``multilabel=None`` decides by the data: a 2-D ``y`` with at least two columns,
+    numeric, holding only 0 and 1, and not one-hot (some row has no label or several;
+    one-hot rows stay class labels, as before). ``True`` insists, ``False`` never.
+    """
+    if multilabel is False:
+        return None
+    names = None
+    if is_pandas(y) and y.ndim == 2:
+        names = [str(c) for c in y.columns]
+        y = y.to_numpy()
+    elif isinstance(y, list | tuple):
+        try:
+            y = np.asarray(y)
+        except ValueError:
+            return None  # ragged rows: the label checks below say what is wrong
+    shape = tuple(getattr(y, "shape", ()))
+    if len(shape) != 2 or shape[1] < 2:
+        if multilabel:
+            raise ValueError(
+                "`multilabel=True` needs `y` as a 0/1 indicator of shape (n_samples, "
+                f"n_labels) with at least 2 label columns; got shape {shape}."
+            )
+        return None
+    if multilabel is None:
+        xp, _ = get_namespace_and_device(y=y)
+        if isinstance(y, np.ndarray) and y.dtype.kind not in "biuf":
+            return None
+        if not xp.isdtype(y.dtype, ("bool", "integral", "real floating")):
+            return None
+        if not is_zero_one(y, xp):
+            return None
+        per_row = xp.sum(xp.astype(y != 0, xp.int32), axis=1)
+        if bool(xp.all(per_row == 1)):
+            return None  # one-hot rows: one class per sample
+    return y, names
+
+
+def _label_set_codes(Y: Array, xp: ModuleType, device: Device) -> Any:
+    """A number per row, equal for equal label sets: the rows of the 0/1 indicator
+    projected on fixed random weights (unequal sets collide with probability ~0),
+    so the duplicate check finds identical rows with different label sets."""
+    weights = np.random.default_rng(20190).uniform(1.0, 2.0, size=int(Y.shape[1]))
+    dtype = widest_float_dtype(xp, device)
+    return xp.matmul(
+        xp.astype(Y, dtype), xp.asarray(weights, dtype=dtype, device=device)
+    )
 
 
 def _feature_names(names: Any, given: list[str] | None, n_features: int) -> list[str]:
@@ -207,6 +262,7 @@ def inspect(
     max_samples: int | None = None,
     feature_names: Any = None,
     random_state: RandomStateLike = 0,
+    multilabel: bool | None = None,
 ) -> DataReport:
     """Check a data set for what hides the minority class from a model.
 
@@ -245,6 +301,26 @@ def inspect(
       (non-majority) class safe is a warning. The projection plot is the PCA of the
       same standardised features.
 
+    Multilabel ``y`` (a 0/1 indicator of shape (n_samples, n_labels)): the feature
+    checks are the same, conflicting labels are identical rows with different label
+    sets, and the class checks become Charte et al.'s measures
+    (:func:`multilabel_imbalance`: IRLbl, MeanIR, CVIR, SCUMBLE, cardinality,
+    density) with these rules:
+
+    * *imbalanced labels*: MeanIR > 1.5 and CVIR > 0.2, the criterion of Charte et
+      al. (Neurocomputing 163, 2015): a warning;
+    * *high concurrence*: SCUMBLE > 0.1 (Charte et al., Neurocomputing 326, 2019):
+      minority labels mostly occur beside majority ones, so resampling copies or
+      synthesises the majority labels with them: a warning;
+    * *minority labels* (when imbalanced): IRLbl above MeanIR (Charte et al.'s
+      definition): info;
+    * *tiny labels*: 1 to 5 positive samples (MLSMOTE's ``k=5`` needs 6): a warning;
+      *labels never positive*, and *labels positive in every sample*: a warning;
+      *samples without any label*: info.
+
+    The neighbourhood typology and the projection are computed for class labels
+    only.
+
     Parameters
     ----------
     X : array of shape (n_samples, n_features)
@@ -252,8 +328,9 @@ def inspect(
         DataFrames or lists; Dask arrays and DataFrames (with Dask ``y``) are
         inspected partition by partition, computed on the call. Extra dimensions
         are flattened. NaN and inf are allowed (they are findings).
-    y : array of shape (n_samples,)
-        Class labels (integers in any namespace; strings for NumPy input).
+    y : array of shape (n_samples,) or (n_samples, n_labels)
+        Class labels (integers in any namespace; strings for NumPy input), or a
+        multilabel 0/1 indicator (a DataFrame's columns name the labels).
     n_neighbors : int, default=5
         ``k`` of the neighbourhood typology.
     max_samples : int, default=None
@@ -269,6 +346,11 @@ def inspect(
         ``x1``, ...
     random_state : int, numpy.random.Generator or None, default=0
         Draws the typology subsample and the rows of the projection plot.
+    multilabel : bool or None, default=None
+        Whether ``y`` is a multilabel indicator. None: a 2-D 0/1 ``y`` with at least
+        two columns is, unless every row holds exactly one 1 (one-hot rows are class
+        labels). True: read ``y`` as an indicator (one-hot rows too). False: class
+        labels only.
 
     Returns
     -------
@@ -301,21 +383,46 @@ def inspect(
     if max_samples is not None:
         max_samples = check_int(max_samples, "max_samples", low=1)
     rng = check_random_state(random_state)
+    if multilabel is not None and not isinstance(multilabel, bool):
+        raise TypeError(
+            "`multilabel` must be None, True or False; got "
+            f"{type(multilabel).__name__}."
+        )
     X, names_from_frame = _host_features(X)
-    xp, device = get_namespace_and_device(X=X, y=y)
-    labels = check_labels(y, xp)
-    if int(X.shape[0]) != int(labels.y.shape[0]):
+    target = _multilabel_target(y, multilabel)
+    measures: MultilabelImbalance | None = None
+    if target is None:
+        xp, device = get_namespace_and_device(X=X, y=y)
+        labels = check_labels(y, xp)
+        n_labelled = int(labels.y.shape[0])
+    else:
+        xp, device = get_namespace_and_device(X=X, y=target[0])
+        Y = check_indicator(target[0], xp, "y")
+        if not bool(xp.any(Y)):
+            raise ValueError(
+                "`y` (a multilabel indicator) has no positive entry: no label occurs. "
+                "Check that the indicator is not all zeros."
+            )
+        with warnings.catch_warnings():
+            # a label without positives is a finding of the report
+            warnings.simplefilter("ignore")
+            measures = multilabel_imbalance(Y, label_names=target[1])
+        n_labelled = int(Y.shape[0])
+    if int(X.shape[0]) != n_labelled:
         raise ValueError(
-            f"`X` has {X.shape[0]} rows but `y` has {labels.y.shape[0]} labels; pass "
+            f"`X` has {X.shape[0]} rows but `y` has {n_labelled} labels; pass "
             "one label per row."
         )
     X = _check_features(X, xp, device)
     n_samples, n_features = int(X.shape[0]), int(X.shape[1])
     names = _feature_names(feature_names, names_from_frame, n_features)
-    n_classes = len(labels.classes)
-    codes = xp.astype(
-        _class_codes(labels.y, labels.classes, xp, device), index_dtype(xp, device)
-    )
+    if measures is not None:
+        codes = _label_set_codes(Y, xp, device)
+    else:
+        n_classes = len(labels.classes)
+        codes = xp.astype(
+            _class_codes(labels.y, labels.classes, xp, device), index_dtype(xp, device)
+        )
 
     finite = xp.isfinite(X)
     columns = column_summary(X, finite, xp, device)
@@ -340,6 +447,24 @@ def inspect(
         X_checked = xp.take(X_finite, index, axis=1)
     duplicates = duplicate_summary(X_checked, codes_finite, rows, xp, device)
     del X_checked
+    if measures is not None:
+        return assemble_report(
+            n_samples=n_samples,
+            names=names,
+            classes=list(measures.labels),
+            class_counts=measures.label_counts.tolist(),
+            columns=columns,
+            n_finite_rows=n_finite_rows,
+            duplicates=duplicates,
+            n_neighbors=n_neighbors,
+            typology=None,
+            typology_sampled=False,
+            identifiers=identifiers,
+            identifiers_kept=identifiers_kept,
+            typology_features=[],
+            projection=None,
+            multilabel=measures,
+        )
     finite_counts = np.asarray(
         to_host(bincount(codes_finite, n_classes, None, xp), xp), dtype=np.int64
     )
@@ -400,12 +525,15 @@ def assemble_report(
     typology_features: list[str],
     projection: Projection | None,
     extra_findings: tuple = (),
+    multilabel: MultilabelImbalance | None = None,
 ) -> DataReport:
     """The report of ``inspect`` from its measured parts, with the advice.
 
     Shared by the in-memory and the Dask ``inspect``: the scale ratio (over the
     usable columns: not constant, not an identifier, finite spread) and the report's
-    fields are derived here once. ``extra_findings`` follow the advice.
+    fields are derived here once. ``extra_findings`` follow the advice. With
+    ``multilabel`` (the measures of a multilabel ``y``), the imbalance ratios are
+    its IRLbl.
     """
     not_identifier = np.array([name not in identifiers for name in names])
     usable = ~columns.constant & ~columns.near_constant & not_identifier
@@ -415,13 +543,18 @@ def assemble_report(
         stds = columns.std[usable]
         scale_ratio = float(stds.max() / stds.min())
     largest = max(class_counts)
+    ratios = (
+        [largest / n for n in class_counts]
+        if multilabel is None
+        else multilabel.irlbl.tolist()
+    )
     report = DataReport(
         n_samples=n_samples,
         n_features=len(names),
         feature_names=names,
         classes=classes,
         class_counts=class_counts,
-        imbalance_ratios=[largest / n for n in class_counts],
+        imbalance_ratios=ratios,
         nan_counts=columns.nan_counts.tolist(),
         inf_counts=(columns.posinf_counts + columns.neginf_counts).tolist(),
         n_nonfinite_rows=n_samples - n_finite_rows,
@@ -447,5 +580,6 @@ def assemble_report(
         identifiers_excluded=bool(identifiers) and not identifiers_kept,
         typology_features=typology_features,
         projection=projection,
+        multilabel=multilabel,
     )
     return dataclasses.replace(report, findings=advise(report) + list(extra_findings))

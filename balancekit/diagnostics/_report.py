@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from balancekit._json import plain
 from balancekit.diagnostics._findings import Finding, render_findings, worst_severity
 from balancekit.diagnostics._typology import CATEGORIES
+
+if TYPE_CHECKING:
+    from balancekit.diagnostics._multilabel import MultilabelImbalance
 
 __all__ = ["DataReport", "Projection"]
 
@@ -57,6 +60,12 @@ class DataReport:
     Counts refer to the rows given; the duplicate checks and the typology use the rows
     whose features are all finite (``n_samples - n_nonfinite_rows`` of them).
 
+    For a multilabel ``y`` (a 0/1 indicator), the "classes" are the labels:
+    ``classes`` names the label columns, ``class_counts`` counts each label's
+    positive samples, ``imbalance_ratios`` are Charte et al.'s IRLbl (inf for a label
+    without positives), ``multilabel`` holds the multilabel measures, and the
+    neighbourhood typology and the projection are not computed.
+
     Attributes
     ----------
     n_samples, n_features : int
@@ -64,11 +73,12 @@ class DataReport:
     feature_names : list of str
         Column names (``x0``, ``x1``, ... unless given).
     classes : list
-        The sorted class labels.
+        The sorted class labels (multilabel: the label names, in column order).
     class_counts : list of int
-        Samples per class.
+        Samples per class (multilabel: positive samples per label).
     imbalance_ratios : list of float
-        Majority-class count over each class's count (1.0 for the majority).
+        Majority-class count over each class's count (1.0 for the majority;
+        multilabel: IRLbl, the most frequent label's count over each label's).
     nan_counts, inf_counts : list of int
         NaN and +/-inf values per column.
     n_nonfinite_rows : int
@@ -110,6 +120,9 @@ class DataReport:
         The columns the typology and the projection used, each standardised (mean 0,
         standard deviation 1 over the finite rows): every column but the
         identifier-like and the constant ones.
+    multilabel : MultilabelImbalance or None
+        The multilabel measures (cardinality, density, IRLbl, MeanIR, CVIR, SCUMBLE)
+        of a multilabel ``y``; None for class labels.
     findings : list of Finding
         What deserves attention, most serious first.
     projection : Projection or None
@@ -154,6 +167,7 @@ class DataReport:
     identifier_features: dict[str, str] = field(default_factory=dict)
     identifiers_excluded: bool = False
     typology_features: list[str] = field(default_factory=list)
+    multilabel: MultilabelImbalance | None = field(default=None, compare=False)
     findings: list[Finding] = field(default_factory=list)
     projection: Projection | None = field(default=None, repr=False, compare=False)
 
@@ -189,17 +203,42 @@ class DataReport:
         """Every computed quantity as plain Python types (JSON-serialisable).
 
         NaN and infinite floats become ``None``; class labels become dictionary keys
-        as strings in ``typology_shares``.
+        as strings in ``typology_shares``. ``multilabel`` is
+        ``MultilabelImbalance.to_dict()`` (or None).
         """
         out: dict[str, Any] = {}
         for item in fields(self):
-            if item.name in ("findings", "projection"):
+            if item.name in ("findings", "projection", "multilabel"):
                 continue
             out[item.name] = plain(getattr(self, item.name))
+        out["multilabel"] = (
+            None if self.multilabel is None else self.multilabel.to_dict()
+        )
         out["typology_shares"] = plain(self.typology_shares)
         out["worst_severity"] = self.worst_severity
         out["findings"] = [plain(f.to_dict()) for f in self.findings]
         return out
+
+    def _label_table(self, measures: MultilabelImbalance) -> list[str]:
+        names = [str(c) for c in self.classes]
+        width = max([5, *(len(n) for n in names)])
+        lines = [
+            f"cardinality {measures.cardinality:.4g}  density {measures.density:.4g}  "
+            f"MeanIR {measures.mean_ir:.4g}  CVIR {measures.cvir:.4g}  "
+            f"SCUMBLE {measures.scumble:.4g}  "
+            f"({measures.n_unlabelled:,} samples without any label)",
+            "",
+            f"{'label':<{width}}  {'count':>9}  {'share':>6}  {'IRLbl':>8}  "
+            f"{'SCUMBLE':>8}",
+        ]
+        total = max(self.n_samples, 1)
+        for j, name in enumerate(names):
+            count = int(measures.label_counts[j])
+            lines.append(
+                f"{name:<{width}}  {count:>9,}  {_percent(count / total):>6}  "
+                f"{measures.irlbl[j]:>8.4g}  {measures.scumble_label[j]:>8.4g}"
+            )
+        return lines
 
     def _class_table(self) -> list[str]:
         names = [str(c) for c in self.classes]
@@ -229,6 +268,16 @@ class DataReport:
             f"Data report: {self.n_samples:,} samples x {self.n_features} features, "
             f"{self.n_classes} classes"
         )
+        if self.multilabel is not None:
+            title = (
+                f"Data report: {self.n_samples:,} samples x {self.n_features} "
+                f"features, {self.n_classes} labels (multilabel)"
+            )
+            parts = [title, "", *self._label_table(self.multilabel), ""]
+            worst = self.worst_severity
+            parts.append(f"Findings (worst: {worst}):" if worst else "Findings:")
+            parts.append(render_findings(self.findings))
+            return "\n".join(parts)
         if self.typology_counts is not None:
             scope = ", subsample" if self.typology_sampled else ""
             n_used = len(self.typology_features)

@@ -3,7 +3,8 @@
 :func:`count_classes_of` counts the labels of several outputs in one pass over a
 dataset (``reduce`` in the graph); :func:`weight_table` turns one output's counts (or
 given weights) into its vector of per-class weights with
-:mod:`balancekit.weighting`'s formulas.
+:mod:`balancekit.weighting`'s formulas, and :func:`multilabel_weight_table` does so
+for each label of multilabel labels (the weights of their (label, value) pairs).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from balancekit.tensorflow._weight_labels import OutputPlan, class_ids
 from balancekit.tensorflow._weight_params import OutputKey, WeightSpec
 from balancekit.weighting._class_weight import class_weights_from_counts
 
-__all__ = ["count_classes_of", "weight_table"]
+__all__ = ["count_classes_of", "multilabel_weight_table", "weight_table"]
 
 # Labels per step of the counting pass (ragged batches of about this many labels).
 _COUNTING_LABELS = 1 << 16
@@ -47,6 +48,7 @@ class _FlatClassIds:
                     one_hot=p.one_hot,
                     num_classes=p.num_classes,
                     name=p.label_name,
+                    multilabel=p.multilabel,
                 ),
                 [-1],
             )
@@ -169,3 +171,50 @@ def weight_table(
         sample_weight=None,
         xp=np,
     )
+
+
+def multilabel_weight_table(
+    spec: WeightSpec,
+    counts: np.ndarray | None,
+    n_labels: int,
+    *,
+    beta: float,
+    normalize: str | None,
+) -> np.ndarray:
+    """Weights of the (label, value) pairs of multilabel labels, pair ``2 * l + v``.
+
+    Label ``l`` is weighed as one output of
+    ``compute_sample_weight(Y, method, beta=beta, normalize=normalize)`` is: over the
+    classes (0, 1, or the one value it takes) present in its counts ``counts[2 * l],
+    counts[2 * l + 1]``; a value the label never takes gets 0 (no element has it).
+    Given weights ``{0: w0, 1: w1}`` serve every label (a missing one is 1).
+
+    Examples
+    --------
+    >>> spec = WeightSpec("balanced", None, None, "class_weight")
+    >>> counts = np.array([3.0, 1.0, 2.0, 2.0])  # label 0: three 0s, one 1
+    >>> multilabel_weight_table(spec, counts, 2, beta=0.9, normalize=None).tolist()
+    [0.6666666666666666, 2.0, 1.0, 1.0]
+    """
+    method: Any = spec.method if spec.method is not None else spec.weights
+    table = np.zeros(2 * n_labels)
+    for label in range(n_labels):
+        pair = None if counts is None else counts[2 * label : 2 * label + 2]
+        present = () if pair is None else tuple(v for v in (0, 1) if pair[v] > 0)
+        # a method weighs the classes the label takes, as compute_sample_weight does
+        classes = present if spec.method is not None else (0, 1)
+        weights = class_weights_from_counts(
+            None,
+            present,
+            tuple(float(pair[v]) for v in present) if pair is not None else (),
+            classes,
+            method,
+            beta=beta,
+            normalize=normalize,
+            absent="zero",
+            sample_weight=None,
+            xp=np,
+        )
+        for value, weight in zip(classes, weights, strict=True):
+            table[2 * label + value] = weight
+    return table

@@ -25,6 +25,7 @@ __all__ = [
     "class_ids",
     "label_name",
     "label_structure",
+    "multilabel_ids",
     "plan_output",
 ]
 
@@ -40,6 +41,9 @@ class OutputPlan:
     one_hot: bool
     label_name: str  # e.g. "y", "y['a']", "label_fn(x, y)[0]"
     label_spec: tf.TensorSpec
+    # Multilabel: the last axis holds n_labels 0/1 values; the "classes" are then
+    # the 2 * n_labels pairs (label, value), class 2 * label + value.
+    multilabel: bool = False
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity, as a function
@@ -82,11 +86,45 @@ def label_name(label_fn: Any, key: OutputKey) -> str:
     return base if key is None else f"{base}[{key!r}]"
 
 
+def multilabel_ids(labels: tf.Tensor, *, name: str) -> tf.Tensor:
+    """``2 * label + value`` (int64) of 0/1 ``labels`` of shape (..., n_labels): the
+    index of each (label, value) pair, checked to hold only 0 and 1 first."""
+    n_labels = labels.shape[-1]
+    if labels.dtype.is_bool:
+        values = tf.cast(labels, tf.int64)
+    else:
+        zero_one = tf.logical_or(
+            tf.equal(labels, tf.zeros([], labels.dtype)),
+            tf.equal(labels, tf.ones([], labels.dtype)),
+        )
+        check = tf.debugging.Assert(
+            tf.reduce_all(zero_one),
+            [
+                f"`{name}` must hold only 0 and 1 (a multilabel indicator, one 0/1 "
+                "value per label on the last axis); found another value. Binarise it "
+                "first, or pass multilabel=False for class indices."
+            ],
+        )
+        with tf.control_dependencies([check] if check is not None else []):
+            values = tf.cast(labels, tf.int64)
+    return values + 2 * tf.range(n_labels, dtype=tf.int64)
+
+
 def class_ids(
-    labels: tf.Tensor, *, one_hot: bool, num_classes: int | None, name: str
+    labels: tf.Tensor,
+    *,
+    one_hot: bool,
+    num_classes: int | None,
+    name: str,
+    multilabel: bool = False,
 ) -> tf.Tensor:
     """Class indices (int64) of ``labels``, checked (assertions naming ``name``)
-    before they are returned, so a bad label fails here rather than in a gather."""
+    before they are returned, so a bad label fails here rather than in a gather.
+
+    For ``multilabel`` labels, the indices of their (label, value) pairs
+    (:func:`multilabel_ids`)."""
+    if multilabel:
+        return multilabel_ids(labels, name=name)
     if one_hot:
         return tf.argmax(labels, axis=-1, output_type=tf.int64)
     if labels.dtype.is_bool:
@@ -170,6 +208,14 @@ def plan_output(
             f"{dtype.name}. Map string labels to integers first (e.g. "
             "keras.layers.StringLookup)."
         )
+    if values.get("multilabel"):
+        return _plan_multilabel(key, label_spec, values, name)
+    if counts is not None and counts.ndim != 1:
+        raise ValueError(
+            f"`{output_name('class_counts', key)}` has shape {counts.shape}: 2-D "
+            "counts (n_labels, 2) are for multilabel labels; pass multilabel=True, "
+            "or one count per class."
+        )
     sources = _class_number_sources(key, values, spec, counts)
     exact = next(iter(sources.values()), None)
     # A dict class_weight only bounds the number of classes from below.
@@ -208,3 +254,52 @@ def plan_output(
             f"{exact} classes ({', '.join(sources)})."
         )
     return OutputPlan(key, spec, counts, exact, bool(one_hot), name, label_spec)
+
+
+def _plan_multilabel(
+    key: OutputKey, label_spec: tf.TensorSpec, values: dict, name: str
+) -> OutputPlan:
+    """The plan of multilabel labels: 0/1 values, one per label on the last axis.
+
+    Each label is an output with the classes 0 and 1; its counts, if given, are the
+    row ``(count of 0s, count of 1s)`` of ``class_counts``.
+    """
+    spec: WeightSpec = values["class_weight"]
+    counts: np.ndarray | None = values["class_counts"]
+    n_labels = label_spec.shape[-1] if label_spec.shape.rank else None
+    if n_labels is None:
+        raise ValueError(
+            f"Multilabel `{name}` needs a known last axis (one 0/1 value per label); "
+            f"got shape {label_spec.shape}."
+        )
+    if values["one_hot"]:
+        raise ValueError(
+            f"`{output_name('one_hot', key)}` and `{output_name('multilabel', key)}` "
+            "exclude each other: multilabel labels hold one 0/1 value per label, "
+            "one-hot labels one class per row."
+        )
+    if values["num_classes"] not in (None, 2):
+        raise ValueError(
+            f"Each label of multilabel `{name}` has the classes 0 and 1; "
+            f"`{output_name('num_classes', key)}` must be None or 2, got "
+            f"{values['num_classes']}."
+        )
+    if spec.weights is not None and (
+        max(spec.weights) > 1 or spec.exact_classes not in (None, 2)
+    ):
+        raise ValueError(
+            f"`{spec.name}` gives weights for the classes {sorted(spec.weights)}, but "
+            f"each label of multilabel `{name}` has the classes 0 and 1; give "
+            "{0: w0, 1: w1} (used for every label) or a method name."
+        )
+    if counts is not None:
+        if counts.shape != (int(n_labels), 2):
+            raise ValueError(
+                f"`{output_name('class_counts', key)}` for multilabel `{name}` must "
+                f"have shape (n_labels, 2) = ({n_labels}, 2): the count of 0s and of "
+                f"1s of each label; got shape {counts.shape}."
+            )
+        counts = counts.reshape(-1)  # class 2 * label + value
+    return OutputPlan(
+        key, spec, counts, 2 * int(n_labels), False, name, label_spec, multilabel=True
+    )

@@ -1,10 +1,10 @@
 """The parameters of ``with_sample_weights``, checked when it is called.
 
-Each of ``class_weight``, ``class_counts``, ``num_classes`` and ``one_hot`` is one
-value shared by every output, or one value per output (a dict keyed by output name,
-or a list/tuple with one entry per output). :func:`check_parameter` tells the two
-apart and checks every value; :func:`pick` hands an output its value once the
-dataset's outputs are known.
+Each of ``class_weight``, ``class_counts``, ``num_classes``, ``one_hot`` and
+``multilabel`` is one value shared by every output, or one value per output (a dict
+keyed by output name, or a list/tuple with one entry per output).
+:func:`check_parameter` tells the two apart and checks every value; :func:`pick`
+hands an output its value once the dataset's outputs are known.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from balancekit._array_api import host_float64
 from balancekit._loss_params import as_float64_vector, check_class_weights
 from balancekit._params import check_choice, check_int
 from balancekit.weighting._class_weight import METHODS
@@ -28,7 +29,7 @@ __all__ = [
     "pick",
 ]
 
-PARAMETERS = ("class_weight", "class_counts", "num_classes", "one_hot")
+PARAMETERS = ("class_weight", "class_counts", "num_classes", "one_hot", "multilabel")
 OutputKey = str | int | None  # dict key, tuple index, or None for a single output
 
 
@@ -114,14 +115,34 @@ def _check_spec(value: Any, name: str) -> WeightSpec:
     return WeightSpec(None, dict(enumerate(weights.tolist())), len(weights), name)
 
 
+def _as_counts(value: Any, name: str) -> np.ndarray:
+    """Counts of shape (num_classes,), or (n_labels, 2) for multilabel labels."""
+    if getattr(value, "ndim", None) == 2:  # an array or tensor, not a nested list
+        counts = host_float64(value)
+        if counts.shape[0] == 0 or counts.shape[1] != 2:
+            raise ValueError(
+                f"`{name}` as a 2-D array holds the counts of multilabel labels, one "
+                "row (count of 0s, count of 1s) per label: shape (n_labels, 2); got "
+                f"shape {counts.shape}."
+            )
+        return counts
+    return as_float64_vector(value, name)
+
+
 def _check_counts(value: Any, name: str) -> np.ndarray | None:
     if value is None:
         return None
-    counts = as_float64_vector(value, name)
-    if not np.all(np.isfinite(counts)) or np.any(counts < 0) or counts.sum() <= 0:
+    counts = _as_counts(value, name)
+    rows = counts.reshape(-1, counts.shape[-1] if counts.ndim == 2 else counts.size)
+    if (
+        not np.all(np.isfinite(counts))
+        or np.any(counts < 0)
+        or np.any(rows.sum(axis=-1) <= 0)
+    ):
         raise ValueError(
             f"`{name}` must hold finite counts >= 0, not all 0 (one per class, in "
-            f"class order); got {counts.tolist()}."
+            "class order; for multilabel labels one row per label, each with some "
+            f"count); got {counts.tolist()}."
         )
     return counts
 
@@ -137,11 +158,18 @@ def _check_one_hot(value: Any, name: str) -> bool | None:
     return None if value is None else bool(value)
 
 
+def _check_multilabel(value: Any, name: str) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"`{name}` must be a bool; got {type(value).__name__}.")
+    return bool(value)
+
+
 _CHECKS: dict[str, Callable[[Any, str], Any]] = {
     "class_weight": _check_spec,
     "class_counts": _check_counts,
     "num_classes": _check_num_classes,
     "one_hot": _check_one_hot,
+    "multilabel": _check_multilabel,
 }
 _SEQUENCE_LEAVES = ("class_weight", "class_counts")
 

@@ -31,7 +31,11 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from balancekit.tensorflow._weight_counts import count_classes_of, weight_table
+from balancekit.tensorflow._weight_counts import (
+    count_classes_of,
+    multilabel_weight_table,
+    weight_table,
+)
 from balancekit.tensorflow._weight_labels import (
     LabelSelector,
     OutputPlan,
@@ -61,6 +65,9 @@ class _Output:
     one_hot: bool
     num_classes: int
     table: np.ndarray  # weights of shape (num_classes,), in the weights' dtype
+    # Multilabel: ``table`` holds the weights of the (label, value) pairs, and an
+    # element's weight is the product of its labels' weights.
+    multilabel: bool = False
 
 
 # --------------------------------------------------------------------------------------
@@ -120,8 +127,9 @@ class _AddWeights:
 
     def weights_of(self, labels: dict) -> Any:
         """The weights of ``labels`` (``{key: tensor}``), in the labels' structure."""
-        weights = {
-            o.key: tf.gather(
+        weights = {}
+        for o in self.outputs:
+            gathered = tf.gather(
                 # A graph constant: the table is traced once into the map function.
                 tf.constant(o.table),
                 class_ids(
@@ -129,10 +137,14 @@ class _AddWeights:
                     one_hot=o.one_hot,
                     num_classes=o.num_classes,
                     name=o.label_name,
+                    multilabel=o.multilabel,
                 ),
             )
-            for o in self.outputs
-        }
+            # multilabel: the product over the labels (last axis), as
+            # compute_sample_weight multiplies the weights of its outputs
+            weights[o.key] = (
+                tf.reduce_prod(gathered, axis=-1) if o.multilabel else gathered
+            )
         if None in weights:
             return weights[None]
         if isinstance(self.label_spec, Mapping):
@@ -235,15 +247,24 @@ class _SampleWeighting:
                     f"The number of classes of `{p.label_name}` is unknown; pass "
                     "num_classes=."
                 )
-            table = weight_table(
-                p.spec,
-                counts,
-                num_classes,
-                beta=self.beta,
-                normalize=self.normalize,
-                absent=self.absent,
-                counts_name=counts_name,
-            )
+            if p.multilabel:
+                table = multilabel_weight_table(
+                    p.spec,
+                    counts,
+                    num_classes // 2,
+                    beta=self.beta,
+                    normalize=self.normalize,
+                )
+            else:
+                table = weight_table(
+                    p.spec,
+                    counts,
+                    num_classes,
+                    beta=self.beta,
+                    normalize=self.normalize,
+                    absent=self.absent,
+                    counts_name=counts_name,
+                )
             outputs.append(
                 _Output(
                     p.key,
@@ -251,6 +272,7 @@ class _SampleWeighting:
                     p.one_hot,
                     num_classes,
                     table.astype(numpy_dtype),
+                    p.multilabel,
                 )
             )
         return outputs
@@ -279,6 +301,7 @@ def with_sample_weights(
     class_counts: Any = None,
     num_classes: Any = None,
     one_hot: Any = None,
+    multilabel: Any = False,
     beta: float = 0.999,
     normalize: str | None = None,
     absent: str = "raise",
@@ -304,9 +327,20 @@ def with_sample_weights(
       Other float labels must hold whole numbers and are read as class indices.
       ``one_hot=True/False`` overrides this rule; float labels with an unknown
       number of classes need ``num_classes`` or ``one_hot``.
+    - multilabel labels (``multilabel=True``): 0/1 values, one per label on the last
+      axis, (N, n_labels) batched, (n_labels,) unbatched; ``w`` drops that axis. Each
+      label is weighed as an output of its own with the classes 0 and 1, and an
+      element's weight is the product of its labels' weights: exactly
+      ``balancekit.weighting.compute_sample_weight(Y, class_weight)`` for the label
+      matrix ``Y`` of the dataset (scikit-learn's ``compute_sample_weight`` for
+      ``"balanced"``), ``normalize`` and ``beta`` included. A method weighs the
+      classes a label takes (a constant label weighs 1 under ``"balanced"``), so
+      ``absent`` does not apply; a dict or sequence ``class_weight`` gives the
+      weights of 0 and 1 for every label.
     - several outputs: ``y`` a dict or tuple of such tensors gives ``w`` of the same
       structure (which Keras accepts for multi-output models). Each of
-      ``class_weight``, ``class_counts``, ``num_classes`` and ``one_hot`` is either
+      ``class_weight``, ``class_counts``, ``num_classes``, ``one_hot`` and
+      ``multilabel`` is either
       one value for every output, or per output: a dict keyed by output name (for a
       dict ``y``) or a list/tuple with one entry per output (for a tuple ``y``).
 
@@ -330,9 +364,12 @@ def with_sample_weights(
         dict ``y``.
     class_counts : array-like of shape (num_classes,), or one per output; optional
         Number of labels of each class (every label counts: a (N, T) batch adds
-        ``N * T``). When a method needs counts and none are given, they are counted
-        in **one pass over the dataset** when the transformation is applied (``reduce``
-        in the graph); an infinite dataset (``.repeat()``) then raises a ValueError.
+        ``N * T``). For multilabel labels, an array or tensor of shape
+        (n_labels, 2): the number of elements with a 0 and with a 1 for each label
+        (a nested list reads as one entry per output). When a method needs counts
+        and none are given, they are counted in **one pass over the dataset** when
+        the transformation is applied (``reduce`` in the graph); an infinite dataset
+        (``.repeat()``) then raises a ValueError.
     num_classes : int or one per output, optional
         Number of classes C. By default: ``len(class_counts)``, the length of a
         sequence ``class_weight``, the largest key + 1 of a dict ``class_weight``
@@ -340,6 +377,10 @@ def with_sample_weights(
         while counting.
     one_hot : bool or one per output, optional
         Whether the labels are one-hot (class axis last); default: decided as above.
+    multilabel : bool or one per output, default=False
+        Whether the labels are a multilabel indicator (one 0/1 value per label on
+        the last axis), weighed as described above. Values other than 0 and 1 raise
+        ``tf.errors.InvalidArgumentError`` naming ``y`` when the element is read.
     beta : float in [0, 1), default=0.999
         The ``"effective_number"`` parameter.
     normalize : {None, "classes", "samples"}, default=None
@@ -381,11 +422,21 @@ def with_sample_weights(
     >>> ds = ds.batch(2).apply(with_sample_weights({0: 1.0, 1: 2.0, 2: 5.0}))
     >>> next(iter(ds))[2].numpy().tolist()
     [[1.0, 2.0, 2.0], [5.0, 1.0, 2.0]]
+
+    Multilabel labels: one weight per element, the product over its labels:
+
+    >>> Y = tf.constant([[1, 0], [0, 1], [0, 0], [0, 1]])
+    >>> ds = tf.data.Dataset.from_tensor_slices((tf.zeros((4, 3)), Y)).batch(4)
+    >>> ds = ds.apply(with_sample_weights("balanced", multilabel=True))
+    >>> next(iter(ds))[2].numpy().tolist()
+    [2.0, 0.6666666865348816, 0.6666666865348816, 0.6666666865348816]
     """
     shared: dict[str, Any] = {}
     per_output: dict[str, Any] = {}
     for name, value in zip(
-        PARAMETERS, (class_weight, class_counts, num_classes, one_hot), strict=True
+        PARAMETERS,
+        (class_weight, class_counts, num_classes, one_hot, multilabel),
+        strict=True,
     ):
         shared[name], per_output[name] = check_parameter(value, name)
     check_weight_options("balanced", beta, normalize, absent)
