@@ -29,6 +29,12 @@ NUMPY_RNG = np.random.default_rng(0)
 X = NUMPY_RNG.normal(size=(120, 4))
 Y = (NUMPY_RNG.random(120) < 0.25).astype(np.int64)
 Y[:3] = 1  # enough minority rows for k = 5 neighbours everywhere
+# a multilabel indicator: two labels of 30 % and 10 % (and a common one)
+Y_MULTI = np.stack(
+    [Y, (NUMPY_RNG.random(120) < 0.1).astype(np.int64), np.ones(120, np.int64)], 1
+)
+Y_MULTI[:6, 1] = 1
+Y_MULTI[6:9, 2] = 0
 
 
 def _round_trip(obj: Any) -> Any:
@@ -222,6 +228,18 @@ def _torch_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]]
 
         return make
 
+    multi_logits = torch.from_numpy(X[:, :3].astype(np.float32))
+    multi_target = torch.from_numpy(Y_MULTI.astype(np.float32))
+    multi_counts = Y_MULTI.sum(axis=0)
+
+    def multilabel_loss(cls: Any, *args: Any) -> Any:
+        return lambda: (cls(*args), lambda m: m(multi_logits, multi_target))
+
+    def multilabel_sampler() -> tuple[Any, Callable[[Any], Any]]:
+        made = bt.MultilabelBalancedSampler(Y_MULTI, "sqrt", seed=3)
+        next(iter(made))
+        return made, lambda m: m.epoch_draw(2)
+
     def dataset() -> tuple[Any, Callable[[Any], Any]]:
         made = bt.ResampledDataset(
             (torch.from_numpy(X), torch.from_numpy(Y)),
@@ -244,6 +262,11 @@ def _torch_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]]
         "balancekit.torch.BalancedBatchSampler": sampler(bt.BalancedBatchSampler, 2, 4),
         "balancekit.torch.ResampledDataset": dataset,
         "balancekit.torch.BatchAugment": augment,
+        "balancekit.torch.AsymmetricLoss": multilabel_loss(bt.AsymmetricLoss),
+        "balancekit.torch.DistributionBalancedLoss": multilabel_loss(
+            bt.DistributionBalancedLoss, multi_counts, len(Y_MULTI)
+        ),
+        "balancekit.torch.MultilabelBalancedSampler": multilabel_sampler,
     }
 
 
@@ -260,6 +283,12 @@ def _tensorflow_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], A
     def loss(cls: Any, *args: Any) -> Any:
         return lambda: (cls(*args), lambda m: m(target, logits).numpy())
 
+    multi_logits = tf.constant(X[:, :3].astype(np.float32))
+    multi_target = tf.constant(Y_MULTI.astype(np.float32))
+
+    def multilabel_loss(cls: Any, *args: Any) -> Any:
+        return lambda: (cls(*args), lambda m: m(multi_target, multi_logits).numpy())
+
     return {
         "balancekit.tensorflow.FocalLoss": loss(btf.FocalLoss),
         "balancekit.tensorflow.ClassBalancedLoss": loss(btf.ClassBalancedLoss, counts),
@@ -267,6 +296,10 @@ def _tensorflow_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], A
         "balancekit.tensorflow.LogitAdjustedLoss": loss(btf.LogitAdjustedLoss, counts),
         "balancekit.tensorflow.BalancedSoftmaxLoss": loss(
             btf.BalancedSoftmaxLoss, counts
+        ),
+        "balancekit.tensorflow.AsymmetricLoss": multilabel_loss(btf.AsymmetricLoss),
+        "balancekit.tensorflow.DistributionBalancedLoss": multilabel_loss(
+            btf.DistributionBalancedLoss, Y_MULTI.sum(axis=0), len(Y_MULTI)
         ),
         "balancekit.keras.BalancedBatchGenerator": lambda: (
             BalancedBatchGenerator(X, Y, batch_size=8, random_state=0),
@@ -380,8 +413,26 @@ COVERED_ELSEWHERE = {f"balancekit.{name}" for name in SAMPLER_NAMES} | {
 }
 
 
+def _multilabel_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]]]:
+    from balancekit import multilabel
+
+    def fitted(cls: Any, **params: Any) -> Any:
+        def make() -> tuple[Any, Callable[[Any], Any]]:
+            made = cls(random_state=0, **params)
+            made.fit_resample(X, Y_MULTI)
+            return made, lambda m: m.fit_resample(X, Y_MULTI)
+
+        return make
+
+    return {
+        f"balancekit.multilabel.{name}": fitted(getattr(multilabel, name))
+        for name in multilabel.__all__
+    }
+
+
 def _other_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]]]:
     return {
+        **_multilabel_objects(),
         **_torch_objects(),
         **_tensorflow_objects(),
         **_report_objects(),

@@ -7,8 +7,10 @@ from balancekit.tensorflow._batch_generator import balanced_batch_generator
 from balancekit.tensorflow.augmentation import augment_batches
 from balancekit.tensorflow.balanced_dataset import balanced_dataset
 from balancekit.tensorflow.losses import (
+    AsymmetricLoss,
     BalancedSoftmaxLoss,
     ClassBalancedLoss,
+    DistributionBalancedLoss,
     FocalLoss,
     LDAMLoss,
     LogitAdjustedLoss,
@@ -17,8 +19,10 @@ from balancekit.tensorflow.rebalance import count_classes, rebalance
 from balancekit.tensorflow.weights import with_sample_weights
 
 __all__ = [
+    "AsymmetricLoss",
     "BalancedSoftmaxLoss",
     "ClassBalancedLoss",
+    "DistributionBalancedLoss",
     "FocalLoss",
     "LDAMLoss",
     "LogitAdjustedLoss",

@@ -1,28 +1,38 @@
-"""PyTorch adapter: balanced DataLoader samplers, a resampled Dataset,
+"""PyTorch adapter: balanced DataLoader samplers (class-aware for multilabel), a
+resampled Dataset,
 imbalance-aware losses, a batch-augmentation collate function and the distributed
 reduction of streaming metrics. Importing it imports torch."""
 
 from balancekit.torch._batch_augment import BatchAugment
 from balancekit.torch.datasets import ResampledDataset
 from balancekit.torch.losses import (
+    AsymmetricLoss,
     BalancedSoftmaxLoss,
     ClassBalancedLoss,
+    DistributionBalancedLoss,
     FocalLoss,
     LDAMLoss,
     LogitAdjustedLoss,
 )
 from balancekit.torch.metrics import all_reduce_
-from balancekit.torch.samplers import BalancedBatchSampler, BalancedSampler
+from balancekit.torch.samplers import (
+    BalancedBatchSampler,
+    BalancedSampler,
+    MultilabelBalancedSampler,
+)
 
 __all__ = [
+    "AsymmetricLoss",
     "BalancedBatchSampler",
     "BalancedSampler",
     "BalancedSoftmaxLoss",
     "BatchAugment",
     "ClassBalancedLoss",
+    "DistributionBalancedLoss",
     "FocalLoss",
     "LDAMLoss",
     "LogitAdjustedLoss",
+    "MultilabelBalancedSampler",
     "ResampledDataset",
     "all_reduce_",
 ]
