@@ -6,12 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from balancekit._array_api import index_dtype, move_indices
+from balancekit._array_api import index_dtype, move_indices, to_host
 from balancekit._features import numeric_features
 from balancekit._neighbors import NearestNeighbors
 from balancekit._params import check_choice, check_int
 from balancekit._random import RandomStateLike
 from balancekit._typing import Array, Device, Namespace
+from balancekit.multilabel._bags import mean_ir
 from balancekit.multilabel._base import BaseMultilabelSampler
 from balancekit.multilabel._indicator import Combinations, MultilabelData
 from balancekit.over_sampling._smote_base import interpolate
@@ -61,6 +62,9 @@ class MLSMOTE(BaseMultilabelSampler):
         IRLbl of each input label (inf for a label without rows, never resampled).
     mean_ir_ : float
         MeanIR of the input.
+    mean_ir_resampled_ : float
+        MeanIR of the output (not guaranteed lower: a synthetic row also adds the
+        other labels its neighbours share).
     minority_labels_ : numpy.ndarray
         Positions of the minority labels, in the order their rows were generated.
     n_features_in_ : int
@@ -145,6 +149,8 @@ class MLSMOTE(BaseMultilabelSampler):
         X_new = interpolate(values, parent, partner, step, xp)
         X_res = xp.concat([values, X_new], axis=0)
         y_res = xp.concat([data.y, new_labels], axis=0)
+        label_counts = to_host(xp.sum(xp.astype(y_res != 0, y_int.dtype), axis=0), xp)
+        self.mean_ir_resampled_ = mean_ir(np.asarray(label_counts))
         w_res = None
         if data.sample_weight is not None:
             w = data.sample_weight

@@ -278,3 +278,23 @@ def test_label_powerset_mean_ir_target_stops_at_target_or_mean(
     assert reached or ref.mean_ir(Y_res.sum(axis=0)) <= target + 1e-12
     if ref.mean_ir(Y.sum(axis=0)) <= target:
         assert len(Y_res) == n  # nothing to do
+
+
+def test_every_sampler_reports_the_output_mean_ir():
+    """``mean_ir_resampled_`` is the MeanIR of what ``fit_resample`` returned."""
+    import warnings
+
+    from sklearn.exceptions import UndefinedMetricWarning
+
+    from balancekit import multilabel
+
+    rng = np.random.default_rng(3)
+    y = (rng.random((300, 5)) < [0.5, 0.3, 0.1, 0.05, 0.03]).astype(np.int64)
+    X = rng.normal(size=(300, 4))
+    for name in multilabel.__all__:
+        sampler = getattr(multilabel, name)(random_state=0)
+        _, y_res = sampler.fit_resample(X, y)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UndefinedMetricWarning)
+            expected = multilabel_imbalance(y_res).mean_ir
+        assert sampler.mean_ir_resampled_ == pytest.approx(expected, rel=1e-12), name
