@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from balancekit._array_api import to_host
+import numpy as np
+
+from balancekit._array_api import is_pandas, is_sparse, to_host
 from balancekit._labels import python_scalar
 from balancekit._typing import Array, Namespace
 
-__all__ = ["BINARIZE_HINT", "IndicatorDtypeError", "check_indicator"]
+__all__ = ["BINARIZE_HINT", "IndicatorDtypeError", "check_indicator", "host_array"]
 
 BINARIZE_HINT = (
     "Encode each label as a 0/1 column (e.g. with "
@@ -124,3 +126,30 @@ def check_indicator(
         return y
     _check_zero_one(y, xp, name)
     return y == 1
+
+
+def host_array(value: Any, name: str) -> Any:
+    """Host containers (lists, tuples, pandas) as NumPy arrays; other arrays unchanged;
+    SciPy sparse matrices refused (the multilabel tools take dense indicators).
+
+    Examples
+    --------
+    >>> host_array([[0, 1], [1, 0]], "y").shape
+    (2, 2)
+    """
+    if is_sparse(value):
+        raise TypeError(
+            f"`{name}` is a SciPy sparse matrix; pass a dense array, e.g. "
+            f"`{name}.toarray()`."
+        )
+    if is_pandas(value):
+        return value.to_numpy()
+    if isinstance(value, list | tuple):
+        try:
+            return np.asarray(value)
+        except ValueError as exc:
+            raise ValueError(
+                f"`{name}` could not be read as an array ({exc}). Rows of a list "
+                "must all have the same length."
+            ) from None
+    return value

@@ -62,14 +62,11 @@ from balancekit._array_api import (
     cpu_tensor_view,
     get_namespace_and_device,
     index_dtype,
-    is_numpy_namespace,
-    is_pandas,
-    is_sparse,
     restore_tensors,
     to_host,
     widest_float_dtype,
 )
-from balancekit._indicator import check_indicator
+from balancekit._indicator import check_indicator, host_array
 from balancekit._json import plain
 from balancekit._labels import python_scalar
 from balancekit._typing import Array, Device, Namespace
@@ -276,19 +273,7 @@ def multilabel_imbalance(
 
 def _check_indicator(Y: Any, xp: Namespace) -> Array:
     """``Y`` read as an array (lists, pandas) and checked as a 0/1 indicator."""
-    if is_sparse(Y):
-        raise TypeError(
-            "`Y` is a SciPy sparse matrix; pass a dense indicator, e.g. `Y.toarray()`."
-        )
-    if is_numpy_namespace(xp):
-        try:
-            Y = np.asarray(Y.to_numpy() if is_pandas(Y) else Y)
-        except ValueError as exc:
-            raise ValueError(
-                f"`Y` could not be read as an array ({exc}). Rows of a list must all "
-                "have the same length."
-            ) from None
-    return check_indicator(Y, xp, "Y")
+    return check_indicator(host_array(Y, "Y"), xp, "Y")
 
 
 def _check_label_names(label_names: Sequence[Any] | None, n_labels: int) -> tuple:

@@ -19,12 +19,10 @@ from balancekit._array_api import (
     get_namespace_and_device,
     index_dtype,
     is_numpy_namespace,
-    is_pandas,
-    is_sparse,
     move_indices,
     to_host,
 )
-from balancekit._indicator import check_indicator
+from balancekit._indicator import check_indicator, host_array
 from balancekit._typing import Array, Device, Namespace
 from balancekit._validation import check_sample_weight
 
@@ -97,26 +95,6 @@ class Combinations:
         return xp.take(self.order, move_indices(positions, xp, device), axis=0)
 
 
-def _as_array(value: Array, name: str) -> Array:
-    """Host containers (lists, pandas) as NumPy arrays; other arrays unchanged."""
-    if is_sparse(value):
-        raise TypeError(
-            f"`{name}` is a SciPy sparse matrix; the multilabel samplers take dense "
-            f"arrays, e.g. `{name}.toarray()`."
-        )
-    if is_pandas(value):
-        return value.to_numpy()
-    if isinstance(value, list | tuple):
-        try:
-            return np.asarray(value)
-        except ValueError as exc:
-            raise ValueError(
-                f"`{name}` could not be read as an array ({exc}). Rows of a list "
-                "must all have the same length."
-            ) from None
-    return value
-
-
 def _check_y(y: Array, xp: Namespace) -> Array:
     """``y`` checked as a 0/1 indicator (the shared check), returned unchanged."""
     shape = tuple(int(size) for size in getattr(y, "shape", ()))
@@ -172,9 +150,9 @@ def check_multilabel_data(X: Array, y: Array, sample_weight: Array) -> Multilabe
         raise ValueError(
             "`X` is None: pass the features, shape (n_samples, n_features)."
         )
-    X, y = _as_array(X, "X"), _as_array(y, "y")
+    X, y = host_array(X, "X"), host_array(y, "y")
     if sample_weight is not None:
-        sample_weight = _as_array(sample_weight, "sample_weight")
+        sample_weight = host_array(sample_weight, "sample_weight")
     xp, device = get_namespace_and_device(X=X, y=y, sample_weight=sample_weight)
     y = _check_y(y, xp)
     X = _check_X(X, xp)

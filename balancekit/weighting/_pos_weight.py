@@ -18,15 +18,11 @@ import numpy as np
 
 from balancekit._array_api import (
     get_namespace_and_device,
-    index_dtype,
-    is_numpy_namespace,
-    is_pandas,
-    is_sparse,
     numpy_for_cpu_tensors,
     to_host,
     widest_float_dtype,
 )
-from balancekit._indicator import check_indicator
+from balancekit._indicator import check_indicator, host_array
 from balancekit._params import check_choice, check_scalar
 from balancekit._typing import Array, Namespace
 from balancekit._validation import check_sample_weight
@@ -185,18 +181,7 @@ def _columns(positions: np.ndarray) -> str:
 
 def _indicator(y: Any, xp: Namespace) -> Array:
     """``y`` as a checked 2-D 0/1 indicator (a 1-D ``y`` becomes one column)."""
-    if is_sparse(y):
-        raise TypeError(
-            "`y` is a SciPy sparse matrix; pass a dense indicator, e.g. `y.toarray()`."
-        )
-    if is_numpy_namespace(xp):
-        try:
-            y = np.asarray(y.to_numpy() if is_pandas(y) else y)
-        except ValueError as exc:
-            raise ValueError(
-                f"`y` could not be read as an array ({exc}). Rows of a list must all "
-                "have the same length."
-            ) from None
+    y = host_array(y, "y")
     if getattr(y, "ndim", None) == 1:
         y = xp.reshape(y, (-1, 1))
     return check_indicator(y, xp, "y")
@@ -210,7 +195,7 @@ def _label_counts(
     exactly 0, whatever the rounding)."""
     device = array_api_compat.device(Y)
     if sample_weight is None:
-        counts = xp.sum(xp.astype(Y, index_dtype(xp, device)), axis=0)
+        counts = xp.count_nonzero(Y, axis=0)
         n_pos = np.asarray(to_host(counts, xp), dtype=np.float64)
         return n_pos, int(Y.shape[0]) - n_pos
     dtype = widest_float_dtype(xp, device)
