@@ -14,6 +14,11 @@ if TYPE_CHECKING:
     from balancekit.bench._compare import compare
     from balancekit.bench._comparison import COLUMNS, protocol_text
     from balancekit.bench._models import Model, default_models
+    from balancekit.bench._multilabel_compare import compare_multilabel
+    from balancekit.bench._multilabel_strategies import (
+        MultilabelStrategy,
+        default_multilabel_strategies,
+    )
     from balancekit.bench._scores import METRICS, score_run
     from balancekit.bench._stats import (
         FriedmanResult,
@@ -25,9 +30,13 @@ if TYPE_CHECKING:
     from balancekit.bench._summary import rank_table, summarize
     from balancekit.bench.datasets import (
         Dataset,
+        MultilabelDataset,
         list_datasets,
+        list_multilabel_datasets,
         load_dataset,
         load_file,
+        load_multilabel_dataset,
+        make_multilabel_synthetic,
         make_synthetic,
     )
 
@@ -41,6 +50,9 @@ __getattr__, __dir__ = lazy_attributes(
         "protocol_text": "balancekit.bench._comparison",
         "Model": "balancekit.bench._models",
         "default_models": "balancekit.bench._models",
+        "compare_multilabel": "balancekit.bench._multilabel_compare",
+        "MultilabelStrategy": "balancekit.bench._multilabel_strategies",
+        "default_multilabel_strategies": "balancekit.bench._multilabel_strategies",
         "METRICS": "balancekit.bench._scores",
         "score_run": "balancekit.bench._scores",
         "FriedmanResult": "balancekit.bench._stats",
@@ -56,6 +68,10 @@ __getattr__, __dir__ = lazy_attributes(
         "load_dataset": "balancekit.bench.datasets",
         "load_file": "balancekit.bench.datasets",
         "make_synthetic": "balancekit.bench.datasets",
+        "MultilabelDataset": "balancekit.bench.datasets",
+        "list_multilabel_datasets": "balancekit.bench.datasets",
+        "load_multilabel_dataset": "balancekit.bench.datasets",
+        "make_multilabel_synthetic": "balancekit.bench.datasets",
     },
 )
 
@@ -65,16 +81,23 @@ __all__ = [
     "Dataset",
     "FriedmanResult",
     "Model",
+    "MultilabelDataset",
+    "MultilabelStrategy",
     "Strategy",
     "average_ranks",
     "compare",
+    "compare_multilabel",
     "critical_difference",
     "default_models",
+    "default_multilabel_strategies",
     "default_strategies",
     "friedman_test",
     "list_datasets",
+    "list_multilabel_datasets",
     "load_dataset",
     "load_file",
+    "load_multilabel_dataset",
+    "make_multilabel_synthetic",
     "make_synthetic",
     "protocol_text",
     "rank_table",

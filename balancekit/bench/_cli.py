@@ -31,6 +31,7 @@ examples:
   balancekit bench                              # every shipped real data set
   balancekit bench --data my.csv --target label --tune random
   balancekit bench --synthetic 20000 16 50      # 20,000 x 16, imbalance ratio 50
+  balancekit bench --multilabel                 # the multilabel sets and strategies
   balancekit bench --resume                     # continue an interrupted run
 
 time: fits run in --n-jobs worker processes, one thread each, so a busy machine slows
@@ -63,6 +64,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         metavar=("ROWS", "FEATURES", "RATIO"),
         help="a synthetic binary set with this imbalance ratio (majority/minority)",
+    )
+    data.add_argument(
+        "--multilabel",
+        action="store_true",
+        help="the multilabel data sets (solar-flare, synthetic-multilabel) with "
+        "the multilabel strategies and the torch MLP; naming one with --dataset "
+        "does the same",
     )
     data.add_argument(
         "--list", action="store_true", help="list the shipped data sets and exit"
@@ -101,6 +109,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("median", "most_frequent"),
         help="fill missing feature values inside the pipeline (a SimpleImputer "
         "fitted on the training rows only); without it, missing values are an error",
+    )
+    runs.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="training epochs of the multilabel torch MLP (default 30; multilabel "
+        "data only)",
     )
     runs.add_argument("--n-iter", type=int, default=8, help="random-search candidates")
     runs.add_argument("--cv", type=int, default=3, help="folds of the search")
@@ -235,6 +251,9 @@ def _print_list() -> None:
             f" [{', '.join(strategy.frameworks)} only]" if strategy.frameworks else ""
         )
         print(f"  {strategy.name:<32} {strategy.description}{only}")
+    from balancekit.bench._multilabel_cli import print_multilabel_list
+
+    print_multilabel_list()
 
 
 def _fail(message: str) -> int:
@@ -245,10 +264,17 @@ def _fail(message: str) -> int:
 def _check_arguments(args: argparse.Namespace) -> None:
     """Every argument that can be checked without reading data; ValueError if bad."""
     check_out_dir(args.out)  # first: answered before anything heavy is imported
+    from balancekit.bench._multilabel_cli import (
+        check_multilabel_arguments,
+        is_multilabel,
+    )
     from balancekit.bench._scores import HIGHER_IS_BETTER
 
-    if args.metric not in HIGHER_IS_BETTER:
+    multilabel = is_multilabel(args)
+    if not multilabel and args.metric not in HIGHER_IS_BETTER:
         raise ValueError(f"--metric must be one of {sorted(HIGHER_IS_BETTER)}.")
+    if not multilabel and args.epochs is not None:
+        raise ValueError("--epochs is only used with multilabel data (--multilabel).")
     if args.n_jobs is not None and args.n_jobs < 1:
         raise ValueError(f"--n-jobs must be at least 1; got {args.n_jobs}.")
     if args.seeds < 1:
@@ -267,6 +293,8 @@ def _check_arguments(args: argparse.Namespace) -> None:
         raise ValueError("--data needs --target COLUMN.")
     if args.data is None and args.target:
         raise ValueError("--target is only used with --data FILE.")
+    if multilabel:
+        check_multilabel_arguments(args)
 
 
 def _arguments(
@@ -348,6 +376,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, ignore_signals: Any) -> int:
+    from balancekit.bench._multilabel_cli import is_multilabel, run_multilabel
+
+    if is_multilabel(args):
+        return run_multilabel(args, ignore_signals)
     from balancekit.bench._compare import Comparison, run_comparisons
     from balancekit.bench._rundir import RunFolder, RunFolderError
     from balancekit.bench._runner import WorkerDied, available_cores, warm_up

@@ -53,12 +53,21 @@ class RunFolderError(ValueError):
     """The output folder cannot be used as asked (one line for the user)."""
 
 
-def _csv_row(record: dict[str, Any]) -> dict[str, Any]:
-    return {column: csv_cell(record.get(column)) for column in COLUMNS}
+def _csv_row(
+    record: dict[str, Any], columns: Sequence[str] = COLUMNS
+) -> dict[str, Any]:
+    return {column: csv_cell(record.get(column)) for column in columns}
 
 
-def read_results_csv(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+def read_results_csv(
+    path: str | os.PathLike[str],
+    columns: Sequence[str] = COLUMNS,
+    floats: Sequence[str] = _FLOATS,
+) -> list[dict[str, Any]]:
     """The records of a ``results.csv`` written by a run (a cut last row is skipped).
+
+    ``columns`` are the expected header (the multilabel bench has its own) and
+    ``floats`` the columns read as numbers.
 
     Examples
     --------
@@ -76,7 +85,7 @@ def read_results_csv(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     records = []
     with open(path, newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
-        if reader.fieldnames is None or list(reader.fieldnames) != list(COLUMNS):
+        if reader.fieldnames is None or list(reader.fieldnames) != list(columns):
             raise RunFolderError(
                 f"{path} does not have the columns of a balancekit bench results.csv."
             )
@@ -84,18 +93,18 @@ def read_results_csv(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
             if None in row or any(value is None for value in row.values()):
                 continue  # a row cut by a crash
             try:
-                records.append(_parse_row(row))
+                records.append(_parse_row(row, floats))
             except ValueError:
                 continue
     return records
 
 
-def _parse_row(row: dict[str, str]) -> dict[str, Any]:
+def _parse_row(row: dict[str, str], floats: Sequence[str] = _FLOATS) -> dict[str, Any]:
     record: dict[str, Any] = {}
     for column, text in row.items():
         if column in _INTS:
             record[column] = int(text) if text != "" else None
-        elif column in _FLOATS:
+        elif column in floats:
             record[column] = float(text) if text != "" else None
         elif column in _NULLABLE_TEXT:
             record[column] = csv_uncell(text) if text != "" else None
@@ -117,8 +126,16 @@ class RunFolder:
     >>> folder.release()
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        columns: Sequence[str] = COLUMNS,
+        floats: Sequence[str] = _FLOATS,
+    ) -> None:
         self.path = Path(path)
+        #: The columns of results.csv and those read back as numbers.
+        self.columns = tuple(columns)
+        self.floats = tuple(floats)
         self._lock: IO[Any] | None = None
         #: The summary of the last :meth:`finish` (rows of ``summarize``).
         self.summary: list[dict[str, Any]] | None = None
@@ -211,7 +228,7 @@ class RunFolder:
                 f"{self.path} ({shown}); rerun with the same arguments, or use "
                 "--overwrite to start again."
             )
-        return read_results_csv(self.path / "results.csv")
+        return read_results_csv(self.path / "results.csv", self.columns, self.floats)
 
     def write_manifest(
         self, arguments: dict[str, Any], status: str, files: Sequence[str] = ()
@@ -232,17 +249,17 @@ class RunFolder:
         """Write the header and ``records`` (atomically), then append as runs end."""
         path = self.path / "results.csv"
         with atomic_write(path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(COLUMNS))
+            writer = csv.DictWriter(handle, fieldnames=list(self.columns))
             writer.writeheader()
-            writer.writerows(_csv_row(r) for r in records)
+            writer.writerows(_csv_row(r, self.columns) for r in records)
         self._csv = open(path, "a", newline="", encoding="utf-8")  # noqa: SIM115
-        self._writer = csv.DictWriter(self._csv, fieldnames=list(COLUMNS))
+        self._writer = csv.DictWriter(self._csv, fieldnames=list(self.columns))
 
     def append(self, record: dict[str, Any]) -> None:
         """One finished run, flushed to disk at once."""
         if self._csv is None:
             return
-        self._writer.writerow(_csv_row(record))
+        self._writer.writerow(_csv_row(record, self.columns))
         self._csv.flush()
 
     def close(self) -> None:

@@ -6,7 +6,10 @@ Every real data set is on disk, so nothing here touches the network:
   the positive class, wine class 2 against the rest, digit 0 against the rest);
 * ten classic sets of the KEEL imbalanced data set repository, converted to small
   gzip CSV files in ``balancekit/bench/data/`` (see the README there for their
-  origin, licence and the conversion done).
+  origin, licence and the conversion done);
+* one multilabel set (:func:`load_multilabel_dataset`: UCI Solar Flare made
+  multilabel, 3 labels), a gzip CSV file in ``data/multilabel/``, and
+  :func:`make_multilabel_synthetic`, multilabel data with skewed label prevalences.
 
 All binary sets code the minority (positive) class as 1. Loading is cached; every call
 returns fresh copies of the arrays, so changing them cannot corrupt the cache.
@@ -20,7 +23,23 @@ share the :class:`Dataset` record (``_dataset``).
 
 from balancekit.bench._dataset import Dataset
 from balancekit.bench._files import load_file
+from balancekit.bench._multilabel_data import (
+    MultilabelDataset,
+    list_multilabel_datasets,
+    load_multilabel_dataset,
+    make_multilabel_synthetic,
+)
 from balancekit.bench._shipped import list_datasets, load_dataset
 from balancekit.bench._synthetic import make_synthetic
 
-__all__ = ["Dataset", "list_datasets", "load_dataset", "load_file", "make_synthetic"]
+__all__ = [
+    "Dataset",
+    "MultilabelDataset",
+    "list_datasets",
+    "list_multilabel_datasets",
+    "load_dataset",
+    "load_file",
+    "load_multilabel_dataset",
+    "make_multilabel_synthetic",
+    "make_synthetic",
+]
