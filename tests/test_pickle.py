@@ -339,6 +339,13 @@ def _report_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]
             bench.load_dataset("haberman"),
             lambda d: d.X,
         ),
+        "balancekit.bench.MultilabelDataset": lambda: (
+            bench.load_multilabel_dataset("solar-flare"),
+            lambda d: d.Y,
+        ),
+        "balancekit.bench.MultilabelStrategy": first(
+            bench.default_multilabel_strategies
+        ),
         "balancekit.bench.Model": first(bench.default_models),
         "balancekit.bench.Strategy": first(bench.default_strategies),
         "balancekit.bench.FriedmanResult": lambda: (
