@@ -82,7 +82,7 @@ def _check_zero_one(y: Array, xp: Namespace, name: str) -> None:
 
 
 def check_indicator(
-    y: Any, xp: Namespace, name: str = "y", *, min_labels: int = 1
+    y: Any, xp: Namespace, name: str = "y", *, min_labels: int = 1, as_bool: bool = True
 ) -> Array:
     """``y`` checked as a multilabel indicator, returned as a bool array on its device.
 
@@ -96,11 +96,15 @@ def check_indicator(
         The parameter's name, for the messages.
     min_labels : int, default=1
         The fewest label columns accepted.
+    as_bool : bool, default=True
+        Return ``y == 1``; False returns ``y`` itself once checked (integer 0/1
+        arrays can then be counted without a boolean copy).
 
     Returns
     -------
-    array of bool, shape (n_samples, n_labels)
-        ``y == 1`` (``y`` itself when it is already boolean); ``y`` is not modified.
+    array of shape (n_samples, n_labels)
+        ``y == 1`` (``y`` itself when it is already boolean, or with
+        ``as_bool=False``); ``y`` is not modified.
 
     Raises
     ------
@@ -125,7 +129,7 @@ def check_indicator(
     if xp.isdtype(y.dtype, "bool"):
         return y
     _check_zero_one(y, xp, name)
-    return y == 1
+    return y == 1 if as_bool else y
 
 
 def host_array(value: Any, name: str) -> Any:

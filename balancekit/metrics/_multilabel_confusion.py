@@ -13,7 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from balancekit._array_api import index_dtype, to_host, widest_float_dtype
+from balancekit._array_api import (
+    index_dtype,
+    is_numpy_namespace,
+    to_host,
+    widest_float_dtype,
+)
 from balancekit._typing import Array, Device, Namespace
 from balancekit.metrics._common import as_result
 from balancekit.metrics._counts import Counts, count, float_weights
@@ -31,6 +36,7 @@ __all__ = [
     "SAMPLEWISE_NEEDS_INDICATORS",
     "IndicatorPair",
     "as_sklearn_dtypes",
+    "count_positives",
     "hamming_loss",
     "indicator_confusion",
     "multilabel_confusion_matrix",
@@ -86,6 +92,44 @@ def _one_vs_rest(
     return _stack(total - tp - fp - fn, fp, fn, tp, xp)
 
 
+def count_positives(a: Array, axis: int, xp: Namespace, device: Device) -> Array:
+    """The 1s of a 0/1 array along ``axis`` of a 2-D array, as the index dtype.
+
+    Summing a one-byte array in its own dtype is several times faster than
+    widening every element (or ``count_nonzero``), so one-byte arrays (bool arrays
+    of NumPy, viewed as uint8 at no cost) are summed in their dtype over blocks of
+    rows small enough not to overflow it, and only the block sums are widened.
+
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> a = xp.asarray([[1, 0], [1, 1], [0, 1]], dtype=xp.int8)
+    >>> count_positives(a, 0, xp, "cpu").tolist()
+    [2, 2]
+    >>> count_positives(a, 1, xp, "cpu").tolist()
+    [1, 2, 1]
+    """
+    int_dtype = index_dtype(xp, device)
+    if is_numpy_namespace(xp) and a.dtype == xp.bool:
+        a = a.view(xp.uint8)
+    if xp.isdtype(a.dtype, "bool"):
+        return xp.astype(xp.count_nonzero(a, axis=axis), int_dtype)
+    if a.dtype not in (xp.int8, xp.uint8):
+        return xp.sum(a, axis=axis, dtype=int_dtype)
+    block = 127 if a.dtype == xp.int8 else 255  # the most 1s the dtype holds
+    n_rows, n_columns = int(a.shape[0]), int(a.shape[1])
+    if axis == 1:
+        if n_columns > block:
+            return xp.sum(a, axis=1, dtype=int_dtype)
+        return xp.astype(xp.sum(a, axis=1, dtype=a.dtype), int_dtype)
+    n_blocks = n_rows // block
+    head = xp.reshape(a[: n_blocks * block, :], (n_blocks, block, n_columns))
+    block_sums = xp.sum(head, axis=1, dtype=a.dtype)
+    return xp.sum(block_sums, axis=0, dtype=int_dtype) + xp.sum(
+        a[n_blocks * block :, :], axis=0, dtype=int_dtype
+    )
+
+
 @dataclass(frozen=True)
 class IndicatorPair:
     """Two checked indicators (bool, the selected columns) and their weights, from
@@ -120,40 +164,47 @@ class IndicatorPair:
             true, pred = xp.take(true, index, axis=1), xp.take(pred, index, axis=1)
         return cls(true, pred, true & pred, weights, integer, xp, device)
 
-    def confusion(self, samplewise: bool) -> Array:
-        """The 2x2 matrices: one per column, or one per row with ``samplewise``."""
+    def _count(self, a: Array, axis: int) -> Array:
+        """Positives of a 0/1 array along ``axis`` (see :func:`count_positives`)."""
+        return count_positives(a, axis, self.xp, self.device)
+
+    def sums(self, samplewise: bool) -> tuple[Array, Array, Array, Array]:
+        """``tp, true_sum, pred_sum, total`` per column, or per row with
+        ``samplewise`` (counts times each row's weight)."""
         xp, device, weights = self.xp, self.device, self.weights
         true, pred, both = self.true, self.pred, self.both
         n_samples = int(true.shape[0])
-        int_dtype = index_dtype(xp, device)
         axis = 1 if samplewise else 0
         if weights is None or samplewise:
-            # count_nonzero reads the bool matrices once (no n x L integer copies)
-            tp, pred_sum, true_sum = (
-                xp.astype(xp.count_nonzero(a, axis=axis), int_dtype)
-                for a in (both, pred, true)
-            )
+            tp, pred_sum, true_sum = (self._count(a, axis) for a in (both, pred, true))
             size = int(true.shape[1]) if samplewise else n_samples
             if weights is None:
-                fp, fn = pred_sum - tp, true_sum - tp
-                return _stack(size - tp - fp - fn, fp, fn, tp, xp)
+                return tp, true_sum, pred_sum, xp.full_like(tp, size)
             # samplewise: each row's counts times its weight (integers stay integers)
-            row_weights = (
-                xp.astype(weights, int_dtype) if self.integer_weights else weights
-            )
+            row_weights = weights
+            if self.integer_weights:
+                row_weights = xp.astype(weights, index_dtype(xp, device))
             tp, pred_sum, true_sum = (
                 xp.astype(a, row_weights.dtype) * row_weights
                 for a in (tp, pred_sum, true_sum)
             )
-            fp, fn = pred_sum - tp, true_sum - tp
-            return _stack(row_weights * size - tp - fp - fn, fp, fn, tp, xp)
+            return tp, true_sum, pred_sum, row_weights * size
         column = xp.reshape(weights, (-1, 1))
         zero = xp.zeros((), dtype=weights.dtype, device=device)
         tp, pred_sum, true_sum = (
-            xp.sum(xp.where(a, column, zero), axis=0) for a in (both, pred, true)
+            xp.sum(
+                xp.where(a if xp.isdtype(a.dtype, "bool") else a != 0, column, zero),
+                axis=0,
+            )
+            for a in (both, pred, true)
         )
+        return tp, true_sum, pred_sum, xp.zeros_like(tp) + xp.sum(weights)
+
+    def confusion(self, samplewise: bool) -> Array:
+        """The 2x2 matrices: one per column, or one per row with ``samplewise``."""
+        tp, true_sum, pred_sum, total = self.sums(samplewise)
         fp, fn = pred_sum - tp, true_sum - tp
-        return _stack(xp.sum(weights) - tp - fp - fn, fp, fn, tp, xp)
+        return _stack(total - tp - fp - fn, fp, fn, tp, self.xp)
 
 
 def indicator_confusion(
@@ -293,7 +344,7 @@ def hamming_loss(y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> Any:
     true, pred = check_indicator_pair(y_true, y_pred, xp)
     n_samples, n_labels = int(true.shape[0]), int(true.shape[1])
     weights, _ = checked_weights(sample_weight, n_samples, xp, device)
-    wrong = xp.sum(xp.astype(true != pred, floating), axis=1)
+    wrong = xp.astype(xp.count_nonzero(true != pred, axis=1), floating)
     if weights is None:
         return as_result(xp.sum(wrong) / (n_samples * n_labels), xp)
     mean_weight = xp.sum(weights) / n_samples

@@ -23,6 +23,7 @@ __all__ = [
     "checked_weights",
     "column_indices",
     "is_indicator",
+    "positives",
     "resolve_label_pair",
 ]
 
@@ -55,12 +56,21 @@ def is_indicator(y: Array) -> bool:
     return getattr(y, "ndim", 1) == 2 and int(y.shape[1]) != 1
 
 
+def positives(indicator: Array, xp: Namespace) -> Array:
+    """A checked 0/1 indicator as a bool array (itself when already boolean)."""
+    return indicator if xp.isdtype(indicator.dtype, "bool") else indicator != 0
+
+
 def check_indicator_pair(
     y_true: Array, y_pred: Array, xp: Namespace
 ) -> tuple[Array, Array]:
-    """Both targets checked as indicators of the same shape (bool arrays)."""
-    true = check_indicator(y_true, xp, "y_true")
-    pred = check_indicator(y_pred, xp, "y_pred")
+    """Both targets checked as indicators of the same shape: as they are when both
+    hold one-byte integers (they count without a copy), else as bool arrays (one
+    byte per entry, whatever the input's width)."""
+    true = check_indicator(y_true, xp, "y_true", as_bool=False)
+    pred = check_indicator(y_pred, xp, "y_pred", as_bool=False)
+    if not all(a.dtype in (xp.int8, xp.uint8) for a in (true, pred)):
+        true, pred = positives(true, xp), positives(pred, xp)
     check_same_length("y_true", true, "y_pred", pred)
     if int(true.shape[1]) != int(pred.shape[1]):
         raise ValueError(

@@ -76,15 +76,13 @@ def _indicator_sums(
 ) -> SetWiseSums:
     """The per-label (or per-sample) counts of checked indicators."""
     xp, device = pair.xp, pair.device
-    matrices = pair.confusion(samplewise)
-    tn, fp = matrices[:, 0, 0], matrices[:, 0, 1]
-    fn, tp = matrices[:, 1, 0], matrices[:, 1, 1]
+    tp, true_sum, pred_sum, total = pair.sums(samplewise)
     columns = list(range(int(pair.true.shape[1])))
     return SetWiseSums(
         tp=tp,
-        true_sum=tp + fn,
-        pred_sum=tp + fp,
-        total=tn + fp + fn + tp,
+        true_sum=true_sum,
+        pred_sum=pred_sum,
+        total=total,
         xp=xp,
         float_dtype=widest_float_dtype(xp, device),
         sample_weight=pair.weights if samplewise else None,

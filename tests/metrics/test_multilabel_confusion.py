@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 
+import array_api_compat
 import numpy as np
 import pytest
 import sklearn.metrics as skm
@@ -346,3 +347,24 @@ def test_sparse_indicators_are_read_dense(container):
     assert float(hamming_loss(make(y_true), make(y_pred))) == float(
         hamming_loss(y_true, y_pred)
     )
+
+
+@pytest.mark.parametrize("dtype", [np.bool_, np.int8, np.uint8, np.int64, np.float32])
+@pytest.mark.parametrize("shape", [(1, 3), (126, 2), (127, 5), (128, 130), (600, 256)])
+def test_count_positives_blocks_never_overflow(backend, dtype, shape):
+    """One-byte arrays are summed in blocks of 127 (int8) or 255 (uint8) rows, and
+    rows of more columns than that widen first: every count is exact."""
+    from balancekit.metrics._multilabel_confusion import count_positives
+
+    rng = np.random.default_rng(shape[0])
+    ones = rng.random(shape) < 0.97  # nearly all 1s: the worst case for overflow
+    host = ones.astype(dtype)
+    if np.issubdtype(dtype, np.floating):
+        host = host != 0  # the pair check turns float indicators into bool
+    array = backend.asarray(host)
+    xp = array_api_compat.array_namespace(array)
+    for axis in (0, 1):
+        counts = count_positives(array, axis, xp, backend.device)
+        np.testing.assert_array_equal(
+            backend.to_numpy(counts), ones.sum(axis=axis), err_msg=f"axis {axis}"
+        )
