@@ -431,9 +431,17 @@ def _multilabel_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], A
 
         return make
 
+    def streaming() -> tuple[Any, Callable[[Any], Any]]:
+        made = bm.StreamingMultilabelConfusionMatrix(3)
+        made.update(Y_MULTI[:60], Y_MULTI[60:])
+        return made, lambda m: (m.compute(), m.f1_score(average="samples"))
+
     return {
-        f"balancekit.multilabel.{name}": fitted(getattr(multilabel, name))
-        for name in multilabel.__all__
+        **{
+            f"balancekit.multilabel.{name}": fitted(getattr(multilabel, name))
+            for name in multilabel.__all__
+        },
+        "balancekit.metrics.StreamingMultilabelConfusionMatrix": streaming,
     }
 
 

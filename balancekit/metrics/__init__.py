@@ -52,6 +52,10 @@ from balancekit.metrics._ranking import (
 from balancekit.metrics._ranking_brier import brier_score_loss
 from balancekit.metrics._report import classification_report_imbalanced
 from balancekit.metrics._stateful_labels import LABEL_METRICS, StreamingConfusionMatrix
+from balancekit.metrics._stateful_multilabel import (
+    MULTILABEL_STREAMING_METRICS,
+    StreamingMultilabelConfusionMatrix,
+)
 from balancekit.metrics._stateful_scores import StreamingScores
 from balancekit.metrics._thresholds import (
     THRESHOLD_METRICS,
@@ -64,8 +68,10 @@ from balancekit.metrics._thresholds import (
 __all__ = [
     "IBA_METRICS",
     "LABEL_METRICS",
+    "MULTILABEL_STREAMING_METRICS",
     "THRESHOLD_METRICS",
     "StreamingConfusionMatrix",
+    "StreamingMultilabelConfusionMatrix",
     "StreamingScores",
     "ThresholdResult",
     "average_precision_score",

@@ -1,6 +1,7 @@
 """``jaccard_score``: scikit-learn's Jaccard index ``tp / (tp + fp + fn)`` per class,
 per label or per sample, from the counts of :func:`set_wise_sums` on the labels'
-device."""
+device; :func:`jaccard_from_sums` scores counts accumulated elsewhere (the streaming
+multilabel confusion matrix)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from balancekit.metrics._common import (
 )
 from balancekit.metrics._inputs import label_metric_route
 from balancekit.metrics._select import check_labels_param
-from balancekit.metrics._set_wise import set_wise_sums
+from balancekit.metrics._set_wise import SetWiseSums, set_wise_sums
 
-__all__ = ["jaccard_score"]
+__all__ = ["jaccard_from_sums", "jaccard_score"]
 
 
 def _mean(values: Any, weights: Any, xp: Any) -> Any:
@@ -92,6 +93,38 @@ default="binary"
     check_average(average)
     labels = check_labels_param(labels)
     sums = set_wise_sums(y_true, y_pred, sample_weight, labels, average, pos_label)
+    return jaccard_from_sums(sums, average, zero_division)
+
+
+def jaccard_from_sums(sums: SetWiseSums, average: Any, zero_division: Any) -> Any:
+    """The Jaccard index of the per-label (or, for ``average='samples'``, per-sample)
+    counts ``sums``, averaged as ``average`` says (scikit-learn's rules).
+
+    Parameters
+    ----------
+    sums : SetWiseSums
+        The counts; for ``average='samples'`` one entry per sample (or per group of
+        samples with the same counts) and their weights in ``sums.sample_weight``.
+    average : {"binary", "micro", "macro", "weighted", "samples"} or None
+        The checked ``average=``.
+    zero_division : {"warn", 0.0, 1.0, np.nan}
+        The checked ``zero_division=``.
+
+    Returns
+    -------
+    score : array
+        0-d (``numpy.float64`` for NumPy) when averaged, else one score per output.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sums = set_wise_sums(
+    ...     np.array([[1, 0], [1, 1]]), np.array([[1, 1], [0, 1]]), None, None,
+    ...     None, 1,
+    ... )
+    >>> jaccard_from_sums(sums, None, "warn")
+    array([0.5, 0.5])
+    """
     xp = sums.xp
     numerator, true_sum = sums.tp, sums.true_sum
     denominator = sums.true_sum + sums.pred_sum - sums.tp

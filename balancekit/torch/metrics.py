@@ -1,6 +1,7 @@
 """Distributed reduction of the stateful metrics of ``balancekit.metrics``.
 
-Each rank updates its own ``StreamingConfusionMatrix`` or ``StreamingScores`` (see
+Each rank updates its own ``StreamingConfusionMatrix``,
+``StreamingMultilabelConfusionMatrix`` or ``StreamingScores`` (see
 ``balancekit.metrics``) with its shard of the evaluation data;
 :func:`all_reduce_` then sums the states over the process group so that every rank's
 ``compute()`` is the metric over all the data.
@@ -16,7 +17,15 @@ import torch
 import torch.distributed as dist
 
 from balancekit._array_api import is_numpy_namespace
-from balancekit.metrics import StreamingConfusionMatrix, StreamingScores
+from balancekit.metrics import (
+    StreamingConfusionMatrix,
+    StreamingMultilabelConfusionMatrix,
+    StreamingScores,
+)
+
+ReducibleMetric = (
+    StreamingConfusionMatrix | StreamingMultilabelConfusionMatrix | StreamingScores
+)
 
 __all__ = ["all_reduce_"]
 
@@ -59,9 +68,7 @@ def _to_tensor(array: Any, device: torch.device) -> torch.Tensor:
     return torch.from_numpy(np.array(array, copy=True)).to(device)
 
 
-def all_reduce_(
-    metric: StreamingConfusionMatrix | StreamingScores, group: Any = None
-) -> StreamingConfusionMatrix | StreamingScores:
+def all_reduce_(metric: ReducibleMetric, group: Any = None) -> ReducibleMetric:
     """Sum the state of ``metric`` over the ranks of ``group``, in place.
 
     Every rank must call it (it is a collective) with a metric built with the same
@@ -73,7 +80,8 @@ def all_reduce_(
 
     Parameters
     ----------
-    metric : StreamingConfusionMatrix or StreamingScores
+    metric : StreamingConfusionMatrix, StreamingMultilabelConfusionMatrix or \
+StreamingScores
         The metric to reduce.
     group : torch.distributed.ProcessGroup, default=None
         The process group (default: the world).
@@ -101,9 +109,10 @@ def all_reduce_(
     array([[0, 1],
            [0, 1]])
     """
-    if not isinstance(metric, StreamingConfusionMatrix | StreamingScores):
+    if not isinstance(metric, ReducibleMetric):
         raise TypeError(
-            "`metric` must be a StreamingConfusionMatrix or StreamingScores; got "
+            "`metric` must be a StreamingConfusionMatrix, "
+            "StreamingMultilabelConfusionMatrix or StreamingScores; got "
             f"{type(metric).__name__}."
         )
     namespace = state_namespace(metric)
