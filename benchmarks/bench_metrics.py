@@ -65,7 +65,7 @@ def contenders(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Callable[[],
     n_classes = SHARES.shape[0]
     rows: dict[str, Callable[[], Any]] = {
         FLOOR: lambda: np.bincount(y_true * n_classes + y_pred, minlength=n_classes**2),
-        OURS: lambda: bm.classification_report(y_true, y_pred),
+        OURS: lambda: bm.classification_report_imbalanced(y_true, y_pred),
         SKLEARN: lambda: classification_report(y_true, y_pred),
         IMBLEARN: lambda: classification_report_imbalanced(y_true, y_pred),
         "f1 macro: balancekit (numpy)": lambda: bm.f1_score(
@@ -78,8 +78,8 @@ def contenders(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Callable[[],
     except ImportError:
         return rows
     t_true, t_pred = torch.from_numpy(y_true), torch.from_numpy(y_pred)
-    rows["report: balancekit (torch CPU)"] = lambda: bm.classification_report(
-        t_true, t_pred
+    rows["report: balancekit (torch CPU)"] = lambda: (
+        bm.classification_report_imbalanced(t_true, t_pred)
     )
     rows["f1 macro: balancekit (torch CPU)"] = lambda: bm.f1_score(
         t_true, t_pred, average="macro"
@@ -99,7 +99,7 @@ def check_values(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     from imblearn.metrics import classification_report_imbalanced
 
     n = min(y_true.shape[0], 200_000)
-    ours = bm.classification_report(y_true[:n], y_pred[:n], output_dict=True)
+    ours = bm.classification_report_imbalanced(y_true[:n], y_pred[:n], output_dict=True)
     theirs = classification_report_imbalanced(y_true[:n], y_pred[:n], output_dict=True)
     worst = 0.0
     for key, value in theirs.items():

@@ -72,6 +72,22 @@ def test_metrics_smoke_run(bench_module, tmp_path, capsys):
     assert json.loads(out_file.read_text())["max_difference_vs_imblearn"] < 1e-12
 
 
+def test_multilabel_smoke_run(bench_module, tmp_path, capsys):
+    out_file = tmp_path / "result.json"
+    bench = bench_module("bench_multilabel")
+    args = ["--n-samples", "3000", "--average-samples", "2000"]
+    args += ["--mlsmote-samples", "2000", "--repeats", "1", "--json", str(out_file)]
+    assert bench.main(args) == 0
+    assert "| report: balancekit (numpy) |" in capsys.readouterr().out
+    payload = json.loads(out_file.read_text())
+    assert payload["values_agree"]
+    assert payload["mlsmote"]["n_synthetic"] > 0
+    assert payload["mlsmote"]["mean_ir_after"] < payload["mlsmote"]["mean_ir_before"]
+    goals = bench_module("_goals")
+    for goal in goals.goals_of("multilabel"):
+        assert goals.evaluate(goal, payload).ours_value is not None, goal.text
+
+
 def test_ranking_metrics_smoke_run(bench_module, tmp_path, capsys):
     out_file = tmp_path / "result.json"
     bench = bench_module("bench_ranking_metrics")
