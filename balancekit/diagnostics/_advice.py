@@ -599,14 +599,15 @@ def advise(report: DataReport) -> list[Finding]:
     ['tiny_class', 'rare_outlier_class']
     """
     if report.multilabel is not None:
-        label_findings = _multilabel_findings(report)
+        label_findings, typology = _multilabel_findings(report), []
     else:
-        label_findings = [*_class_findings(report), *_typology_findings(report)]
+        label_findings, typology = _class_findings(report), _typology_findings(report)
     findings = [
         *label_findings,
         *_value_findings(report),
         *_scale_finding(report),
         *_identifier_findings(report),
         *_duplicate_findings(report),
+        *typology,
     ]
     return sorted(findings, key=lambda f: -SEVERITIES.index(f.severity))
