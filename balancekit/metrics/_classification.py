@@ -42,10 +42,10 @@ __all__ = [
     "recall_score",
 ]
 
-_WARN_FOR = ("precision", "recall", "f-score")
+PRF_WARN_FOR = ("precision", "recall", "f-score")
 
 
-def _check_beta(beta: Any) -> float:
+def check_beta(beta: Any) -> float:
     if isinstance(beta, bool) or not isinstance(beta, int | float):
         raise TypeError(f"`beta` must be a real number; got {type(beta).__name__}.")
     if math.isnan(beta) or beta < 0:
@@ -156,7 +156,7 @@ def precision_recall_fscore_support(
     labels: Any = None,
     pos_label: Any = 1,
     average: str | None = None,
-    warn_for: Any = _WARN_FOR,
+    warn_for: Any = PRF_WARN_FOR,
     sample_weight: Any = None,
     zero_division: Any = "warn",
 ) -> tuple[Any, Any, Any, Any]:
@@ -213,7 +213,7 @@ def precision_recall_fscore_support(
     >>> precision_recall_fscore_support(y_true, y_pred)[3]
     array([2, 2, 2])
     """
-    beta = _check_beta(beta)
+    beta = check_beta(beta)
     check_zero_division(zero_division)
     check_average(average)
     labels = check_labels_param(labels)

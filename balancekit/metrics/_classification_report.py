@@ -24,7 +24,7 @@ from balancekit.metrics._report import check_report_options
 from balancekit.metrics._select import check_labels_param
 from balancekit.metrics._set_wise import SetWiseSums, report_sums
 
-__all__ = ["classification_report"]
+__all__ = ["classification_report", "report_from_sums"]
 
 HEADERS = ("precision", "recall", "f1-score", "support")
 _WIDEST_AVERAGE = "weighted avg"
@@ -90,6 +90,62 @@ def _render(per_label: list[tuple], averages: dict[str, list], digits: int) -> s
             )
             text += f" {support:>9}\n"
     return text
+
+
+def report_from_sums(
+    sums: SetWiseSums,
+    samples: SetWiseSums | None,
+    *,
+    target_names: Any,
+    labels_given: bool,
+    digits: int,
+    output_dict: bool,
+    zero_division: Any,
+) -> str | dict[str, Any]:
+    """The report (text or dict) of per-label counts and, for indicators, per-sample
+    counts (shared by the function and the streaming metric)."""
+    names = _names(target_names, sums.labels, labels_given)
+    xp = sums.xp
+    precision, recall, f1, support = prf_from_sums(
+        sums,
+        beta=1.0,
+        average=None,
+        warn_for=("precision", "recall", "f-score"),
+        zero_division=zero_division,
+    )
+    averages = _averages(sums, samples, zero_division)
+    columns = [precision, recall, f1, *(v for row in averages.values() for v in row)]
+    flat = to_host(  # one transfer: the per-label scores, then the averages
+        xp.concat([xp.reshape(xp.astype(v, sums.float_dtype), (-1,)) for v in columns]),
+        xp,
+    )
+    n_labels = len(sums.labels)
+    table = flat[: 3 * n_labels].reshape(3, n_labels)
+    average_scores = flat[3 * n_labels :]
+    host_support = to_host(support, xp)
+    total = host_support.sum()
+    per_label = [  # zip: a shorter ``target_names`` (with a warning) cuts the rows
+        (name, *table[:3, i].tolist(), host_support[i])
+        for name, i in zip(names, range(len(sums.labels)), strict=False)
+    ]
+    micro_is_accuracy = not sums.multilabel and set(sums.labels) >= set(sums.present)
+    rows: dict[str, list] = {}
+    for k, average in enumerate(averages):
+        heading = f"{average} avg"
+        if average == "micro" and micro_is_accuracy:
+            heading = "accuracy"
+        rows[heading] = [*average_scores[3 * k : 3 * k + 3].tolist(), total]
+    if not output_dict:
+        return _render(per_label, rows, digits)
+    report: dict[str, Any] = {
+        name: dict(zip(HEADERS, (*scores, float(s)), strict=True))
+        for name, *scores, s in per_label
+    }
+    for heading, (*scores, s) in rows.items():
+        report[heading] = dict(zip(HEADERS, (*scores, float(s)), strict=True))
+    if "accuracy" in report:
+        report["accuracy"] = report["accuracy"]["precision"]
+    return report
 
 
 @dask_entry_point
@@ -168,45 +224,12 @@ def classification_report(
     labels_given = labels is not None
     labels = check_labels_param(labels)
     sums, samples = report_sums(y_true, y_pred, sample_weight, labels)
-    names = _names(target_names, sums.labels, labels_given)
-    xp = sums.xp
-    precision, recall, f1, support = prf_from_sums(
+    return report_from_sums(
         sums,
-        beta=1.0,
-        average=None,
-        warn_for=("precision", "recall", "f-score"),
+        samples,
+        target_names=target_names,
+        labels_given=labels_given,
+        digits=digits,
+        output_dict=output_dict,
         zero_division=zero_division,
     )
-    averages = _averages(sums, samples, zero_division)
-    columns = [precision, recall, f1, *(v for row in averages.values() for v in row)]
-    flat = to_host(  # one transfer: the per-label scores, then the averages
-        xp.concat([xp.reshape(xp.astype(v, sums.float_dtype), (-1,)) for v in columns]),
-        xp,
-    )
-    n_labels = len(sums.labels)
-    table = flat[: 3 * n_labels].reshape(3, n_labels)
-    average_scores = flat[3 * n_labels :]
-    host_support = to_host(support, xp)
-    total = host_support.sum()
-    per_label = [  # zip: a shorter ``target_names`` (with a warning) cuts the rows
-        (name, *table[:3, i].tolist(), host_support[i])
-        for name, i in zip(names, range(len(sums.labels)), strict=False)
-    ]
-    micro_is_accuracy = not sums.multilabel and set(sums.labels) >= set(sums.present)
-    rows: dict[str, list] = {}
-    for k, average in enumerate(averages):
-        heading = f"{average} avg"
-        if average == "micro" and micro_is_accuracy:
-            heading = "accuracy"
-        rows[heading] = [*average_scores[3 * k : 3 * k + 3].tolist(), total]
-    if not output_dict:
-        return _render(per_label, rows, digits)
-    report: dict[str, Any] = {
-        name: dict(zip(HEADERS, (*scores, float(s)), strict=True))
-        for name, *scores, s in per_label
-    }
-    for heading, (*scores, s) in rows.items():
-        report[heading] = dict(zip(HEADERS, (*scores, float(s)), strict=True))
-    if "accuracy" in report:
-        report["accuracy"] = report["accuracy"]["precision"]
-    return report

@@ -49,7 +49,7 @@ SAMPLEWISE_NEEDS_INDICATORS = (
 )
 
 
-def _stack(tn: Array, fp: Array, fn: Array, tp: Array, xp: Namespace) -> Array:
+def stack_confusion(tn: Array, fp: Array, fn: Array, tp: Array, xp: Namespace) -> Array:
     """(n_outputs, 2, 2) matrices ``[[tn, fp], [fn, tp]]`` from four 1-D arrays."""
     return xp.reshape(xp.stack([tn, fp, fn, tp], axis=1), (-1, 2, 2))
 
@@ -89,7 +89,7 @@ def _one_vs_rest(
         total = xp.sum(float_weights(sample_weight, n_samples, xp, total.dtype)[0])
     fp = pred_sum - tp
     fn = true_sum - tp
-    return _stack(total - tp - fp - fn, fp, fn, tp, xp)
+    return stack_confusion(total - tp - fp - fn, fp, fn, tp, xp)
 
 
 def count_positives(a: Array, axis: int, xp: Namespace, device: Device) -> Array:
@@ -204,7 +204,7 @@ class IndicatorPair:
         """The 2x2 matrices: one per column, or one per row with ``samplewise``."""
         tp, true_sum, pred_sum, total = self.sums(samplewise)
         fp, fn = pred_sum - tp, true_sum - tp
-        return _stack(total - tp - fp - fn, fp, fn, tp, self.xp)
+        return stack_confusion(total - tp - fp - fn, fp, fn, tp, self.xp)
 
 
 def indicator_confusion(

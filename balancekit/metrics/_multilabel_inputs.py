@@ -27,7 +27,7 @@ __all__ = [
     "resolve_label_pair",
 ]
 
-_ZERO_WEIGHTS = (
+ZERO_WEIGHTS = (
     "Sample weights must contain at least one non-zero number: every "
     "`sample_weight` is 0, so no sample counts."
 )
@@ -131,5 +131,5 @@ def checked_weights(
         sample_weight, n_samples, xp, widest_float_dtype(xp, device)
     )
     if weights is not None and not bool(xp.any(weights != 0)):
-        raise ValueError(_ZERO_WEIGHTS)
+        raise ValueError(ZERO_WEIGHTS)
     return weights, integer

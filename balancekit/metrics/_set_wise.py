@@ -92,7 +92,7 @@ def _indicator_sums(
     )
 
 
-def _check_multilabel_average(average: Any, pos_label: Any) -> None:
+def check_multilabel_average(average: Any, pos_label: Any) -> None:
     if average == "binary":
         raise ValueError(
             "Target is multilabel-indicator but average='binary'. Please choose "
@@ -199,5 +199,5 @@ def set_wise_sums(
     pair, resolved = _indicator_pair(y_true, y_pred, sample_weight, labels)
     if pair is None:
         return _label_sums(*resolved, labels, average, pos_label)
-    _check_multilabel_average(average, pos_label)
+    check_multilabel_average(average, pos_label)
     return _indicator_sums(pair, labels, average == "samples")

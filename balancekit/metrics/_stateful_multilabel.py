@@ -28,26 +28,21 @@ from typing import Any
 
 from balancekit._array_api import bincount, index_dtype, to_host, widest_float_dtype
 from balancekit._typing import Array, Device, Namespace
-from balancekit.metrics._classification import _WARN_FOR, _check_beta, prf_from_sums
-from balancekit.metrics._classification_report import (
-    HEADERS,
-    _averages,
-    _names,
-    _render,
-)
+from balancekit.metrics._classification import PRF_WARN_FOR, check_beta, prf_from_sums
+from balancekit.metrics._classification_report import report_from_sums
 from balancekit.metrics._common import as_result, check_average, check_zero_division
 from balancekit.metrics._counts import float_weights
 from balancekit.metrics._jaccard import jaccard_from_sums
-from balancekit.metrics._multilabel_confusion import _stack
+from balancekit.metrics._multilabel_confusion import stack_confusion
 from balancekit.metrics._multilabel_inputs import (
-    _ZERO_WEIGHTS,
+    ZERO_WEIGHTS,
     check_indicator_pair,
     column_indices,
     resolve_label_pair,
 )
 from balancekit.metrics._report import check_report_options
 from balancekit.metrics._select import check_labels_param
-from balancekit.metrics._set_wise import SetWiseSums, _check_multilabel_average
+from balancekit.metrics._set_wise import SetWiseSums, check_multilabel_average
 from balancekit.metrics._stateful import StreamingMetric
 
 __all__ = [
@@ -274,7 +269,7 @@ class StreamingMultilabelConfusionMatrix(StreamingMetric):
             return xp, device, self._counts
         total = self._weights[3 * self.n_labels]
         if float(to_host(total, xp)) == 0:
-            raise ValueError(_ZERO_WEIGHTS)
+            raise ValueError(ZERO_WEIGHTS)
         return xp, device, self._weights
 
     def _matrices(self) -> Array:
@@ -290,7 +285,7 @@ class StreamingMultilabelConfusionMatrix(StreamingMetric):
                 xp.take(v, index) for v in (tp, true_sum, pred_sum)
             )
         fp, fn = pred_sum - tp, true_sum - tp
-        return _stack(state[3 * n] - tp - fp - fn, fp, fn, tp, xp)
+        return stack_confusion(state[3 * n] - tp - fp - fn, fp, fn, tp, xp)
 
     def _label_sums(self) -> SetWiseSums:
         """The per-label counts, as :func:`set_wise_sums` gives them."""
@@ -436,7 +431,7 @@ class StreamingMultilabelConfusionMatrix(StreamingMetric):
         labels: Any = None,
         pos_label: Any = 1,
         average: str | None = None,
-        warn_for: Any = _WARN_FOR,
+        warn_for: Any = PRF_WARN_FOR,
         zero_division: Any = "warn",
     ) -> tuple[Any, Any, Any, Any]:
         """As :func:`~balancekit.metrics.precision_recall_fscore_support`.
@@ -469,12 +464,12 @@ class StreamingMultilabelConfusionMatrix(StreamingMetric):
         >>> metric.precision_recall_fscore_support()[3]
         array([2, 1])
         """
-        beta = _check_beta(beta)
+        beta = check_beta(beta)
         check_zero_division(zero_division)
         check_average(average)
         self._check_labels(labels)
         sums = self._sums(average)
-        _check_multilabel_average(average, pos_label)
+        check_multilabel_average(average, pos_label)
         return prf_from_sums(
             sums,
             beta=beta,
@@ -660,7 +655,7 @@ default="binary"
         check_average(average)
         self._check_labels(labels)
         sums = self._sums(average)
-        _check_multilabel_average(average, pos_label)
+        check_multilabel_average(average, pos_label)
         return jaccard_from_sums(sums, average, zero_division)
 
     def hamming_loss(self) -> Any:
@@ -725,50 +720,15 @@ default="binary"
         self._check_labels(labels)
         sums = self._label_sums()
         samples = self._sample_sums()
-        names = _names(target_names, sums.labels, self.labels is not None)
-        xp = sums.xp
-        precision, recall, f1, support = prf_from_sums(
+        return report_from_sums(
             sums,
-            beta=1.0,
-            average=None,
-            warn_for=_WARN_FOR,
+            samples,
+            target_names=target_names,
+            labels_given=self.labels is not None,
+            digits=digits,
+            output_dict=output_dict,
             zero_division=zero_division,
         )
-        averages = _averages(sums, samples, zero_division)
-        columns = [
-            precision,
-            recall,
-            f1,
-            *(v for row in averages.values() for v in row),
-        ]
-        flat = to_host(  # one transfer: the per-label scores, then the averages
-            xp.concat(
-                [xp.reshape(xp.astype(v, sums.float_dtype), (-1,)) for v in columns]
-            ),
-            xp,
-        )
-        n_scored = len(sums.labels)
-        table = flat[: 3 * n_scored].reshape(3, n_scored)
-        average_scores = flat[3 * n_scored :]
-        host_support = to_host(support, xp)
-        total = host_support.sum()
-        per_label = [
-            (name, *table[:3, i].tolist(), host_support[i])
-            for name, i in zip(names, range(n_scored), strict=False)
-        ]
-        rows = {
-            f"{average} avg": [*average_scores[3 * k : 3 * k + 3].tolist(), total]
-            for k, average in enumerate(averages)
-        }
-        if not output_dict:
-            return _render(per_label, rows, digits)
-        report: dict[str, Any] = {
-            name: dict(zip(HEADERS, (*scores, float(s)), strict=True))
-            for name, *scores, s in per_label
-        }
-        for heading, (*scores, s) in rows.items():
-            report[heading] = dict(zip(HEADERS, (*scores, float(s)), strict=True))
-        return report
 
     def report(self, **kwargs: Any) -> str | dict[str, Any]:
         """:meth:`classification_report`, a dict by default.
