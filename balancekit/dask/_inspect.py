@@ -190,6 +190,7 @@ def inspect(
     max_samples: int | None = None,
     feature_names: Any = None,
     random_state: RandomStateLike = 0,
+    multilabel: bool | None = None,
 ) -> DataReport:
     """:func:`balancekit.diagnostics.inspect` for Dask arrays and DataFrames.
 
@@ -215,6 +216,13 @@ def inspect(
     >>> report.class_counts, report.n_duplicate_rows, report.typology_sampled
     ([30, 10], 1, False)
     """
+    if multilabel or getattr(y, "ndim", 1) == 2:
+        raise NotImplementedError(
+            "inspect takes one class label per row on Dask collections; a multilabel "
+            "indicator is read in memory: compute it first (`y.compute()`, and a "
+            "sample of `X` if it does not fit), or call "
+            "balancekit.diagnostics.multilabel_imbalance on the computed indicator."
+        )
     n_neighbors = check_int(n_neighbors, "n_neighbors", low=1)
     budget = check_int(
         DEFAULT_MAX_SAMPLES if max_samples is None else max_samples,

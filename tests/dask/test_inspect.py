@@ -394,3 +394,13 @@ def test_dominant_share_exact_with_coarse_sketches(n, share, chunk, seed):
             assert got_share == want_share
     assert got.near_constant_features == want.near_constant_features
     assert got.constant_features == want.constant_features
+
+
+def test_multilabel_y_is_refused_with_the_way_out():
+    """A multilabel indicator is inspected in memory: Dask input says so."""
+    X = da.from_array(np.zeros((8, 2)), chunks=4)
+    Y = da.from_array(np.eye(8, 3, dtype=np.int64), chunks=4)
+    with pytest.raises(NotImplementedError, match="compute it first"):
+        inspect(X, Y)
+    with pytest.raises(NotImplementedError, match="compute it first"):
+        inspect(X, Y[:, 0], multilabel=True)
