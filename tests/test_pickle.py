@@ -436,12 +436,18 @@ def _multilabel_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], A
         made.update(Y_MULTI[:60], Y_MULTI[60:])
         return made, lambda m: (m.compute(), m.f1_score(average="samples"))
 
+    def streaming_scores() -> tuple[Any, Callable[[Any], Any]]:
+        made = bm.StreamingMultilabelScores(3, n_bins=10, labels=[1, 0])
+        made.update(Y_MULTI, np.round(NUMPY_RNG.random(Y_MULTI.shape), 1))
+        return made, lambda m: (m.roc_auc_score(average=None), m.histogram())
+
     return {
         **{
             f"balancekit.multilabel.{name}": fitted(getattr(multilabel, name))
             for name in multilabel.__all__
         },
         "balancekit.metrics.StreamingMultilabelConfusionMatrix": streaming,
+        "balancekit.metrics.StreamingMultilabelScores": streaming_scores,
     }
 
 

@@ -56,6 +56,7 @@ from balancekit.metrics._stateful_multilabel import (
     MULTILABEL_STREAMING_METRICS,
     StreamingMultilabelConfusionMatrix,
 )
+from balancekit.metrics._stateful_multilabel_scores import StreamingMultilabelScores
 from balancekit.metrics._stateful_scores import StreamingScores
 from balancekit.metrics._thresholds import (
     THRESHOLD_METRICS,
@@ -72,6 +73,7 @@ __all__ = [
     "THRESHOLD_METRICS",
     "StreamingConfusionMatrix",
     "StreamingMultilabelConfusionMatrix",
+    "StreamingMultilabelScores",
     "StreamingScores",
     "ThresholdResult",
     "average_precision_score",

@@ -42,6 +42,7 @@ from balancekit.metrics._ranking_validation import (
 __all__ = [
     "AVERAGES",
     "BinaryMetric",
+    "average_labels",
     "multilabel_score",
     "refuse_dask_indicator",
 ]
@@ -160,31 +161,39 @@ def multilabel_score(
             binary_metric, metric, indicator, y_score, weight, xp, device, max_fpr
         )
     dtype = widest_float_dtype(xp, device)
-    counts = xp.sum(xp.astype(indicator, xp.int64), axis=0)
+    counts = xp.count_nonzero(indicator, axis=0)
     if weight is None:
         support = xp.astype(counts, dtype)
     else:
         support = xp.sum(xp.where(indicator, xp.reshape(weight, (-1, 1)), 0.0), axis=0)
-    if average == "weighted" and float(xp.sum(support)) <= 1e-8:
-        return xp.asarray(0.0, dtype=dtype, device=device)
     n_positive = [int(count) for count in to_host(counts, xp).tolist()]
-    scores = [
-        xp.astype(
-            binary_metric(
-                y_score[:, label],
-                BinaryTarget(indicator[:, label], 1, n_positive[label], n_samples),
-                weight,
-            ),
-            dtype,
-        )
-        for label in range(n_labels)
-    ]
-    per_label = xp.stack(scores)
+
+    def score_of(label: int) -> Any:
+        target = BinaryTarget(indicator[:, label], 1, n_positive[label], n_samples)
+        return binary_metric(y_score[:, label], target, weight)
+
+    return average_labels(score_of, n_labels, support, average, xp, dtype, device)
+
+
+def average_labels(
+    score_of: Callable[[int], Any],
+    n_labels: int,
+    support: Array,
+    average: str | None,
+    xp: Namespace,
+    dtype: Any,
+    device: Any,
+) -> Any:
+    """The labels' scores (``score_of(label)``), per label or averaged "macro" or
+    "weighted" by ``support`` as scikit-learn averages them: a weighted average of
+    labels without support is 0, and a label without positives adds nothing."""
+    if average == "weighted" and float(to_host(xp.sum(support), xp)) <= 1e-8:
+        return xp.asarray(0.0, dtype=dtype, device=device)
+    per_label = xp.stack([xp.astype(score_of(k), dtype) for k in range(n_labels)])
     if average is None:
         return per_label
     if average == "macro":
         return xp.mean(per_label)
-    # a label without (weighted) positives adds nothing, even a NaN score
     per_label = xp.where(support == 0, 0.0, per_label)
     return xp.sum(per_label * support) / xp.sum(support)
 

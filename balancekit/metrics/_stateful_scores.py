@@ -43,7 +43,26 @@ from balancekit.metrics._ranking_validation import (
 )
 from balancekit.metrics._stateful import StreamingMetric
 
-__all__ = ["StreamingScores"]
+__all__ = ["StreamingScores", "bin_index"]
+
+
+def bin_index(
+    score: Array, edges: Array, thresholds: np.ndarray, xp: Namespace, int_dtype: Any
+) -> Array:
+    """The bin of each score: bin k holds [edges[k], edges[k + 1]), the last edge a
+    bin of its own (the last edge <= score); ``edges`` are ``thresholds`` on the
+    scores' device."""
+    n_bins = int(edges.shape[0]) - 1
+    if not np.array_equal(thresholds, np.arange(n_bins + 1) / n_bins):
+        return xp.astype(xp.searchsorted(edges, score, side="right"), int_dtype) - 1
+    # the default edges k / n_bins: the bin is floor(score * n_bins), but for the
+    # rounding of the product, which can move a score lying within an ulp of an
+    # edge by one bin; one comparison with each neighbouring edge puts it back, so
+    # the result is the bisection's exactly, in O(1) per score
+    index = xp.clip(xp.astype(xp.floor(score * n_bins), int_dtype), 0, n_bins)
+    index = xp.where(score < xp.take(edges, index), index - 1, index)
+    following = xp.take(edges, xp.clip(index + 1, 0, n_bins))
+    return xp.where((index < n_bins) & (score >= following), index + 1, index)
 
 
 class StreamingScores(StreamingMetric):
@@ -193,7 +212,7 @@ class StreamingScores(StreamingMetric):
         int_dtype = index_dtype(xp, device)
         edges = xp.asarray(self.thresholds, dtype=dtype, device=device)
         n_edges = self._shape[1]
-        index = self._bin_index(score, edges, xp, int_dtype)
+        index = self.bin_index(score, edges, xp, int_dtype)
         joint = xp.astype(target.is_positive, int_dtype) * n_edges + index
         counts = xp.reshape(bincount(joint, 2 * n_edges, None, xp), self._shape)
         if weights is None:
@@ -201,22 +220,11 @@ class StreamingScores(StreamingMetric):
         summed = xp.reshape(bincount(joint, 2 * n_edges, weights, xp), self._shape)
         return counts, summed
 
-    def _bin_index(
+    def bin_index(
         self, score: Array, edges: Array, xp: Namespace, int_dtype: Any
     ) -> Array:
-        """The bin of each score: bin k holds [edges[k], edges[k + 1]), the last edge
-        a bin of its own (the last edge <= score)."""
-        n_bins = int(edges.shape[0]) - 1
-        if not np.array_equal(self.thresholds, np.arange(n_bins + 1) / n_bins):
-            return xp.astype(xp.searchsorted(edges, score, side="right"), int_dtype) - 1
-        # the default edges k / n_bins: the bin is floor(score * n_bins), but for
-        # the rounding of the product, which can move a score lying within an ulp
-        # of an edge by one bin; one comparison with each neighbouring edge puts it
-        # back, so the result is the bisection's exactly, in O(1) per score
-        index = xp.clip(xp.astype(xp.floor(score * n_bins), int_dtype), 0, n_bins)
-        index = xp.where(score < xp.take(edges, index), index - 1, index)
-        following = xp.take(edges, xp.clip(index + 1, 0, n_bins))
-        return xp.where((index < n_bins) & (score >= following), index + 1, index)
+        """The bin of each score (see :func:`bin_index`), on the scores' device."""
+        return bin_index(score, edges, self.thresholds, xp, int_dtype)
 
     def histogram(self) -> Any:
         """The accumulated (weighted) counts: row 0 negatives, row 1 positives.

@@ -1,10 +1,10 @@
 """Distributed reduction of the stateful metrics of ``balancekit.metrics``.
 
 Each rank updates its own ``StreamingConfusionMatrix``,
-``StreamingMultilabelConfusionMatrix`` or ``StreamingScores`` (see
-``balancekit.metrics``) with its shard of the evaluation data;
-:func:`all_reduce_` then sums the states over the process group so that every rank's
-``compute()`` is the metric over all the data.
+``StreamingMultilabelConfusionMatrix``, ``StreamingScores`` or
+``StreamingMultilabelScores`` (see ``balancekit.metrics``) with its shard of the
+evaluation data; :func:`all_reduce_` then sums the states over the process group so
+that every rank's ``compute()`` is the metric over all the data.
 """
 
 from __future__ import annotations
@@ -20,11 +20,15 @@ from balancekit._array_api import is_numpy_namespace
 from balancekit.metrics import (
     StreamingConfusionMatrix,
     StreamingMultilabelConfusionMatrix,
+    StreamingMultilabelScores,
     StreamingScores,
 )
 
 ReducibleMetric = (
-    StreamingConfusionMatrix | StreamingMultilabelConfusionMatrix | StreamingScores
+    StreamingConfusionMatrix
+    | StreamingMultilabelConfusionMatrix
+    | StreamingScores
+    | StreamingMultilabelScores
 )
 
 __all__ = ["all_reduce_"]
@@ -80,8 +84,8 @@ def all_reduce_(metric: ReducibleMetric, group: Any = None) -> ReducibleMetric:
 
     Parameters
     ----------
-    metric : StreamingConfusionMatrix, StreamingMultilabelConfusionMatrix or \
-StreamingScores
+    metric : StreamingConfusionMatrix, StreamingMultilabelConfusionMatrix, \
+StreamingScores or StreamingMultilabelScores
         The metric to reduce.
     group : torch.distributed.ProcessGroup, default=None
         The process group (default: the world).
@@ -112,8 +116,8 @@ StreamingScores
     if not isinstance(metric, ReducibleMetric):
         raise TypeError(
             "`metric` must be a StreamingConfusionMatrix, "
-            "StreamingMultilabelConfusionMatrix or StreamingScores; got "
-            f"{type(metric).__name__}."
+            "StreamingMultilabelConfusionMatrix, StreamingScores or "
+            f"StreamingMultilabelScores; got {type(metric).__name__}."
         )
     namespace = state_namespace(metric)
     if namespace not in ("numpy", "torch", "empty"):
