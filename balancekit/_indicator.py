@@ -29,6 +29,11 @@ class IndicatorDtypeError(TypeError, ValueError):
     metrics raise for it (as a "multiclass-multioutput" target)."""
 
 
+def _dtype_text(y: Any) -> str:
+    dtype = getattr(y, "dtype", None)  # a NumPy dtype of no fields is falsy: test None
+    return f"dtype {dtype}" if dtype is not None else type(y).__name__
+
+
 def _check_dtype(y: Any, xp: Namespace, name: str) -> None:
     dtype = getattr(y, "dtype", None)
     numeric = getattr(dtype, "kind", "b") in "biuf"
@@ -37,7 +42,7 @@ def _check_dtype(y: Any, xp: Namespace, name: str) -> None:
     ):
         raise IndicatorDtypeError(
             f"`{name}` must be a multilabel indicator of 0/1 values of a bool, integer "
-            f"or float dtype; got dtype {dtype or type(y).__name__}. {BINARIZE_HINT}"
+            f"or float dtype; got {_dtype_text(y)}. {BINARIZE_HINT}"
         )
 
 
