@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from balancekit.weighting import (
         as_keras_class_weight,
         compute_class_weight,
+        compute_pos_weight,
         compute_sample_weight,
     )
 
@@ -97,6 +98,7 @@ __getattr__, __dir__ = lazy_attributes(
         "class_counts": "balancekit.utils",
         "as_keras_class_weight": "balancekit.weighting",
         "compute_class_weight": "balancekit.weighting",
+        "compute_pos_weight": "balancekit.weighting",
         "compute_sample_weight": "balancekit.weighting",
     },
 )
@@ -136,6 +138,7 @@ __all__ = [
     "check_sampling_strategy",
     "class_counts",
     "compute_class_weight",
+    "compute_pos_weight",
     "compute_sample_weight",
     "epoch_class_counts",
     "gaussian_noise",
