@@ -309,7 +309,7 @@ def _tensorflow_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], A
 
 
 def _report_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]]]:
-    from balancekit import bench, diagnostics
+    from balancekit import bench, decisions, diagnostics
 
     def report() -> tuple[Any, Callable[[Any], Any]]:
         made = diagnostics.inspect(X, Y)
@@ -323,6 +323,12 @@ def _report_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]
         return lambda: (items()[0], lambda o: o.name)
 
     return {
+        "balancekit.decisions.PriorEstimate": lambda: (
+            decisions.estimate_prior(
+                np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]]), [0.5, 0.5]
+            ),
+            lambda e: (np.asarray(e.prior).tolist(), e.method, e.n_iter),
+        ),
         "balancekit.diagnostics.DataReport": report,
         "balancekit.diagnostics.SplitReport": split,
         "balancekit.diagnostics.Finding": lambda: (
