@@ -329,6 +329,22 @@ def _report_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]
             ),
             lambda e: (np.asarray(e.prior).tolist(), e.method, e.n_iter),
         ),
+        "balancekit.decisions.ClassOffsets": lambda: (
+            decisions.tune_class_offsets(
+                np.array([0, 1, 2, 1, 0, 2]),
+                np.array(
+                    [
+                        [0.6, 0.3, 0.1],
+                        [0.5, 0.4, 0.1],
+                        [0.2, 0.3, 0.5],
+                        [0.3, 0.6, 0.1],
+                        [0.7, 0.2, 0.1],
+                        [0.4, 0.2, 0.4],
+                    ]
+                ),
+            ),
+            lambda o: np.asarray(o.offsets).tolist(),
+        ),
         "balancekit.diagnostics.DataReport": report,
         "balancekit.diagnostics.SplitReport": split,
         "balancekit.diagnostics.Finding": lambda: (

@@ -4,6 +4,10 @@ A model trained on resampled or re-weighted data gives probabilities for the tra
 prior, not the real one: :func:`correct_prior` applies Bayes' rule (or, for logits,
 post-hoc logit adjustment) to move them to the prior of the data the model will see,
 and :func:`estimate_prior` estimates that prior from unlabelled scores (EM, BBSE).
+:func:`bayes_decision` (with :func:`cost_threshold` and :func:`expected_cost`) takes
+the decision of least expected cost under a cost matrix, and
+:func:`tune_class_offsets` learns per-class offsets that maximise balanced accuracy
+or macro F1 on a validation set.
 :func:`expected_calibration_error`, :func:`classwise_calibration_error` and
 :func:`calibration_curve` measure calibration, :func:`fit_temperature` /
 :func:`apply_temperature` rescale network logits, and
@@ -16,17 +20,31 @@ from balancekit.decisions._calibration import (
     classwise_calibration_error,
     expected_calibration_error,
 )
+from balancekit.decisions._cost import bayes_decision, cost_threshold, expected_cost
+from balancekit.decisions._multiclass_threshold import (
+    OFFSET_METRICS,
+    ClassOffsets,
+    predict_with_offsets,
+    tune_class_offsets,
+)
 from balancekit.decisions._prior import correct_prior
 from balancekit.decisions._prior_estimate import PriorEstimate, estimate_prior
 from balancekit.decisions._temperature import apply_temperature, fit_temperature
 
 __all__ = [
+    "OFFSET_METRICS",
+    "ClassOffsets",
     "PriorEstimate",
     "apply_temperature",
+    "bayes_decision",
     "calibration_curve",
     "classwise_calibration_error",
     "correct_prior",
+    "cost_threshold",
     "estimate_prior",
     "expected_calibration_error",
+    "expected_cost",
     "fit_temperature",
+    "predict_with_offsets",
+    "tune_class_offsets",
 ]
