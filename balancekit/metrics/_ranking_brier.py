@@ -25,17 +25,16 @@ from balancekit.metrics._ranking_validation import (
     resolve_inputs,
 )
 
-__all__ = ["brier_score_loss", "check_probability_range"]
+__all__ = ["brier_score_loss"]
 
 
-def check_probability_range(y_proba: Any, xp: Any) -> None:
-    """``y_proba`` must lie in [0, 1] (two reductions, two numbers to the host)."""
+def _check_range(y_proba: Any, xp: Any) -> None:
     high, low = float(xp.max(y_proba)), float(xp.min(y_proba))
     if high > 1 or low < 0:
         raise ValueError(
             "`y_proba` must hold probabilities in [0, 1]; got values in "
-            f"[{low:g}, {high:g}]. Pass `predict_proba` output, not logits or "
-            "decision values (apply a sigmoid or softmax first)."
+            f"[{low:g}, {high:g}]. Pass `predict_proba` output, not decision values "
+            "(apply a sigmoid or softmax first)."
         )
 
 
@@ -103,7 +102,7 @@ def brier_score_loss(
     y_proba = check_score(y_proba, xp, name="y_proba", ndim=ndim)
     n_samples = check_same_length("y_true", y_true, "y_proba", y_proba)
     weight = check_weights(sample_weight, n_samples, xp, device)
-    check_probability_range(y_proba, xp)
+    _check_range(y_proba, xp)
     dtype = widest_float_dtype(xp, device)
     y_proba = xp.astype(y_proba, dtype)
     if truth is None and ndim == 2 and y_proba.shape[1] == 1:
