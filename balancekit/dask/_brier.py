@@ -43,7 +43,7 @@ from balancekit.dask._collections import (
 )
 from balancekit.dask._metrics import _labels
 from balancekit.dask._ranking import label_counts, score_rows
-from balancekit.metrics._ranking_brier import column_labels
+from balancekit.metrics._ranking_brier import check_probability_bounds, column_labels
 from balancekit.metrics._ranking_validation import binary_target, is_binary
 
 __all__ = ["brier_score_loss"]
@@ -157,12 +157,7 @@ def brier_score_loss(
     root = reduce_tree(graph, f"balancekit-brier-merge-{token}", _add, keys)
     (sums,) = dask.compute(Delayed(root, graph))
     error_sum, n_rows, weight_sum, low, high, unnormalised = sums
-    if high > 1 or low < 0:
-        raise ValueError(
-            "`y_proba` must hold probabilities in [0, 1]; got values in "
-            f"[{low:g}, {high:g}]. Pass `predict_proba` output, not decision values "
-            "(apply a sigmoid or softmax first)."
-        )
+    check_probability_bounds(low, high)
     if unnormalised:
         warnings.warn(_UNNORMALISED, UserWarning, stacklevel=user_stacklevel())
     if weights is not None and weight_sum == 0:

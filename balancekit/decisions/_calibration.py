@@ -31,6 +31,7 @@ from balancekit._labels import check_same_length
 from balancekit._params import check_bool, check_choice, check_int
 from balancekit._typing import Array, Namespace
 from balancekit.metrics._inputs import score_metric_route
+from balancekit.metrics._ranking_brier import check_probability_range
 from balancekit.metrics._ranking_validation import (
     binary_target,
     check_score,
@@ -58,16 +59,6 @@ class _Binned(NamedTuple):
     confidence: Array
     hits: Array
     total: Array
-
-
-def _check_range(y_proba: Array, xp: Namespace) -> None:
-    high, low = float(xp.max(y_proba)), float(xp.min(y_proba))
-    if high > 1 or low < 0:
-        raise ValueError(
-            "`y_proba` must hold probabilities in [0, 1]; got values in "
-            f"[{low:g}, {high:g}]. Pass `predict_proba` output, not logits or "
-            "decision values (apply a sigmoid or softmax first)."
-        )
 
 
 def _quantile_edges(values: Array, n_bins: int, xp: Namespace) -> Array:
@@ -155,7 +146,7 @@ def _prepare(
     y_proba = check_score(y_proba, xp, name="y_proba", ndim=ndim)
     n_samples = check_same_length("y_true", y_true, "y_proba", y_proba)
     weight = check_weights(sample_weight, n_samples, xp, device)
-    _check_range(y_proba, xp)
+    check_probability_range(y_proba, xp)
     y_proba = xp.astype(y_proba, widest_float_dtype(xp, device))
     if weight is not None and float(xp.sum(weight)) == 0:
         raise ValueError("`sample_weight` sums to zero; no sample counts.")

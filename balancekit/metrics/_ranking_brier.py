@@ -25,17 +25,28 @@ from balancekit.metrics._ranking_validation import (
     resolve_inputs,
 )
 
-__all__ = ["brier_score_loss"]
+__all__ = [
+    "brier_score_loss",
+    "check_probability_bounds",
+    "check_probability_range",
+]
 
 
-def _check_range(y_proba: Any, xp: Any) -> None:
-    high, low = float(xp.max(y_proba)), float(xp.min(y_proba))
+def check_probability_bounds(low: float, high: float) -> None:
+    """The smallest and largest value of ``y_proba`` (host numbers) must lie in
+    [0, 1]; shared by the in-memory and Dask Brier score and the calibration
+    measures, so all word it alike."""
     if high > 1 or low < 0:
         raise ValueError(
             "`y_proba` must hold probabilities in [0, 1]; got values in "
             f"[{low:g}, {high:g}]. Pass `predict_proba` output, not decision values "
             "(apply a sigmoid or softmax first)."
         )
+
+
+def check_probability_range(y_proba: Any, xp: Any) -> None:
+    """``y_proba`` must lie in [0, 1] (two reductions, two numbers to the host)."""
+    check_probability_bounds(float(xp.min(y_proba)), float(xp.max(y_proba)))
 
 
 @dask_route("_brier")
@@ -102,7 +113,7 @@ def brier_score_loss(
     y_proba = check_score(y_proba, xp, name="y_proba", ndim=ndim)
     n_samples = check_same_length("y_true", y_true, "y_proba", y_proba)
     weight = check_weights(sample_weight, n_samples, xp, device)
-    _check_range(y_proba, xp)
+    check_probability_range(y_proba, xp)
     dtype = widest_float_dtype(xp, device)
     y_proba = xp.astype(y_proba, dtype)
     if truth is None and ndim == 2 and y_proba.shape[1] == 1:

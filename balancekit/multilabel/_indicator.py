@@ -103,8 +103,7 @@ def _check_y(y: Array, xp: Namespace) -> Array:
             f"`y` is 1-D (shape {shape}); the multilabel samplers need a 2-D 0/1 "
             f"indicator of shape (n_samples, n_labels). {_SINGLE_LABEL_HINT}"
         )
-    check_indicator(y, xp, "y")
-    return y
+    return check_indicator(y, xp, "y", as_bool=False)
 
 
 def _check_X(X: Array, xp: Namespace) -> Array:
