@@ -415,6 +415,40 @@ def _model_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]]
         ),
         "balancekit.ensemble.RUSBoostClassifier": fitted(ensemble.RUSBoostClassifier),
         "balancekit.model_selection.InstanceHardnessCV": splitter,
+        **_decision_models(),
+    }
+
+
+def _decision_models() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]]]:
+    from imblearn.pipeline import make_pipeline
+    from sklearn.linear_model import LogisticRegression
+
+    from balancekit import decisions
+
+    def wrapped(cls: Any, **params: Any) -> Any:
+        def make() -> tuple[Any, Callable[[Any], Any]]:
+            pipe = make_pipeline(
+                bk.RandomOverSampler(random_state=0), LogisticRegression()
+            )
+            made = cls(pipe, **params).fit(X, Y)
+            return made, lambda m: (m.predict(X), m.predict_proba(X))
+
+        return make
+
+    def rule() -> tuple[Any, Callable[[Any], Any]]:
+        scores = NUMPY_RNG.random(Y.size)
+        made = decisions.tune_threshold(Y, scores, constraint=("recall", 0.5))
+        return made, lambda r: r.predict(scores)
+
+    return {
+        "balancekit.decisions.PriorCorrected": wrapped(decisions.PriorCorrected),
+        "balancekit.decisions.TunedDecision": wrapped(
+            decisions.TunedDecision, cv=3, random_state=0
+        ),
+        "balancekit.decisions.TemperatureScaled": wrapped(
+            decisions.TemperatureScaled, cv=3, random_state=0
+        ),
+        "balancekit.decisions.DecisionRule": rule,
     }
 
 

@@ -7,7 +7,12 @@ and :func:`estimate_prior` estimates that prior from unlabelled scores (EM, BBSE
 :func:`bayes_decision` (with :func:`cost_threshold` and :func:`expected_cost`) takes
 the decision of least expected cost under a cost matrix, and
 :func:`tune_class_offsets` learns per-class offsets that maximise balanced accuracy
-or macro F1 on a validation set.
+or macro F1 on a validation set; :func:`tune_threshold` is the one entry point for
+binary thresholds (with a constraint such as recall >= 0.9), multiclass offsets and
+costs. Three scikit-learn meta-estimators apply them to a classifier or a pipeline:
+:class:`PriorCorrected` (reads the prior the model was trained under from its fit),
+:class:`TunedDecision` (tunes the decision on out-of-fold scores of the training
+rows) and :class:`TemperatureScaled`.
 :func:`expected_calibration_error`, :func:`classwise_calibration_error` and
 :func:`calibration_curve` measure calibration, :func:`fit_temperature` /
 :func:`apply_temperature` rescale network logits, and
@@ -28,13 +33,21 @@ from balancekit.decisions._multiclass_threshold import (
     tune_class_offsets,
 )
 from balancekit.decisions._prior import correct_prior
+from balancekit.decisions._prior_corrected import PriorCorrected
 from balancekit.decisions._prior_estimate import PriorEstimate, estimate_prior
 from balancekit.decisions._temperature import apply_temperature, fit_temperature
+from balancekit.decisions._temperature_scaled import TemperatureScaled
+from balancekit.decisions._tune_threshold import DecisionRule, tune_threshold
+from balancekit.decisions._tuned_decision import TunedDecision
 
 __all__ = [
     "OFFSET_METRICS",
     "ClassOffsets",
+    "DecisionRule",
+    "PriorCorrected",
     "PriorEstimate",
+    "TemperatureScaled",
+    "TunedDecision",
     "apply_temperature",
     "bayes_decision",
     "calibration_curve",
@@ -47,4 +60,5 @@ __all__ = [
     "fit_temperature",
     "predict_with_offsets",
     "tune_class_offsets",
+    "tune_threshold",
 ]

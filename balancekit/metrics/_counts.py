@@ -35,7 +35,14 @@ from balancekit._typing import Array, Device, Namespace
 from balancekit._validation import check_sample_weight
 from balancekit.metrics._inputs import metric_namespace
 
-__all__ = ["Counts", "bincount", "count", "float_weights", "joint_counts"]
+__all__ = [
+    "Counts",
+    "bincount",
+    "count",
+    "float_weights",
+    "joint_counts",
+    "matrix_diagonal",
+]
 
 # Largest label (exclusive) counted by value rather than sorted.
 _DENSE_MAX_LABEL = 1 << 16
@@ -56,6 +63,10 @@ class Counts:
         The sorted labels found in ``y_true`` or ``y_pred`` (host).
     true_counts, pred_counts : numpy.ndarray
         Unweighted number of samples of each present label in ``y_true``, ``y_pred``.
+    n_right : int or float
+        The trace of ``matrix`` (host): the number of samples predicted right, or
+        their total weight (an int for integer weights). Read with the label counts,
+        in the same transfer.
     y_type : {"binary", "multiclass"}
         scikit-learn's target type: binary for at most two labels.
     """
@@ -64,6 +75,7 @@ class Counts:
     present: np.ndarray
     true_counts: np.ndarray
     pred_counts: np.ndarray
+    n_right: int | float
     y_type: str
     xp: Namespace
     device: Device
@@ -95,9 +107,7 @@ class Counts:
         negatives), as in scikit-learn's multilabel_confusion_matrix.
         """
         xp, matrix = self.xp, self.matrix
-        n = int(matrix.shape[0])
-        positions = xp.arange(n, device=self.device) * (n + 1)
-        diagonal = xp.take(xp.reshape(matrix, (-1,)), positions)
+        diagonal = matrix_diagonal(matrix, xp)
         index = self.indices(labels)
         row_sums = xp.sum(matrix, axis=1)
         tp = xp.take(self._padded(diagonal), index)
@@ -125,6 +135,21 @@ class Counts:
 
 
 # ---------------------------------------------------------------------- counting
+
+
+def matrix_diagonal(matrix: Array, xp: Namespace) -> Array:
+    """The diagonal of a square matrix, on its device.
+
+    Examples
+    --------
+    >>> import array_api_compat.numpy as xp
+    >>> matrix_diagonal(xp.asarray([[1, 2], [3, 4]]), xp).tolist()
+    [1, 4]
+    """
+    n = int(matrix.shape[0])
+    device = array_api_compat.device(matrix)
+    positions = xp.arange(n, dtype=index_dtype(xp, device), device=device) * (n + 1)
+    return xp.take(xp.reshape(matrix, (-1,)), positions)
 
 
 def joint_counts(
@@ -157,10 +182,22 @@ def joint_counts(
     return matrix, counts
 
 
+def _label_sums(counts: Array, xp: Namespace) -> np.ndarray:
+    """Row sums, column sums and diagonal of an unweighted matrix, on the host
+    (shape ``(3, n)``): one transfer of O(n_classes) values."""
+    rows = [xp.sum(counts, axis=1), xp.sum(counts, axis=0), matrix_diagonal(counts, xp)]
+    return to_host(xp.stack(rows), xp)
+
+
+# (matrix, unweighted matrix, present, host label sums of the unweighted matrix
+# (:func:`_label_sums`) when already read, else None)
+_Counted = tuple[Array, Array, np.ndarray, np.ndarray | None]
+
+
 def _dense_counts(
     y_true: Array, y_pred: Array, weights: Array, xp: Namespace, device: Device
-) -> tuple[Array, Array, np.ndarray] | None:
-    """(matrix, unweighted matrix, present) by value, or None for other labels."""
+) -> _Counted | None:
+    """The counts by value (see ``_Counted``), or None for other labels."""
     small_int = ("bool", "integral")
     if not (
         xp.isdtype(y_true.dtype, small_int) and xp.isdtype(y_pred.dtype, small_int)
@@ -169,8 +206,9 @@ def _dense_counts(
     int_dtype = index_dtype(xp, device)
     y_true = xp.astype(y_true, int_dtype, copy=False)
     y_pred = xp.astype(y_pred, int_dtype, copy=False)
-    low = min(int(xp.min(y_true)), int(xp.min(y_pred)))
-    high = max(int(xp.max(y_true)), int(xp.max(y_pred)))
+    extremes = [xp.min(y_true), xp.min(y_pred), xp.max(y_true), xp.max(y_pred)]
+    low_true, low_pred, high_true, high_pred = to_host(xp.stack(extremes), xp).tolist()
+    low, high = min(low_true, low_pred), max(high_true, high_pred)
     if low < 0 or high >= _DENSE_MAX_LABEL:
         return None
     n_values = high + 1
@@ -185,26 +223,26 @@ def _dense_counts(
         matrix, counts = joint_counts(
             true_index, pred_index, int(values.shape[0]), weights, xp
         )
-        return matrix, counts, to_host(values, xp)
+        return matrix, counts, to_host(values, xp), None
     # the label values are the indices: no sort, no search
     matrix, counts = joint_counts(y_true, y_pred, n_values, weights, xp)
-    sums = to_host(xp.stack([xp.sum(counts, axis=1), xp.sum(counts, axis=0)]), xp)
-    present = np.flatnonzero(sums.sum(axis=0))
+    sums = _label_sums(counts, xp)
+    present = np.flatnonzero(sums[0] + sums[1])
     if present.shape[0] < n_values:  # drop the values no sample has
         keep = xp.asarray(present, dtype=int_dtype, device=device)
         counts = xp.take(xp.take(counts, keep, axis=0), keep, axis=1)
         matrix = xp.take(xp.take(matrix, keep, axis=0), keep, axis=1)
-    return matrix, counts, present
+    return matrix, counts, present, sums[:, present]
 
 
 def _sorted_counts(
     y_true: Array, y_pred: Array, weights: Array, xp: Namespace, names: tuple[str, str]
-) -> tuple[Array, Array, np.ndarray]:
-    """(matrix, unweighted matrix, present) through one sort of the labels."""
+) -> _Counted:
+    """The counts through one sort of the labels (see ``_Counted``)."""
     present, true_index, pred_index = union_positions(y_true, y_pred, xp, names)
     n_labels = int(present.shape[0])
     matrix, counts = joint_counts(true_index, pred_index, n_labels, weights, xp)
-    return matrix, counts, present
+    return matrix, counts, present, None
 
 
 def float_weights(
@@ -264,15 +302,24 @@ def count(
     result = _dense_counts(y_true, y_pred, weights, xp, device)
     if result is None:
         result = _sorted_counts(y_true, y_pred, weights, xp, names)
-    matrix, counts, present = result
-    if weights is not None and float(to_host(xp.sum(matrix), xp)) == 0:
-        raise ValueError(
-            "Sample weights must contain at least one non-zero number: every "
-            "`sample_weight` is 0, so no sample counts."
-        )
+    matrix, counts, present, sums = result
+    n_right: int | float = 0
+    if weights is not None:
+        # one transfer: the total weight (checked) and the weight predicted right
+        weight_sums = xp.stack([xp.sum(matrix), xp.sum(matrix_diagonal(matrix, xp))])
+        total, n_right = to_host(weight_sums, xp).tolist()
+        if total == 0:
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number: every "
+                "`sample_weight` is 0, so no sample counts."
+            )
     if integer_weights:  # integer weights give integer sums, as in scikit-learn
         matrix = xp.astype(xp.round(matrix), index_dtype(xp, device))
-    sums = to_host(xp.stack([xp.sum(counts, axis=1), xp.sum(counts, axis=0)]), xp)
+        n_right = round(n_right)
+    if sums is None:  # the label counts and the diagonal, in one transfer
+        sums = _label_sums(counts, xp)
+    if weights is None:
+        n_right = int(sums[2].sum())
     if xp.isdtype(y_true.dtype, "bool") and xp.isdtype(y_pred.dtype, "bool"):
         present = present.astype(bool)
     return Counts(
@@ -280,6 +327,7 @@ def count(
         present=np.asarray(present),
         true_counts=sums[0],
         pred_counts=sums[1],
+        n_right=n_right,
         y_type="binary" if present.shape[0] <= 2 else "multiclass",
         xp=xp,
         device=device,

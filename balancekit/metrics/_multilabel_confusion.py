@@ -16,7 +16,6 @@ from typing import Any
 from balancekit._array_api import (
     index_dtype,
     is_numpy_namespace,
-    to_host,
     widest_float_dtype,
 )
 from balancekit._typing import Array, Device, Namespace
@@ -57,12 +56,12 @@ def stack_confusion(tn: Array, fp: Array, fn: Array, tp: Array, xp: Namespace) -
 def as_sklearn_dtypes(counts: Counts, vectors: tuple, weighted: bool) -> tuple:
     """``vectors`` (counts of ``counts``) in scikit-learn's dtype: floats when
     weighted (integer weights included, as its bincount), and floats when no sample
-    is predicted right (its quirk); integers otherwise. One host flag."""
+    is predicted right (its quirk); integers otherwise. No transfer: the number
+    predicted right (the matrix's trace over the present labels) is
+    ``counts.n_right``, read by :func:`~balancekit.metrics._counts.count`."""
     xp = counts.xp
-    if not weighted:
-        present = counts.present.tolist()
-        if int(to_host(xp.sum(counts.per_class(present)[0]), xp)) != 0:
-            return vectors
+    if not weighted and counts.n_right != 0:
+        return vectors
     return tuple(xp.astype(v, counts.float_dtype) for v in vectors)
 
 

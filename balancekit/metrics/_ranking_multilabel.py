@@ -10,7 +10,8 @@ score column per label. The averages:
 * ``"weighted"``: the mean weighted by each label's (weighted) positive count; a
   label without positives weighs 0, and the score is 0 when no label has one;
 * ``"samples"``: each row scored over its labels (unweighted), then the rows
-  averaged with the sample weights; vectorised by one row-wise sort;
+  averaged with the sample weights; vectorised by one row-wise sort (the partial
+  AUC of ``max_fpr`` too);
 * ``None``: the per-label scores.
 
 Everything runs on the scores' device; only the per-label (or per-row) counts
@@ -38,6 +39,7 @@ from balancekit.metrics._ranking_validation import (
     check_score,
     check_weights,
 )
+from balancekit.metrics._row_partial_auc import row_partial_auc
 
 __all__ = [
     "AVERAGES",
@@ -130,8 +132,8 @@ def multilabel_score(
     device : device
         The scores' device.
     max_fpr : float, optional
-        The ``max_fpr`` ``binary_metric`` applies (ROC AUC): below 1, the rows of
-        ``average="samples"`` are scored one by one by ``binary_metric``.
+        The ``max_fpr`` ``binary_metric`` applies (ROC AUC); the rows of
+        ``average="samples"`` then get the same partial AUC, all at once.
 
     Returns
     -------
@@ -157,9 +159,7 @@ def multilabel_score(
     if average == "micro":
         return _micro(binary_metric, indicator, y_score, weight, xp)
     if average == "samples":
-        return _samples(
-            binary_metric, metric, indicator, y_score, weight, xp, device, max_fpr
-        )
+        return _samples(metric, indicator, y_score, weight, xp, device, max_fpr)
     dtype = widest_float_dtype(xp, device)
     counts = xp.count_nonzero(indicator, axis=0)
     if weight is None:
@@ -216,7 +216,6 @@ def _micro(
 
 
 def _samples(
-    binary_metric: BinaryMetric,
     metric: str,
     indicator: Array,
     y_score: Array,
@@ -226,12 +225,17 @@ def _samples(
     max_fpr: float | None,
 ) -> Any:
     dtype = widest_float_dtype(xp, device)
-    auc, ap, n_positive = row_auc_and_ap(
-        y_score, indicator, dtype=dtype, xp=xp, device=device
-    )
+    if metric == "auc" and max_fpr is not None and max_fpr != 1:
+        per_row, n_positive = row_partial_auc(
+            y_score, indicator, max_fpr, dtype=dtype, xp=xp, device=device
+        )
+    else:
+        auc, ap, n_positive = row_auc_and_ap(
+            y_score, indicator, dtype=dtype, xp=xp, device=device
+        )
+        per_row = ap if metric == "ap" else auc
     n_labels = int(indicator.shape[1])
     if metric == "ap":
-        per_row = ap
         n_undefined = int(xp.sum(xp.astype(n_positive == 0, xp.int64)))
         if n_undefined:
             warnings.warn(
@@ -242,7 +246,6 @@ def _samples(
                 stacklevel=user_stacklevel(),
             )
     else:
-        per_row = auc
         one_class = (n_positive == 0) | (n_positive == n_labels)
         n_undefined = int(xp.sum(xp.astype(one_class, xp.int64)))
         if n_undefined:
@@ -252,31 +255,7 @@ def _samples(
                 UndefinedMetricWarning,
                 stacklevel=user_stacklevel(),
             )
-        if max_fpr is not None and max_fpr != 1:
-            per_row = _rows_one_by_one(binary_metric, indicator, y_score, xp, dtype)
     if weight is None:
         return xp.mean(per_row)
     per_row = xp.where(weight == 0, 0.0, per_row)
     return xp.sum(per_row * weight) / xp.sum(weight)
-
-
-def _rows_one_by_one(
-    binary_metric: BinaryMetric,
-    indicator: Array,
-    y_score: Array,
-    xp: Namespace,
-    dtype: Any,
-) -> Array:
-    """The partial AUC of each row, one binary call per row (rows with one class
-    are NaN, already warned about)."""
-    n_samples, n_labels = int(indicator.shape[0]), int(indicator.shape[1])
-    counts = to_host(xp.sum(xp.astype(indicator, xp.int64), axis=1), xp).tolist()
-    scores = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for row in range(n_samples):
-            target = BinaryTarget(indicator[row, :], 1, int(counts[row]), n_labels)
-            scores.append(
-                xp.astype(binary_metric(y_score[row, :], target, None), dtype)
-            )
-    return xp.stack(scores)

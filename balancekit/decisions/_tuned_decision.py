@@ -1,0 +1,223 @@
+"""``TunedDecision``: a classifier whose decision is tuned by cross-validation.
+
+scikit-learn's ``TunedThresholdClassifierCV`` tunes one binary threshold for a score.
+This meta-estimator tunes what :func:`~balancekit.decisions.tune_threshold` does:
+a binary threshold for a metric under a constraint ("the best precision at recall >=
+0.9"), per-class offsets for a multiclass metric, or the decision of least cost. The
+scores it tunes on are out-of-fold predictions on the training rows (every fold's
+model, samplers included, is fitted on the other folds), so no row is scored by a
+model that saw it, and rows outside ``fit`` are never used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from balancekit.decisions._meta import (
+    DecisionMetaEstimator,
+    folds_of,
+    inner_has,
+    out_of_fold_scores,
+    resolve_response_method,
+)
+from balancekit.decisions._tune_threshold import tune_threshold
+
+__all__ = ["TunedDecision"]
+
+
+class TunedDecision(DecisionMetaEstimator):
+    """Tune a classifier's decision on out-of-fold scores of its training rows.
+
+    ``fit`` scores every training row with a clone of ``estimator`` fitted on the
+    other folds (stratified K-fold), tunes the decision on those scores with
+    :func:`~balancekit.decisions.tune_threshold`, then fits ``estimator`` on all
+    training rows. ``predict`` applies the tuned rule (not the most probable
+    class); ``predict_proba`` is the estimator's, unchanged. Put a sampler or
+    :class:`~balancekit.decisions.PriorCorrected` inside: the folds are resampled
+    as any training data, the validation folds never.
+
+    Parameters
+    ----------
+    estimator : classifier or pipeline
+        Anything with ``fit`` and ``predict_proba`` or ``decision_function``.
+    metric : str, default=None
+        Binary: a :data:`balancekit.metrics.THRESHOLD_METRICS` name (None: "f1" of
+        ``classes_[1]``). Multiclass: "balanced_accuracy" or "macro_f1" (None).
+    constraint : (str, float), default=None
+        Binary: ``(metric, minimum)`` the threshold must meet on the out-of-fold
+        scores, e.g. ``("recall", 0.9)``.
+    cost_matrix : array-like of shape (n_classes, n_classes), default=None
+        Costs ``C[i][j]`` of predicting ``classes_[j]`` for truth ``classes_[i]``;
+        the decision of least mean cost instead of a metric.
+    beta : float, default=1.0
+        The ``beta`` of ``metric="fbeta"``.
+    cv : int or cross-validation splitter, default=5
+        An int gives ``StratifiedKFold(cv, shuffle=True,
+        random_state=random_state)``.
+    response_method : {"auto", "predict_proba", "decision_function"}, default="auto"
+        The scores tuned on; "auto" prefers probabilities.
+    random_state : int, RandomState instance or None, default=None
+        Shuffles the folds of an int ``cv``.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The estimator fitted on all training rows.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    rule_ : DecisionRule
+        The tuned decision (``rule_.threshold`` for a binary threshold).
+    best_score_ : float
+        The metric (or the mean cost) of the rule on the out-of-fold scores.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from balancekit.decisions import TunedDecision
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(2000, 2))
+    >>> y = (X[:, 0] + rng.normal(size=2000) > 2.2).astype(int)
+    >>> model = TunedDecision(LogisticRegression(), metric="precision",
+    ...                       constraint=("recall", 0.9), random_state=0).fit(X, y)
+    >>> round(model.rule_.threshold, 3), round(model.rule_.constraint_score, 3)
+    (0.035, 0.903)
+    >>> bool(model.predict(X).mean() > LogisticRegression().fit(X, y).predict(X).mean())
+    True
+    """
+
+    def __init__(
+        self,
+        estimator: Any,
+        *,
+        metric: str | None = None,
+        constraint: tuple[str, float] | None = None,
+        cost_matrix: Any = None,
+        beta: float = 1.0,
+        cv: Any = 5,
+        response_method: str = "auto",
+        random_state: Any = None,
+    ) -> None:
+        self.estimator = estimator
+        self.metric = metric
+        self.constraint = constraint
+        self.cost_matrix = cost_matrix
+        self.beta = beta
+        self.cv = cv
+        self.response_method = response_method
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> TunedDecision:
+        """Tune the decision on out-of-fold scores, then fit on all rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        **fit_params : dict
+            Passed to every ``estimator.fit`` (split by fold for per-sample values);
+            a ``sample_weight`` also weighs the samples in the tuned metric.
+
+        Returns
+        -------
+        TunedDecision
+            The fitted wrapper.
+        """
+        y, indices = self._encode(y)
+        method = resolve_response_method(self.estimator, self.response_method)
+        folds = folds_of(self.cv, indices, self.random_state)
+        scores = out_of_fold_scores(
+            clone(self.estimator),
+            X,
+            y,
+            folds=folds,
+            method=method,
+            fit_params=fit_params,
+        )
+        self.rule_ = tune_threshold(
+            indices,
+            _scores_for_rule(scores, method),
+            metric=self.metric,
+            constraint=self.constraint,
+            cost_matrix=self.cost_matrix,
+            beta=self.beta,
+            logits=method == "decision_function",
+            sample_weight=fit_params.get("sample_weight"),
+        )
+        self.best_score_ = self.rule_.score
+        self.response_method_ = method
+        self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
+        self._check_inner_classes()
+        return self
+
+    def _scores(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "estimator_")
+        scores = getattr(self.estimator_, self.response_method_)(X)
+        return _scores_for_rule(
+            np.asarray(scores, dtype=np.float64), self.response_method_
+        )
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The tuned decision for ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Class labels.
+        """
+        scores = self._scores(X)  # checks the fit first
+        decision = np.asarray(self.rule_.predict(scores))
+        return self.classes_[decision]
+
+    @available_if(inner_has("predict_proba"))
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """The estimator's probabilities (the tuned decision does not change them).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Probabilities, columns in the order of ``classes_``.
+        """
+        check_is_fitted(self, "estimator_")
+        return self.estimator_.predict_proba(X)
+
+    @available_if(inner_has("decision_function"))
+    def decision_function(self, X: Any) -> np.ndarray:
+        """The estimator's decision function, unchanged.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        ndarray
+            Its decision values.
+        """
+        check_is_fitted(self, "estimator_")
+        return self.estimator_.decision_function(X)
+
+
+def _scores_for_rule(scores: np.ndarray, method: str) -> np.ndarray:
+    """Probabilities renormalised against float32 round-off; logits as they are."""
+    if method == "predict_proba" and scores.ndim == 2:
+        return scores / scores.sum(axis=1, keepdims=True)
+    return scores
