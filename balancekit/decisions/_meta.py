@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_predict
 from sklearn.utils import get_tags
 from sklearn.utils.multiclass import check_classification_targets
@@ -39,6 +39,8 @@ class DecisionMetaEstimator(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """The base of the decision meta-estimators (not public)."""
 
     estimator: Any
+    cv: Any  # of the subclasses that score out of fold
+    random_state: Any
 
     # ----------------------------------------------------------- fitted delegation
     @property
@@ -76,6 +78,30 @@ class DecisionMetaEstimator(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
                 f"{type(self).__name__} needs at least 2 classes."
             )
         return values, indices.reshape(-1)
+
+    def _out_of_fold(
+        self,
+        X: Any,
+        y: np.ndarray,
+        indices: np.ndarray,
+        method: str,
+        fit_params: dict[str, Any],
+    ) -> np.ndarray:
+        """Each training row scored by a clone fitted on the other folds of ``cv``."""
+        folds = folds_of(self.cv, indices, self.random_state)
+        return out_of_fold_scores(
+            clone(self.estimator),
+            X,
+            y,
+            folds=folds,
+            method=method,
+            fit_params=fit_params,
+        )
+
+    def _fit_estimator(self, X: Any, y: np.ndarray, fit_params: dict[str, Any]) -> None:
+        """Fit a clone on all training rows as ``estimator_``; check its classes."""
+        self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
+        self._check_inner_classes()
 
     def _check_inner_classes(self) -> None:
         """The fitted inner model must know every class of ``y``, in order."""

@@ -13,14 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
-from balancekit.decisions._meta import (
-    DecisionMetaEstimator,
-    folds_of,
-    out_of_fold_scores,
-)
+from balancekit.decisions._meta import DecisionMetaEstimator
 from balancekit.decisions._prior import _softmax
 from balancekit.decisions._temperature import fit_temperature
 
@@ -106,18 +101,9 @@ class TemperatureScaled(DecisionMetaEstimator):
             The fitted wrapper.
         """
         y, indices = self._encode(y)
-        folds = folds_of(self.cv, indices, self.random_state)
-        proba = out_of_fold_scores(
-            clone(self.estimator),
-            X,
-            y,
-            folds=folds,
-            method="predict_proba",
-            fit_params=fit_params,
-        )
+        proba = self._out_of_fold(X, y, indices, "predict_proba", fit_params)
         self.temperature_ = fit_temperature(_log_proba(proba), indices)
-        self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
-        self._check_inner_classes()
+        self._fit_estimator(X, y, fit_params)
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:

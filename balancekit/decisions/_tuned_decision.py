@@ -14,15 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from balancekit.decisions._meta import (
     DecisionMetaEstimator,
-    folds_of,
     inner_has,
-    out_of_fold_scores,
     resolve_response_method,
 )
 from balancekit.decisions._tune_threshold import tune_threshold
@@ -132,15 +129,7 @@ class TunedDecision(DecisionMetaEstimator):
         """
         y, indices = self._encode(y)
         method = resolve_response_method(self.estimator, self.response_method)
-        folds = folds_of(self.cv, indices, self.random_state)
-        scores = out_of_fold_scores(
-            clone(self.estimator),
-            X,
-            y,
-            folds=folds,
-            method=method,
-            fit_params=fit_params,
-        )
+        scores = self._out_of_fold(X, y, indices, method, fit_params)
         self.rule_ = tune_threshold(
             indices,
             _scores_for_rule(scores, method),
@@ -153,8 +142,7 @@ class TunedDecision(DecisionMetaEstimator):
         )
         self.best_score_ = self.rule_.score
         self.response_method_ = method
-        self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
-        self._check_inner_classes()
+        self._fit_estimator(X, y, fit_params)
         return self
 
     def _scores(self, X: Any) -> np.ndarray:
