@@ -515,6 +515,43 @@ def _other_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]]
         **_report_objects(),
         **_model_objects(),
         **_cluster_objects(),
+        **_monitor_objects(),
+    }
+
+
+def _monitor_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]]]:
+    from balancekit.diagnostics import MinorityMonitor, TrainingCollapseWarning
+
+    def monitor() -> MinorityMonitor:
+        made = MinorityMonitor(3)
+        made.update(np.array([0, 1, 2]), np.eye(3) * 0.7 + 0.1)
+        made.end_epoch()
+        made.update(np.array([0, 1]), np.array([[0.5, 0.3, 0.2], [0.2, 0.2, 0.6]]))
+        return made
+
+    def history(m: Any) -> Any:
+        return m.history_, m.end_epoch()
+
+    def lightning_callback() -> tuple[Any, Callable[[Any], Any]]:
+        from balancekit.torch.lightning import MinorityMonitorCallback
+
+        made = MinorityMonitorCallback(monitor(), prefix="v_")
+        return made, lambda c: (c.prefix, *history(c.monitor))
+
+    def keras_callback() -> tuple[Any, Callable[[Any], Any]]:
+        from balancekit.tensorflow import MinorityMonitorCallback
+
+        made = MinorityMonitorCallback(monitor(), (X[:, :3], Y), batch_size=16)
+        return made, lambda c: (c.batch_size, *history(c.monitor))
+
+    return {
+        "balancekit.diagnostics.MinorityMonitor": lambda: (monitor(), history),
+        "balancekit.diagnostics.TrainingCollapseWarning": lambda: (
+            TrainingCollapseWarning("collapsed to class 0"),
+            lambda w: (type(w), str(w)),
+        ),
+        "balancekit.torch.lightning.MinorityMonitorCallback": lightning_callback,
+        "balancekit.tensorflow.MinorityMonitorCallback": keras_callback,
     }
 
 

@@ -4,7 +4,11 @@
 constant and badly scaled features, duplicates, conflicting labels and each class's
 neighbourhood difficulty); :func:`check_split` checks a train/test split. Both return
 reports whose ``findings`` say what was found and what to do. ``balancekit inspect
-FILE --target COLUMN`` runs them from the command line.
+FILE --target COLUMN`` runs them from the command line. While a model trains,
+:class:`MinorityMonitor` tracks per-class recall, precision and PR-AUC on a
+validation set every epoch and warns (:class:`TrainingCollapseWarning`) when the
+model collapses to one class or the minority recall keeps falling; the PyTorch,
+Lightning and Keras adapters drive it.
 """
 
 from typing import TYPE_CHECKING
@@ -20,6 +24,10 @@ if TYPE_CHECKING:
     )
     from balancekit.diagnostics._report import DataReport
     from balancekit.diagnostics._split import SplitReport, check_split
+    from balancekit.diagnostics._training_monitor import (
+        MinorityMonitor,
+        TrainingCollapseWarning,
+    )
 
 # Loaded on first use: importing the package stays fast (balancekit._lazy).
 __getattr__, __dir__ = lazy_attributes(
@@ -34,6 +42,8 @@ __getattr__, __dir__ = lazy_attributes(
         "DataReport": "balancekit.diagnostics._report",
         "SplitReport": "balancekit.diagnostics._split",
         "check_split": "balancekit.diagnostics._split",
+        "MinorityMonitor": "balancekit.diagnostics._training_monitor",
+        "TrainingCollapseWarning": "balancekit.diagnostics._training_monitor",
     },
 )
 
@@ -41,8 +51,10 @@ __all__ = [
     "SEVERITIES",
     "DataReport",
     "Finding",
+    "MinorityMonitor",
     "MultilabelImbalance",
     "SplitReport",
+    "TrainingCollapseWarning",
     "check_split",
     "inspect",
     "multilabel_imbalance",

@@ -4,6 +4,7 @@ Importing it imports tensorflow and keras."""
 
 from balancekit.tensorflow import augmentation, metrics
 from balancekit.tensorflow._batch_generator import balanced_batch_generator
+from balancekit.tensorflow._monitor_callback import MinorityMonitorCallback
 from balancekit.tensorflow.augmentation import augment_batches
 from balancekit.tensorflow.balanced_dataset import balanced_dataset
 from balancekit.tensorflow.losses import (
@@ -26,6 +27,7 @@ __all__ = [
     "FocalLoss",
     "LDAMLoss",
     "LogitAdjustedLoss",
+    "MinorityMonitorCallback",
     "augment_batches",
     "augmentation",
     "balanced_batch_generator",

@@ -1,9 +1,12 @@
 """PyTorch adapter: balanced DataLoader samplers (class-aware for multilabel), a
 resampled Dataset,
-imbalance-aware losses, a batch-augmentation collate function and the distributed
-reduction of streaming metrics. Importing it imports torch."""
+imbalance-aware losses, a batch-augmentation collate function, the distributed
+reduction of streaming metrics and :func:`monitor_epoch` (the minority monitor of a
+hand-written training loop; ``balancekit.torch.lightning`` holds the Lightning
+callback). Importing it imports torch, not lightning."""
 
 from balancekit.torch._batch_augment import BatchAugment
+from balancekit.torch._monitor import finish_epoch, monitor_epoch
 from balancekit.torch.datasets import ResampledDataset
 from balancekit.torch.losses import (
     AsymmetricLoss,
@@ -35,4 +38,6 @@ __all__ = [
     "MultilabelBalancedSampler",
     "ResampledDataset",
     "all_reduce_",
+    "finish_epoch",
+    "monitor_epoch",
 ]
