@@ -10,8 +10,8 @@ temporary folder, no progress bar, no plots for the subset):
 * ``balancekit bench --quick`` (default ``--n-jobs``: the available cores) on a quiet
   machine, then while two CPU-bound busy-loop processes compete for the cores (this
   script starts them and always stops them). Goal: loaded at most 2x quiet.
-* the full default bench (``balancekit bench``: 12 shipped data sets, 2 models, 19
-  strategies, 3 seeds, 1,368 runs, plots included) with ``--n-jobs 1`` and
+* the full default bench (``balancekit bench``: 12 shipped data sets, 2 models, 27
+  strategies, 3 seeds, 1,944 runs, plots included) with ``--n-jobs 1`` and
   ``--n-jobs 2``. Goal: at least 1.7x faster with 2 workers. ``--quick`` measures a
   two-data-set, one-seed subset instead (a smoke run).
 

@@ -370,6 +370,20 @@ def _report_objects() -> dict[str, Callable[[], tuple[Any, Callable[[Any], Any]]
         ),
         "balancekit.bench.Model": first(bench.default_models),
         "balancekit.bench.Strategy": first(bench.default_strategies),
+        "balancekit.bench.Recommendation": lambda: (
+            bench.recommend(
+                [
+                    {
+                        "dataset": "d",
+                        "model": "m",
+                        "strategy": "none",
+                        "pr_auc_mean": 0.5,
+                        "n_ok": 3,
+                    },
+                ]
+            )[0],
+            lambda r: r.sentence,
+        ),
         "balancekit.bench.FriedmanResult": lambda: (
             bench.friedman_test(NUMPY_RNG.random((4, 3))),
             lambda r: r.statistic,

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         MultilabelStrategy,
         default_multilabel_strategies,
     )
+    from balancekit.bench._recommend import Recommendation, recommend
     from balancekit.bench._scores import METRICS, score_run
     from balancekit.bench._stats import (
         FriedmanResult,
@@ -59,6 +60,8 @@ __getattr__, __dir__ = lazy_attributes(
         "average_ranks": "balancekit.bench._stats",
         "critical_difference": "balancekit.bench._stats",
         "friedman_test": "balancekit.bench._stats",
+        "Recommendation": "balancekit.bench._recommend",
+        "recommend": "balancekit.bench._recommend",
         "Strategy": "balancekit.bench._strategies",
         "default_strategies": "balancekit.bench._strategies",
         "rank_table": "balancekit.bench._summary",
@@ -83,6 +86,7 @@ __all__ = [
     "Model",
     "MultilabelDataset",
     "MultilabelStrategy",
+    "Recommendation",
     "Strategy",
     "average_ranks",
     "compare",
@@ -101,6 +105,7 @@ __all__ = [
     "make_synthetic",
     "protocol_text",
     "rank_table",
+    "recommend",
     "score_run",
     "summarize",
 ]

@@ -19,15 +19,16 @@ __all__ = ["DESCRIPTION", "QUICK_DATASET", "add_arguments", "run"]
 QUICK_DATASET = "yeast4"
 
 DESCRIPTION = """\
-Compare imbalance strategies (none, class weights, every sampler, and for the torch MLP
-the BalancedSampler, losses and batch augmentation) across models on real imbalanced
+Compare imbalance strategies (none, class weights, every sampler, decision strategies
+(tuned threshold, prior correction, temperature), and for the torch MLP the
+BalancedSampler, losses and batch augmentation) across models on real imbalanced
 data, with an honest protocol: a stratified test split no choice ever sees, resampling
 inside training folds only, optional tuning by cross-validation on the training part,
 repeated over seeds. Prints a Markdown table and writes results.csv, results.json,
 report.md and PNG plots.
 
 examples:
-  balancekit bench --quick                      # one real data set, about 15 s
+  balancekit bench --quick                      # one real data set, about 20 s
   balancekit bench                              # every shipped real data set
   balancekit bench --data my.csv --target label --tune random
   balancekit bench --synthetic 20000 16 50      # 20,000 x 16, imbalance ratio 50
@@ -36,8 +37,8 @@ examples:
 
 time: fits run in --n-jobs worker processes, one thread each, so a busy machine slows
 a run in proportion. Measured on 2 cores (benchmarks/bench_bench_load.py): --quick
-takes about 15 s; the full default bench (1,368 runs) about a minute with 2 workers,
-a minute and a half with one. Two competing CPU-bound processes about double them.
+takes about 20 s; the full default bench (1,944 runs) a few minutes with 2 workers.
+Two competing CPU-bound processes about double them.
 
 files: results.csv grows one row per finished run; results.json, report.md and the
 plots are written at the end, each atomically. Ctrl-C (SIGINT) or SIGTERM keeps the
@@ -126,7 +127,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     runs.add_argument(
         "--quick",
         action="store_true",
-        help=f"one data set ({QUICK_DATASET}), a few strategies: about 15 s on 2 cores",
+        help=f"one data set ({QUICK_DATASET}), a few strategies: about 20 s on 2 cores",
     )
     runs.add_argument(
         "--n-jobs",
@@ -342,6 +343,9 @@ def _print_tables(result: Any, metric: str, summary: Any = None) -> None:
                 sort_by=metric,
             )
         )
+    from balancekit.bench._recommend import recommendation_section
+
+    _say("\n" + recommendation_section(summary, metric=metric))
 
 
 def _say(text: str, file: Any = None) -> None:

@@ -178,6 +178,17 @@ class ClassWeighted(ClassifierMixin, BaseEstimator):
     beta : float
         The effective-number method's ``beta``.
 
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted clone of ``estimator``.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    class_weight_ : ndarray of shape (n_classes,)
+        The weight of each class of ``classes_`` (every row of a class gets its
+        class's weight), so that :class:`balancekit.decisions.PriorCorrected` reads
+        the prior the model was trained under.
+
     Examples
     --------
     >>> from sklearn.linear_model import LogisticRegression
@@ -185,6 +196,8 @@ class ClassWeighted(ClassifierMixin, BaseEstimator):
     >>> model = ClassWeighted(LogisticRegression(), "balanced").fit(X, y)
     >>> model.classes_.tolist(), model.predict_proba(X).shape
     ([0, 1], (4, 2))
+    >>> model.class_weight_.round(3).tolist()  # n / (C n_c), mean 1 over the rows
+    [0.667, 2.0]
     """
 
     def __init__(
@@ -200,6 +213,12 @@ class ClassWeighted(ClassifierMixin, BaseEstimator):
         )
         self.estimator_ = clone(self.estimator).fit(X, y, sample_weight=weights)
         self.classes_ = self.estimator_.classes_
+        labels = np.asarray(y).reshape(-1)
+        rows = np.asarray(weights, dtype=np.float64).reshape(-1)
+        # Weights are per class: any row of a class gives its class's weight.
+        self.class_weight_ = np.array(
+            [rows[np.flatnonzero(labels == c)[0]] for c in self.classes_]
+        )
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:

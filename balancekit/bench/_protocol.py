@@ -5,6 +5,12 @@ The pipeline is ``[imputer] -> [scaler] -> [sampler] -> model`` in
 only, and samplers run when the pipeline is fitted, never when it predicts, so
 validation and test rows are never resampled. Tuning is a cross-validated search on
 the training part only; the test part is used once, by the refitted pipeline.
+
+A decision strategy wraps its base's whole pipeline in a decision estimator
+(:mod:`balancekit.decisions`), which is fitted on the training part only: its own
+cross-validation (a tuned threshold, a temperature) splits the training rows. Its
+labels are the wrapper's ``predict`` (the tuned rule), its probabilities the
+wrapper's ``predict_proba``.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import Any
 
 import numpy as np
 from imblearn.pipeline import Pipeline
+from sklearn.base import BaseEstimator
 from sklearn.impute import SimpleImputer
 from sklearn.model_selection import (
     GridSearchCV,
@@ -30,9 +37,16 @@ from sklearn.preprocessing import StandardScaler
 
 from balancekit.bench._models import ClassWeighted, Model
 from balancekit.bench._scores import pr_auc, score_run
-from balancekit.bench._strategies import Strategy
+from balancekit.bench._strategies import Strategy, decision_chain
 
-__all__ = ["IMPUTE_MODES", "TUNE_MODES", "RunOutcome", "build_pipeline", "run_once"]
+__all__ = [
+    "IMPUTE_MODES",
+    "TUNE_MODES",
+    "ClassCounter",
+    "RunOutcome",
+    "build_pipeline",
+    "run_once",
+]
 
 TUNE_MODES = (None, "random", "grid")
 #: ``impute=`` values: None refuses missing values; the others are the
@@ -52,24 +66,40 @@ class RunOutcome:
     test_scores: np.ndarray | None = None
 
 
-def build_pipeline(
-    model: Model, strategy: Strategy, seed: int, impute: str | None = None
-) -> Pipeline:
-    """``[imputer] -> [scaler] -> [sampler] -> model`` for one strategy, seeded with
-    ``seed``. The imputer (``SimpleImputer(strategy=impute)``) is a pipeline step, so
-    it is fitted on the training rows (or training folds) only.
+class ClassCounter(BaseEstimator):
+    """A pipeline step that passes its rows on unchanged and counts their classes.
+
+    Placed right before the model, inside a decision strategy's pipeline: a sampler
+    step for ``imblearn.pipeline.Pipeline`` (it runs when the pipeline is fitted,
+    never when it predicts), so ``counts_`` are the classes the model was fitted on
+    in the last fit of *this* pipeline (a wrapper's cross-validation fits clones).
 
     Examples
     --------
-    >>> from balancekit.bench._models import resolve_models
-    >>> from balancekit.bench._strategies import resolve_strategies
-    >>> [lr] = resolve_models(["logistic_regression"])
-    >>> [smote] = resolve_strategies(["SMOTE"])
-    >>> [name for name, _ in build_pipeline(lr, smote, seed=0).steps]
-    ['scale', 'sampler', 'model']
-    >>> [name for name, _ in build_pipeline(lr, smote, 0, impute="median").steps]
-    ['impute', 'scale', 'sampler', 'model']
+    >>> counter = ClassCounter()
+    >>> X, y = np.zeros((4, 1)), np.array([0, 1, 1, 1])
+    >>> Xt, yt = counter.fit_resample(X, y)
+    >>> Xt is X, counter.counts_
+    (True, {0: 1, 1: 3})
     """
+
+    def fit(self, X: Any, y: Any) -> ClassCounter:
+        """Count the classes of ``y`` (``X`` is not used)."""
+        values, counts = np.unique(np.asarray(y), return_counts=True)
+        self.counts_ = {
+            int(v): int(c) for v, c in zip(values.tolist(), counts, strict=True)
+        }
+        return self
+
+    def fit_resample(self, X: Any, y: Any) -> tuple[Any, Any]:
+        """Count the classes of ``y`` and return ``X`` and ``y`` unchanged."""
+        self.fit(X, y)
+        return X, y
+
+
+def _training_pipeline(
+    model: Model, strategy: Strategy, seed: int, impute: str | None
+) -> Pipeline:
     steps: list[tuple[str, Any]] = []
     if impute is not None:
         steps.append(("impute", SimpleImputer(strategy=impute)))
@@ -86,6 +116,49 @@ def build_pipeline(
         estimator = ClassWeighted(estimator, strategy.weight_method)
     steps.append(("model", estimator))
     return Pipeline(steps)
+
+
+def _wrap(pipeline: Pipeline, strategy: Strategy, seed: int) -> Any:
+    """``pipeline`` (the base's, with a :class:`ClassCounter` added before the model)
+    wrapped in the decisions of ``strategy``, innermost first."""
+    _, decisions = decision_chain(strategy)
+    steps = list(pipeline.steps)
+    steps.insert(len(steps) - 1, ("count", ClassCounter()))
+    estimator: Any = Pipeline(steps)
+    for decision in decisions:
+        estimator = decision(estimator, seed)
+    return estimator
+
+
+def build_pipeline(
+    model: Model, strategy: Strategy, seed: int, impute: str | None = None
+) -> Any:
+    """``[imputer] -> [scaler] -> [sampler] -> model`` for one strategy, seeded with
+    ``seed``. The imputer (``SimpleImputer(strategy=impute)``) is a pipeline step, so
+    it is fitted on the training rows (or training folds) only. A decision strategy
+    gives its base's pipeline (with a :class:`ClassCounter` before the model) inside
+    its decision wrappers.
+
+    Examples
+    --------
+    >>> from balancekit.bench._models import resolve_models
+    >>> from balancekit.bench._strategies import resolve_strategies
+    >>> [lr] = resolve_models(["logistic_regression"])
+    >>> [smote] = resolve_strategies(["SMOTE"])
+    >>> [name for name, _ in build_pipeline(lr, smote, seed=0).steps]
+    ['scale', 'sampler', 'model']
+    >>> [name for name, _ in build_pipeline(lr, smote, 0, impute="median").steps]
+    ['impute', 'scale', 'sampler', 'model']
+    >>> [tuned] = resolve_strategies(["SMOTE + prior corr. + tuned F1"])
+    >>> wrapped = build_pipeline(lr, tuned, seed=0)
+    >>> type(wrapped).__name__, type(wrapped.estimator).__name__
+    ('TunedDecision', 'PriorCorrected')
+    >>> [name for name, _ in wrapped.estimator.estimator.steps]
+    ['scale', 'sampler', 'count', 'model']
+    """
+    base, decisions = decision_chain(strategy)
+    pipeline = _training_pipeline(model, base, seed, impute)
+    return _wrap(pipeline, strategy, seed) if decisions else pipeline
 
 
 def pr_auc_scorer(estimator: Any, X: Any, y: Any, *, minority: int) -> float:
@@ -170,6 +243,58 @@ def _fit_steps(
     return {int(v): int(c) for v, c in zip(values, counts, strict=True)}, elapsed
 
 
+def _fitted_pipeline(estimator: Any) -> Pipeline:
+    """The fitted pipeline inside (nested) decision wrappers: ``estimator_`` down."""
+    current = estimator
+    while not isinstance(current, Pipeline):
+        inner = getattr(current, "estimator_", None)
+        if inner is None:
+            raise RuntimeError(
+                f"{type(current).__name__} keeps no fitted `estimator_`; the bench "
+                "cannot read the class counts its model was fitted on"
+            )
+        current = inner
+    return current
+
+
+def _fit_wrapped(
+    estimator: Any, X: np.ndarray, y: np.ndarray
+) -> tuple[dict[int, int], float]:
+    """Fit a decision strategy's wrapper; the counts its final model was fitted on."""
+    start = time.perf_counter()
+    estimator.fit(X, y)
+    elapsed = time.perf_counter() - start
+    counter = _fitted_pipeline(estimator).named_steps["count"]
+    return dict(counter.counts_), elapsed
+
+
+def _decide(
+    estimator: Any,
+    split: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    minority: int,
+) -> tuple[dict[int, int], float, np.ndarray, np.ndarray, np.ndarray]:
+    """Fit a decision wrapper on the training part and predict the test part:
+    the counts its model saw, the fit time, the test labels, probabilities and
+    their classes.
+
+    A binary decision is tuned for the second class (``classes_[1]``, the positive
+    class of ``TunedDecision``); when the minority is code 0 the wrapper is fitted
+    on swapped codes, so that the minority is always the class it decides for, and
+    its answers are swapped back.
+    """
+    X_train, y_train, X_test, _ = split
+    swap = minority == 0 and np.unique(y_train).size == 2
+    y_fit = 1 - y_train if swap else y_train
+    counts, elapsed = _fit_wrapped(estimator, X_train, y_fit)
+    pred = np.asarray(estimator.predict(X_test))
+    proba = np.asarray(estimator.predict_proba(X_test), dtype=np.float64)
+    classes = np.asarray(estimator.classes_)
+    if swap:
+        counts = {1 - code: n for code, n in sorted(counts.items(), reverse=True)}
+        pred, classes = 1 - pred, 1 - classes
+    return counts, elapsed, pred, proba, classes
+
+
 def run_once(
     model: Model,
     strategy: Strategy,
@@ -184,16 +309,23 @@ def run_once(
 ) -> RunOutcome:
     """Tune (optionally) on the training part, refit there, score on the test part.
 
+    A decision strategy is tuned on its base's pipeline and search space (scored by
+    PR-AUC, which a binary prior correction or temperature does not change), then
+    the chosen parameters are set inside its wrapper, which is fitted on the whole
+    training part; ``fit_time_s`` includes the wrapper's own cross-validation. On
+    binary data its decision is for the minority class (see :func:`_decide`).
+
     Exceptions propagate: the caller records them as a failed run.
     """
     X_train, y_train, X_test, y_test = split
-    pipeline = build_pipeline(model, strategy, seed, impute)
+    base, decisions = decision_chain(strategy)
+    pipeline = _training_pipeline(model, base, seed, impute)
     outcome = RunOutcome()
     if tune is not None:
         start = time.perf_counter()
         outcome.params = tune_parameters(
             pipeline,
-            strategy,
+            base,
             X_train,
             y_train,
             tune=tune,
@@ -204,11 +336,17 @@ def run_once(
         )
         outcome.tune_time_s = time.perf_counter() - start
         pipeline.set_params(**outcome.params)
-    outcome.resampled_counts, outcome.fit_time_s = _fit_steps(
-        pipeline, X_train, y_train
-    )
-    proba = np.asarray(pipeline.predict_proba(X_test), dtype=np.float64)
-    classes = np.asarray(pipeline.classes_)
+    pred = None
+    if decisions:
+        (outcome.resampled_counts, outcome.fit_time_s, pred, proba, classes) = _decide(
+            _wrap(pipeline, strategy, seed), split, minority
+        )
+    else:
+        outcome.resampled_counts, outcome.fit_time_s = _fit_steps(
+            pipeline, X_train, y_train
+        )
+        proba = np.asarray(pipeline.predict_proba(X_test), dtype=np.float64)
+        classes = np.asarray(pipeline.classes_)
     if proba.shape[1] != classes.size or not np.isfinite(proba).all():
         raise RuntimeError(
             "the model returned invalid probabilities (non-finite or wrong shape)"
@@ -216,6 +354,6 @@ def run_once(
     n_classes = int(max(y_train.max(), y_test.max())) + 1
     full = np.zeros((proba.shape[0], n_classes))
     full[:, classes.astype(np.int64)] = proba  # a class the sampler removed gets 0
-    outcome.scores = score_run(y_test, full, minority)
+    outcome.scores = score_run(y_test, full, minority, pred=pred)
     outcome.test_scores = full[:, minority]
     return outcome

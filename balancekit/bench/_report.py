@@ -1,4 +1,5 @@
-"""The bench report: Markdown tables, the Friedman test, and the files on disk."""
+"""The bench report: Markdown tables, the Friedman test, the recommendation, and the
+files on disk."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from balancekit import __version__
 from balancekit._output import markdown_cell
 from balancekit.bench._comparison import Comparison, protocol_text
-from balancekit.bench._scores import HIGHER_IS_BETTER, METRICS
+from balancekit.bench._recommend import BASELINE, recommendation_section
+from balancekit.bench._scores import ECE_BINS, HIGHER_IS_BETTER, METRICS
 from balancekit.bench._stats import FEW_SEEDS, FriedmanResult, friedman_test
 from balancekit.bench._summary import NOISE_ALPHA, ranks_of_summary, summarize
 
 __all__ = [
+    "DECISION_PROTOCOL",
     "METRIC_RANGES",
     "TERMINAL_METRICS",
     "friedman_by_model",
@@ -34,6 +39,7 @@ TERMINAL_METRICS = (
     "mcc",
     "minority_recall",
     "brier",
+    "ece",
 )
 _HEADERS = {
     "pr_auc": "PR-AUC",
@@ -45,8 +51,24 @@ _HEADERS = {
     "minority_recall": "min. recall",
     "minority_precision": "min. prec.",
     "brier": "Brier",
+    "ece": "ECE",
     "fit_time_s": "fit s",
 }
+
+
+#: The protocol of the decision strategies, stated when one ran.
+DECISION_PROTOCOL = (
+    "Decision strategies (a name with `+ tuned`, `+ prior corr.`, `+ logit adj.` or "
+    "`+ temperature`) wrap the whole pipeline of their base strategy; the wrapper is "
+    "fitted on the training part only, and its own cross-validation (5 stratified "
+    "folds: out-of-fold probabilities for a threshold or a temperature) splits the "
+    "training part, resampling training folds only. Their label metrics (bal. acc. "
+    "to min. prec.) come from the wrapper's decisions (a tuned threshold, or the most "
+    "probable class after the correction), PR-AUC, ROC-AUC, Brier and ECE from its "
+    "probabilities; a tuned threshold leaves the probabilities unchanged. Their "
+    '"fit s" includes that cross-validation, and with tuning they use their base\'s '
+    "search space, searched on the base pipeline."
+)
 
 
 def _cell(mean: float, std: float, digits: int = 3) -> str:
@@ -349,8 +371,10 @@ def markdown_report(
     tests: dict[str, tuple[Any, FriedmanResult]] | None = None,
 ) -> str:
     """The whole report in Markdown: protocol, one table per (data set, model),
-    average ranks with the Friedman test, failures, files. ``summary`` and ``tests``
-    (:func:`summarize`, :func:`friedman_by_model`) are computed when not given."""
+    average ranks with the Friedman test, failures, files, and last the
+    recommendation per (data set, model) (:mod:`balancekit.bench._recommend`).
+    ``summary`` and ``tests`` (:func:`summarize`, :func:`friedman_by_model`) are
+    computed when not given."""
     if summary is None:
         summary = summarize(result.records)
     if tests is None:
@@ -359,6 +383,8 @@ def markdown_report(
     lines.append(protocol_text(result.protocol))
     env = ", ".join(f"{k} {v}" for k, v in _environment().items())
     lines += ["", f"Environment: {env}."]
+    if any(r.get("kind") == "decision" for r in result.records):
+        lines += ["", DECISION_PROTOCOL]
     for note in result.notes:
         lines += ["", f"Note: {note}."]
     if datasets:
@@ -408,6 +434,9 @@ def markdown_report(
             )
     if files:
         lines += ["", "## Files", ""] + [f"- {f}{_caption(f)}" for f in files]
+    section = recommendation_section(summary, metric=metric)
+    if section:
+        lines += ["", section]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -426,6 +455,10 @@ def _caption(name: str) -> str:
         "seeds (the table's figure)",
         "critical_difference_": ": average ranks over the data sets; a thick bar "
         "joins strategies within one critical difference",
+        "reliability_": ": reliability diagrams of the three best strategies with "
+        "distinct probabilities and none (a tuned threshold shares its base's "
+        "curve): the seeds' test predictions pooled in 15 bins, pooled ECE in the "
+        "legend (the table's ECE is the mean over seeds)",
     }
     for prefix, caption in captions.items():
         if name.startswith(prefix):
@@ -448,6 +481,42 @@ def _seed_curves(
         for seed in seeds
         if (dataset, model, strategy, seed) in result.curves
     ]
+
+
+def _distinct_probabilities(
+    result: Comparison,
+    dataset: str,
+    model: str,
+    names: Sequence[str],
+    n_best: int = 3,
+) -> dict[str, list[tuple[Any, Any]]]:
+    """The seeds' test curves of the ``n_best`` first strategies of ``names`` (best
+    first) with distinct probabilities, and of ``none``. A strategy with the same
+    probabilities as one kept (a tuned threshold on it) joins that one's label,
+    which names ``none`` first when it is in the group."""
+    groups: list[tuple[list[str], list[tuple[Any, Any]]]] = []
+    for name in names:
+        pairs = _seed_curves(result, dataset, model, name)
+        if not pairs:
+            continue
+        same = next((g for g in groups if _same_curves(g[1], pairs)), None)
+        if same is not None:
+            same[0].append(name)
+        elif len(groups) < n_best or name == BASELINE:
+            groups.append(([name], pairs))
+    drawn = {}
+    for members, pairs in groups:
+        if BASELINE in members:  # named after none, whatever came first
+            members = [BASELINE] + [m for m in members if m != BASELINE]
+        others = f" (= {', '.join(members[1:])})" if len(members) > 1 else ""
+        drawn[members[0] + others] = pairs
+    return drawn
+
+
+def _same_curves(first: list[tuple[Any, Any]], second: list[tuple[Any, Any]]) -> bool:
+    return len(first) == len(second) and all(
+        np.array_equal(a[1], b[1]) for a, b in zip(first, second, strict=True)
+    )
 
 
 def _plots(
@@ -500,6 +569,19 @@ def _plots(
                 runs,
                 title=f"PR curves: {dataset}, {model}\n(precision averaged over "
                 f"{_plural(n_curves, 'seed', 'seeds')} at each recall)",
+                path=path,
+            )
+            written.append(path)
+            ordered = sorted(rows, key=lambda r: -sign * r[f"{metric}_mean"])
+            distinct = _distinct_probabilities(
+                result, dataset, model, [r["strategy"] for r in ordered]
+            )
+            path = out / f"reliability_{_slug(dataset)}_{_slug(model)}.png"
+            plots.plot_reliability_over_seeds(
+                distinct,
+                n_bins=ECE_BINS,
+                title=f"Reliability: {dataset}, {model}\n(test predictions of "
+                f"{_plural(n_curves, 'seed', 'seeds')} pooled)",
                 path=path,
             )
             written.append(path)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import json
 import os
 from collections.abc import Sequence
@@ -285,6 +286,7 @@ class RunFolder:
         ``partial`` is None for a complete run, else why it stopped (the report and
         results.json say so at the top).
         """
+        from balancekit.bench._recommend import recommend
         from balancekit.bench._report import (
             _environment,
             friedman_by_model,
@@ -333,6 +335,9 @@ class RunFolder:
                 }
                 for model, (ranks, test) in tests.items()
             },
+            "recommendation": [
+                dataclasses.asdict(r) for r in recommend(summary, metric=metric)
+            ],
         }
         atomic_write_text(written[1], json.dumps(plain(payload), indent=1) + "\n")
         report = out / "report.md"

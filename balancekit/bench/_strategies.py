@@ -4,16 +4,26 @@ A strategy changes one thing about training: nothing (``none``), the rows (a sam
 placed after scaling in an ``imblearn.pipeline.Pipeline``, so it only ever sees training
 rows), the weight of each row (class weights, computed from the labels the model is
 fitted on), or the neural model's training loop (a loss, the torch
-``BalancedSampler``, batch augmentation).
+``BalancedSampler``, batch augmentation). A *decision* strategy keeps a base strategy's
+training and changes what is done with its probabilities: it wraps the base's whole
+pipeline in a :mod:`balancekit.decisions` estimator (a threshold tuned by
+cross-validation, prior correction, temperature scaling), so every fit of the wrapper,
+its inner cross-validation included, sees training rows only.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from balancekit._params import check_choice
+from balancekit.bench._decision_wrappers import (
+    PriorCorrection,
+    TemperatureScaling,
+    ThresholdTuning,
+)
 from balancekit.combine import SMOTEENN, SMOTETomek
 from balancekit.over_sampling import (
     ADASYN,
@@ -41,11 +51,12 @@ __all__ = [
     "KINDS",
     "QUICK_STRATEGIES",
     "Strategy",
+    "decision_chain",
     "default_strategies",
     "resolve_strategies",
 ]
 
-KINDS = ("none", "weights", "sampler", "training")
+KINDS = ("none", "weights", "sampler", "training", "decision")
 _RATIOS = [0.25, 0.5, 0.75, 1.0]
 
 
@@ -57,12 +68,14 @@ class Strategy:
     ----------
     name : str
         The strategy's name in the table.
-    kind : {"none", "weights", "sampler", "training"}
+    kind : {"none", "weights", "sampler", "training", "decision"}
         ``"sampler"``: ``sampler(seed)`` builds a sampler placed between the scaler
         and the model. ``"weights"``: each training row gets
         ``compute_sample_weight(weight_method, y)``, passed to the model's ``fit``.
         ``"training"``: ``model_params`` are set on a neural model (loss, torch
-        sampler, augmentation).
+        sampler, augmentation). ``"decision"``: ``decision(estimator, seed)`` wraps
+        the whole pipeline of the ``base`` strategy (imputer, scaler, sampler,
+        model) in a decision estimator; its ``predict`` gives the table's labels.
     sampler : callable or None
         ``seed -> sampler`` with ``fit_resample``; for ``kind="sampler"``.
     weight_method : str or None
@@ -71,12 +84,22 @@ class Strategy:
         Parameters set on the model (``kind="training"``).
     frameworks : tuple of str or None
         The model frameworks it applies to (``"scikit-learn"``, ``"torch"``,
-        ``"keras"``); None for every model.
+        ``"keras"``); None for every model. A decision strategy also applies only
+        where its base does.
     search_space : dict
         Hyper-parameters searched with ``tune=``, as pipeline parameter names
         (``"sampler__k_neighbors"``, ``"model__loss_gamma"``) mapped to candidate lists.
+        A decision strategy declares none: its base's space is searched on the base
+        pipeline and the chosen parameters are set inside the wrapper.
     description : str
         One line for the report.
+    base : str, Strategy or None
+        For ``kind="decision"``: the strategy whose pipeline is wrapped, by default
+        name or as an object; it may itself be a decision strategy.
+    decision : callable or None
+        For ``kind="decision"``: ``(estimator, seed) -> estimator`` with ``fit``,
+        ``predict``, ``predict_proba`` and ``classes_``, e.g. ``lambda est, seed:
+        TunedDecision(est, metric="f1", random_state=seed)``.
 
     Examples
     --------
@@ -85,6 +108,11 @@ class Strategy:
     ...     k_neighbors=3, random_state=seed))
     >>> s.applies_to("torch"), type(s.sampler(0)).__name__
     (True, 'SMOTE')
+    >>> wrapped = Strategy("SMOTE(k=3) + mine", "decision", base=s,
+    ...                    decision=lambda estimator, seed: estimator)
+    >>> base, decisions = decision_chain(wrapped)
+    >>> base.name, len(decisions)
+    ('SMOTE(k=3)', 1)
     """
 
     name: str
@@ -95,6 +123,8 @@ class Strategy:
     frameworks: tuple[str, ...] | None = None
     search_space: Mapping[str, Sequence[Any]] = field(default_factory=dict)
     description: str = ""
+    base: str | Strategy | None = None
+    decision: Callable[[Any, int], Any] | None = None
 
     def __post_init__(self) -> None:
         check_choice(self.kind, "kind", KINDS)
@@ -112,6 +142,7 @@ class Strategy:
             raise ValueError(
                 f"Strategy {self.name!r}: kind='training' needs `model_params`."
             )
+        self._check_decision()
         for key in self.search_space:
             if not key.startswith(("sampler__", "model__")):
                 raise ValueError(
@@ -119,9 +150,91 @@ class Strategy:
                     "with 'sampler__' or 'model__'."
                 )
 
+    def _check_decision(self) -> None:
+        is_decision = self.kind == "decision"
+        if not is_decision:
+            if self.base is not None or self.decision is not None:
+                raise ValueError(
+                    f"Strategy {self.name!r}: `base` and `decision` are only allowed "
+                    "for kind='decision'."
+                )
+            return
+        if not isinstance(self.base, (str, Strategy)):
+            raise TypeError(
+                f"Strategy {self.name!r}: kind='decision' needs `base`, a strategy "
+                f"name or a Strategy; got {type(self.base).__name__}."
+            )
+        if not callable(self.decision):
+            raise TypeError(
+                f"Strategy {self.name!r}: kind='decision' needs `decision`, a "
+                "callable (estimator, seed) -> estimator; got "
+                f"{type(self.decision).__name__}."
+            )
+        if self.weight_method is not None or self.model_params or self.search_space:
+            raise ValueError(
+                f"Strategy {self.name!r}: a decision strategy takes its training "
+                "(weights, model parameters, search space) from its `base`; give "
+                "none of its own."
+            )
+
     def applies_to(self, framework: str) -> bool:
         """Whether this strategy can be used with a model of ``framework``."""
-        return self.frameworks is None or framework in self.frameworks
+        if self.frameworks is not None and framework not in self.frameworks:
+            return False
+        if self.kind == "decision":
+            return decision_chain(self)[0].applies_to(framework)
+        return True
+
+
+def decision_chain(
+    strategy: Strategy,
+) -> tuple[Strategy, list[Callable[[Any, int], Any]]]:
+    """The training strategy under ``strategy`` and its decisions, innermost first.
+
+    A strategy that is not a decision is its own base, with no decision. A base
+    given by name is looked up among :func:`default_strategies`.
+
+    Raises
+    ------
+    ValueError
+        For a base name that is not a default strategy, or a chain that loops.
+
+    Examples
+    --------
+    >>> [tuned] = resolve_strategies(["SMOTE + prior corr. + tuned F1"])
+    >>> base, decisions = decision_chain(tuned)
+    >>> base.name, [type(d).__name__ for d in decisions]
+    ('SMOTE', ['PriorCorrection', 'ThresholdTuning'])
+    """
+    decisions: list[Callable[[Any, int], Any]] = []
+    seen = [strategy.name]
+    current = strategy
+    while current.kind == "decision":
+        assert current.decision is not None
+        decisions.append(current.decision)
+        base = current.base
+        if isinstance(base, str):
+            known = _known_strategies()
+            if base not in known:
+                raise ValueError(
+                    f"Strategy {current.name!r}: `base` {base!r} is not a known "
+                    f"strategy name: {sorted(known)}."
+                )
+            base = known[base]
+        assert isinstance(base, Strategy)
+        if base.name in seen:
+            raise ValueError(
+                f"Strategy {strategy.name!r}: the chain of `base` strategies loops "
+                f"({' -> '.join([*seen, base.name])})."
+            )
+        seen.append(base.name)
+        current = base
+    return current, decisions[::-1]
+
+
+@functools.lru_cache(maxsize=1)
+def _known_strategies() -> dict[str, Strategy]:
+    return {s.name: s for s in default_strategies()}
 
 
 def _sampler(name: str, cls: Any, space: dict, description: str, **fixed: Any) -> Any:
@@ -314,8 +427,73 @@ def _training() -> list[Strategy]:
     return strategies
 
 
+def _decisions() -> list[Strategy]:
+    neural = ("torch", "keras")
+    tuned_f1 = ThresholdTuning(None)  # F1 of the minority; macro F1 if C > 2
+    return [
+        Strategy(
+            "none + tuned F1",
+            "decision",
+            base="none",
+            decision=tuned_f1,
+            description="the threshold of best F1 (per-class offsets of best macro F1 "
+            "if C > 2), tuned by 5-fold CV on the training part",
+        ),
+        Strategy(
+            "none + tuned at recall 0.9",
+            "decision",
+            base="none",
+            decision=ThresholdTuning("precision", ("recall", 0.9)),
+            description="the threshold of best precision with minority recall >= "
+            "0.9, tuned by 5-fold CV (binary data only)",
+        ),
+        Strategy(
+            "SMOTE + prior corr.",
+            "decision",
+            base="SMOTE",
+            decision=PriorCorrection(),
+            description="SMOTE, probabilities Bayes-corrected back to the data's prior",
+        ),
+        Strategy(
+            "class_weight=balanced + prior corr.",
+            "decision",
+            base="class_weight=balanced",
+            decision=PriorCorrection(),
+            description="balanced class weights, probabilities Bayes-corrected back "
+            "to the data's prior",
+        ),
+        Strategy(
+            "SMOTE + prior corr. + tuned F1",
+            "decision",
+            base="SMOTE + prior corr.",
+            decision=tuned_f1,
+            description="SMOTE, prior correction, then the threshold of best F1 "
+            "(5-fold CV)",
+        ),
+        Strategy(
+            "none + logit adj.",
+            "decision",
+            base="none",
+            decision=PriorCorrection("uniform"),
+            frameworks=neural,
+            description="post-hoc logit adjustment: probabilities moved to a uniform "
+            "prior (tau=1)",
+        ),
+        Strategy(
+            "none + temperature",
+            "decision",
+            base="none",
+            decision=TemperatureScaling(),
+            frameworks=neural,
+            description="temperature scaling fitted on out-of-fold probabilities "
+            "(5-fold CV)",
+        ),
+    ]
+
+
 def default_strategies() -> list[Strategy]:
-    """Every strategy the harness knows: none, class weights, samplers, training.
+    """Every strategy the harness knows: none, class weights, samplers, decisions,
+    training.
 
     Examples
     --------
@@ -325,10 +503,11 @@ def default_strategies() -> list[Strategy]:
     (['none', 'class_weight=balanced', 'class_weight=inverse_sqrt'], True, True)
     """
     baseline = Strategy("none", "none", description="the model as it is")
-    return [baseline, *_weights(), *_samplers(), *_training()]
+    return [baseline, *_weights(), *_samplers(), *_decisions(), *_training()]
 
 
-#: The strategies of ``balancekit bench --quick``.
+#: The strategies of ``balancekit bench --quick``: the decision strategies that cost
+#: one fit (prior correction, logit adjustment) and one tuned threshold (six fits).
 QUICK_STRATEGIES = (
     "none",
     "class_weight=balanced",
@@ -337,6 +516,10 @@ QUICK_STRATEGIES = (
     "RandomUnderSampler",
     "TomekLinks",
     "SMOTEENN",
+    "none + tuned F1",
+    "SMOTE + prior corr.",
+    "class_weight=balanced + prior corr.",
+    "none + logit adj.",
 )
 
 
@@ -367,6 +550,8 @@ def resolve_strategies(strategies: Iterable[str | Strategy] | None) -> list[Stra
     names = [s.name for s in resolved]
     if len(set(names)) != len(names):
         raise ValueError(f"`strategies` names must be unique; got {names}.")
+    for strategy in resolved:
+        decision_chain(strategy)  # a base that is unknown or loops is refused here
     if not resolved:
         raise ValueError("`strategies` is empty; give at least one strategy.")
     return resolved

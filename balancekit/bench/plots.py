@@ -1,4 +1,5 @@
-"""Figures of a strategy comparison: score bars, critical-difference diagram, PR curves.
+"""Figures of a strategy comparison: score bars, critical-difference diagram, PR curves,
+reliability diagrams.
 
 Bars of a bounded metric stay inside its range (``limits``: error bars are clipped, the
 axis ends at the bound plus a small margin), and PR curves over several seeds are
@@ -8,7 +9,7 @@ Same conventions as :mod:`balancekit.metrics.plots`: matplotlib is imported insi
 functions, figures are built without pyplot (no display, no backend change), each
 function draws into ``ax`` when given, saves to ``path`` (PNG unless the suffix names
 another format) when given, and returns the figure. The PR curves are drawn by
-``_pr_curves`` and re-exported here.
+``_pr_curves`` and the reliability diagrams by ``_reliability``, re-exported here.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from balancekit.bench._pr_curves import (
     plot_pr_curves,
     plot_pr_curves_over_seeds,
 )
+from balancekit.bench._reliability import plot_reliability_over_seeds
 from balancekit.bench._stats import nonsignificant_groups
 
 if TYPE_CHECKING:
@@ -42,6 +44,7 @@ __all__ = [
     "plot_metric_by_strategy",
     "plot_pr_curves",
     "plot_pr_curves_over_seeds",
+    "plot_reliability_over_seeds",
 ]
 
 

@@ -54,6 +54,7 @@ def test_bench_prints_tables_and_writes_every_file(two_sets, capsys):
     assert "critical_difference_logistic_regression.png" in pngs
     assert "pr_auc_haberman_logistic_regression.png" in pngs
     assert "pr_curves_new_thyroid1_logistic_regression.png" in pngs
+    assert "reliability_haberman_logistic_regression.png" in pngs
     for name in pngs:
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -71,7 +72,8 @@ def test_report_structure(two_sets):
     ]
     assert "### haberman — logistic_regression" in headings
     assert "## Across data sets" in headings
-    assert headings[-1] == "## Files"
+    assert headings[-2:] == ["## Files", "## Recommendation"]
+    assert "| haberman | logistic_regression |" in report.split("## Recommendation")[1]
     assert "test split that no choice ever sees" in report
     assert "Nemenyi critical difference" in report
     results = json.loads((out / "results.json").read_text())
