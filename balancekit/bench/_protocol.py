@@ -277,22 +277,22 @@ def _decide(
     the counts its model saw, the fit time, the test labels, probabilities and
     their classes.
 
-    A binary decision is tuned for the second class (``classes_[1]``, the positive
-    class of ``TunedDecision``); when the minority is code 0 the wrapper is fitted
-    on swapped codes, so that the minority is always the class it decides for, and
-    its answers are swapped back.
+    On binary data every ``TunedDecision`` of the chain decides for the minority
+    (``pos_label=minority``), whatever its code.
     """
+    from balancekit.decisions import TunedDecision
+
     X_train, y_train, X_test, _ = split
-    swap = minority == 0 and np.unique(y_train).size == 2
-    y_fit = 1 - y_train if swap else y_train
-    counts, elapsed = _fit_wrapped(estimator, X_train, y_fit)
+    if np.unique(y_train).size == 2:
+        current = estimator
+        while current is not None:
+            if isinstance(current, TunedDecision):
+                current.set_params(pos_label=minority)
+            current = getattr(current, "estimator", None)
+    counts, elapsed = _fit_wrapped(estimator, X_train, y_train)
     pred = np.asarray(estimator.predict(X_test))
     proba = np.asarray(estimator.predict_proba(X_test), dtype=np.float64)
-    classes = np.asarray(estimator.classes_)
-    if swap:
-        counts = {1 - code: n for code, n in sorted(counts.items(), reverse=True)}
-        pred, classes = 1 - pred, 1 - classes
-    return counts, elapsed, pred, proba, classes
+    return counts, elapsed, pred, proba, np.asarray(estimator.classes_)
 
 
 def run_once(

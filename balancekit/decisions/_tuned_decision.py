@@ -43,8 +43,9 @@ class TunedDecision(DecisionMetaEstimator):
     estimator : classifier or pipeline
         Anything with ``fit`` and ``predict_proba`` or ``decision_function``.
     metric : str, default=None
-        Binary: a :data:`balancekit.metrics.THRESHOLD_METRICS` name (None: "f1" of
-        ``classes_[1]``). Multiclass: "balanced_accuracy" or "macro_f1" (None).
+        Binary: a :data:`balancekit.metrics.THRESHOLD_METRICS` name of the
+        ``pos_label`` class (None: "f1"). Multiclass: "balanced_accuracy" or
+        "macro_f1" (None).
     constraint : (str, float), default=None
         Binary: ``(metric, minimum)`` the threshold must meet on the out-of-fold
         scores, e.g. ``("recall", 0.9)``.
@@ -56,6 +57,9 @@ class TunedDecision(DecisionMetaEstimator):
     cv : int or cross-validation splitter, default=5
         An int gives ``StratifiedKFold(cv, shuffle=True,
         random_state=random_state)``.
+    pos_label : label, default=None
+        Binary: the class the metric and the constraint are about (the
+        minority, usually); None is ``classes_[1]``.
     response_method : {"auto", "predict_proba", "decision_function"}, default="auto"
         The scores tuned on; "auto" prefers probabilities.
     random_state : int, RandomState instance or None, default=None
@@ -67,8 +71,11 @@ class TunedDecision(DecisionMetaEstimator):
         The estimator fitted on all training rows.
     classes_ : ndarray of shape (n_classes,)
         The class labels.
+    pos_label_ : label or None
+        The positive class of a binary decision.
     rule_ : DecisionRule
-        The tuned decision (``rule_.threshold`` for a binary threshold).
+        The tuned decision (``rule_.threshold`` for a binary threshold, on the
+        ``pos_label_`` class's score).
     best_score_ : float
         The metric (or the mean cost) of the rule on the out-of-fold scores.
 
@@ -97,6 +104,7 @@ class TunedDecision(DecisionMetaEstimator):
         cost_matrix: Any = None,
         beta: float = 1.0,
         cv: Any = 5,
+        pos_label: Any = None,
         response_method: str = "auto",
         random_state: Any = None,
     ) -> None:
@@ -106,6 +114,7 @@ class TunedDecision(DecisionMetaEstimator):
         self.cost_matrix = cost_matrix
         self.beta = beta
         self.cv = cv
+        self.pos_label = pos_label
         self.response_method = response_method
         self.random_state = random_state
 
@@ -128,14 +137,19 @@ class TunedDecision(DecisionMetaEstimator):
             The fitted wrapper.
         """
         y, indices = self._encode(y)
+        self.pos_label_ = self._resolve_pos_label()
+        flip = self._flipped()
         method = resolve_response_method(self.estimator, self.response_method)
         scores = self._out_of_fold(X, y, indices, method, fit_params)
+        costs = self.cost_matrix
+        if flip and costs is not None:
+            costs = np.asarray(costs, dtype=np.float64)[::-1, ::-1]
         self.rule_ = tune_threshold(
-            indices,
-            _scores_for_rule(scores, method),
+            1 - indices if flip else indices,
+            _scores_for_rule(scores, method, flip),
             metric=self.metric,
             constraint=self.constraint,
-            cost_matrix=self.cost_matrix,
+            cost_matrix=costs,
             beta=self.beta,
             logits=method == "decision_function",
             sample_weight=fit_params.get("sample_weight"),
@@ -145,11 +159,33 @@ class TunedDecision(DecisionMetaEstimator):
         self._fit_estimator(X, y, fit_params)
         return self
 
+    def _resolve_pos_label(self) -> Any:
+        """The class the binary decision is for (``classes_[1]`` by default)."""
+        if self.pos_label is None:
+            return self.classes_[-1] if self.classes_.size == 2 else None
+        if self.classes_.size != 2:
+            raise ValueError(
+                "`pos_label` applies to binary targets; `y` holds "
+                f"{self.classes_.size} classes."
+            )
+        if self.pos_label not in self.classes_.tolist():
+            raise ValueError(
+                f"`pos_label`={self.pos_label!r} is not a class of `y` "
+                f"({self.classes_.tolist()})."
+            )
+        return self.pos_label
+
+    def _flipped(self) -> bool:
+        """Whether the positive class is ``classes_[0]`` (the rule sees it as 1)."""
+        return self.classes_.size == 2 and self.pos_label_ == self.classes_[0]
+
     def _scores(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "estimator_")
         scores = getattr(self.estimator_, self.response_method_)(X)
         return _scores_for_rule(
-            np.asarray(scores, dtype=np.float64), self.response_method_
+            np.asarray(scores, dtype=np.float64),
+            self.response_method_,
+            self._flipped(),
         )
 
     def predict(self, X: Any) -> np.ndarray:
@@ -167,7 +203,7 @@ class TunedDecision(DecisionMetaEstimator):
         """
         scores = self._scores(X)  # checks the fit first
         decision = np.asarray(self.rule_.predict(scores))
-        return self.classes_[decision]
+        return self.classes_[1 - decision if self._flipped() else decision]
 
     @available_if(inner_has("predict_proba"))
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -204,8 +240,11 @@ class TunedDecision(DecisionMetaEstimator):
         return self.estimator_.decision_function(X)
 
 
-def _scores_for_rule(scores: np.ndarray, method: str) -> np.ndarray:
-    """Probabilities renormalised against float32 round-off; logits as they are."""
+def _scores_for_rule(scores: np.ndarray, method: str, flip: bool) -> np.ndarray:
+    """Probabilities renormalised against float32 round-off, logits as they are;
+    with ``flip`` the binary scores of ``classes_[0]`` as the positive class."""
     if method == "predict_proba" and scores.ndim == 2:
-        return scores / scores.sum(axis=1, keepdims=True)
-    return scores
+        scores = scores / scores.sum(axis=1, keepdims=True)
+    if not flip:
+        return scores
+    return scores[:, ::-1] if scores.ndim == 2 else -scores

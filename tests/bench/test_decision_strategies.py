@@ -200,7 +200,7 @@ def test_a_binary_decision_is_for_the_minority_whatever_its_label():
     by_strategy = first.groupby("strategy")
     recall = by_strategy["minority_recall"].mean()
     assert recall["none + tuned at recall 0.9"] > 0.8 > recall["none"]
-    for column in ("pr_auc", "brier"):  # the same model, fitted on swapped codes
+    for column in ("pr_auc", "brier"):  # the same model, its decision for code 0
         means = by_strategy[column].mean()
         assert means["none + tuned at recall 0.9"] == pytest.approx(means["none"])
     counts = [json.loads(c) for c in first["resampled_counts"]]

@@ -270,6 +270,43 @@ def test_tuned_decision_is_tune_threshold_on_out_of_fold_scores():
     )
 
 
+@pytest.mark.parametrize("method", ["predict_proba", "decision_function"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"metric": "f1"},
+        {"metric": "precision", "constraint": ("recall", 0.8)},
+        {"cost_matrix": [[0, 9], [1, 0]]},  # missing class 0 costs 9
+    ],
+)
+def test_pos_label_first_class_is_the_swapped_problem(options, method):
+    X, y = _data(14, n=900)
+    minority_is_zero = 1 - y  # the minority is class 0 now
+    costs = options.get("cost_matrix")
+    swapped_options = dict(options)
+    if costs is not None:
+        swapped_options["cost_matrix"] = np.asarray(costs)[::-1, ::-1]
+    common = {"response_method": method, "random_state": 0}
+    model = TunedDecision(LogisticRegression(), pos_label=0, **options, **common)
+    model.fit(X, minority_is_zero)
+    swapped = TunedDecision(LogisticRegression(), **swapped_options, **common)
+    swapped.fit(X, y)
+    assert model.pos_label_ == 0
+    # the two logistic fits agree to round-off, not bit for bit
+    assert model.rule_.threshold == pytest.approx(swapped.rule_.threshold, abs=1e-9)
+    assert model.rule_.score == pytest.approx(swapped.rule_.score, abs=1e-12)
+    np.testing.assert_array_equal(model.predict(X), 1 - swapped.predict(X))
+
+
+def test_pos_label_errors():
+    X, y = _data(15, n=300)
+    with pytest.raises(ValueError, match="`pos_label`=7 is not a class"):
+        TunedDecision(LogisticRegression(), pos_label=7).fit(X, y)
+    three = np.arange(300) % 3
+    with pytest.raises(ValueError, match="`pos_label` applies to binary"):
+        TunedDecision(LogisticRegression(), pos_label=1).fit(X, three)
+
+
 def test_recall_constraint_holds_on_new_data():
     X, y = _data(7, n=6000, threshold=2.2)
     model = TunedDecision(
