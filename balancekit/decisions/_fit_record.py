@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.class_weight import compute_class_weight
 
-__all__ = ["FittedCounts", "fit_recording_counts"]
+__all__ = ["FittedCounts", "check_readable", "fit_recording_counts"]
 
 
 class _FitRecorder(BaseEstimator):
@@ -67,6 +67,20 @@ class FittedCounts:
             position[known], weights=rows[known], minlength=classes.size
         )
         return totals * per_class
+
+
+def check_readable(model: Any) -> None:
+    """Refuse a final model that changes the prior inside its own ``fit``, where the
+    recorder cannot see: a search (its best pipeline may resample) or a balanced
+    ensemble (a ``sampling_strategy`` of its own)."""
+    params = model.get_params(deep=False) if hasattr(model, "get_params") else {}
+    if hasattr(model, "best_estimator_") or "sampling_strategy" in params:
+        raise ValueError(
+            f"The final model, {type(model).__name__}, may resample inside its own "
+            "fit (a search over a pipeline, or a balanced ensemble), so the prior it "
+            "was trained under cannot be read from the rows it receives. Pass "
+            "`train_prior`, or put PriorCorrected inside the search."
+        )
 
 
 def _class_weights(model: Any, classes: np.ndarray, y_seen: np.ndarray) -> np.ndarray:

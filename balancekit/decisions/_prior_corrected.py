@@ -17,7 +17,7 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from balancekit._params import check_scalar
-from balancekit.decisions._fit_record import fit_recording_counts
+from balancekit.decisions._fit_record import check_readable, fit_recording_counts
 from balancekit.decisions._meta import DecisionMetaEstimator
 from balancekit.decisions._prior import check_prior, correct_prior
 
@@ -53,9 +53,10 @@ class PriorCorrected(DecisionMetaEstimator):
         order of ``classes_`` (e.g. from
         :func:`~balancekit.decisions.estimate_prior` on unlabelled data).
     train_prior : None or array-like of shape (n_classes,), default=None
-        The prior the model was trained under, when it cannot be read from the fit
-        (a loss with its own class weights inside a network, for example). None
-        reads it.
+        The prior the model was trained under, when it cannot be read from the fit:
+        a loss with its own class weights inside a network, a balanced ensemble or
+        a search as the final step (these two are refused without it). None reads
+        it.
     tau : float, default=1.0
         The strength of the correction (>= 0): 1 is Bayes' rule, 0 changes nothing.
 
@@ -142,6 +143,7 @@ class PriorCorrected(DecisionMetaEstimator):
         self.estimator_ = fitted
         self._check_inner_classes()
         if train is None:
+            check_readable(model)
             totals = counts.effective_counts(model, self.classes_)
             if np.any(totals <= 0):
                 missing = self.classes_[totals <= 0].tolist()

@@ -247,6 +247,21 @@ def test_prior_corrected_errors():
         PriorCorrected(LogisticRegression(), target_prior=[1, 1, 1]).fit(X, y)
     with pytest.raises(ValueError, match="`tau`"):
         PriorCorrected(LogisticRegression(), tau=-1).fit(X, y)
+    from sklearn.model_selection import GridSearchCV
+
+    from balancekit.ensemble import BalancedRandomForestClassifier
+
+    search = GridSearchCV(
+        make_pipeline(RandomOverSampler(random_state=0), LogisticRegression()),
+        {"logisticregression__C": [0.1, 1.0]},
+        cv=3,
+    )
+    for hidden in (search, BalancedRandomForestClassifier(n_estimators=3)):
+        with pytest.raises(ValueError, match="Pass `train_prior`"):
+            PriorCorrected(hidden).fit(X, y)
+    forest = BalancedRandomForestClassifier(n_estimators=3, random_state=0)
+    given = PriorCorrected(forest, train_prior=[0.5, 0.5]).fit(X, y)
+    np.testing.assert_array_equal(given.train_prior_, [0.5, 0.5])
     with pytest.raises(TypeError, match="`class_weight`"):
         PriorCorrected(_OddClassWeight(class_weight=[1, 2])).fit(X, y)
 
