@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml requirements/dev.txt requirements/oracles.txt
 install: $(STAMP)
 
 demo: $(STAMP)
-	@echo "== balancekit bench --quick: one real data set, about 15 s on 2 cores"
+	@echo "== balancekit bench --quick: one real data set, about 20 s on 2 cores"
 	$(BIN)/balancekit bench --quick --overwrite
 
 test: $(STAMP)

@@ -37,7 +37,8 @@ examples:
 
 time: fits run in --n-jobs worker processes, one thread each, so a busy machine slows
 a run in proportion. Measured on 2 cores (benchmarks/bench_bench_load.py): --quick
-takes about 20 s; the full default bench (1,944 runs) a few minutes with 2 workers.
+takes about 20 s; the full default bench (1,944 runs) about 2 minutes with 2 workers,
+3.5 with one.
 Two competing CPU-bound processes about double them.
 
 files: results.csv grows one row per finished run; results.json, report.md and the
