@@ -22,14 +22,11 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
-import array_api_compat.numpy as compat_numpy
 import numpy as np
 
 from balancekit._array_api import (
     bincount,
-    cpu_tensor_views,
     index_dtype,
-    restore_tensors,
     to_host,
     widest_float_dtype,
 )
@@ -49,11 +46,10 @@ from balancekit.metrics._ranking_multilabel import AVERAGES, average_labels
 from balancekit.metrics._ranking_validation import (
     check_score,
     check_weights,
-    resolve_inputs,
 )
 from balancekit.metrics._select import check_labels_param
 from balancekit.metrics._stateful import StreamingMetric
-from balancekit.metrics._stateful_scores import StreamingScores
+from balancekit.metrics._stateful_scores import StreamingScores, add_binned_batch
 
 __all__ = ["StreamingMultilabelScores"]
 
@@ -213,23 +209,9 @@ class StreamingMultilabelScores(StreamingMetric):
                 "into memory (NumPy, torch, CuPy...) first, e.g. partition by "
                 "partition; in memory they are binned on their device."
             )
-        xp, device, y_true, y_score, sample_weight = resolve_inputs(
-            y_true, y_score, sample_weight
-        )
-        self._check_placement(xp, device, "y_score")
-        batch = {"y_true": y_true, "y_score": y_score, "sample_weight": sample_weight}
-        # CPU tensors are binned through NumPy views (zero copy), the state stays
-        # tensors; any other batch is binned where it lives
-        views = cpu_tensor_views(batch, {"y_score": "f"})
-        if views is None:
-            counts, summed = self._histograms(batch, xp, device)
-        else:
-            counts, summed = restore_tensors(
-                self._histograms(views, compat_numpy, "cpu")
-            )
-        # the histograms replay float weights, hence False
-        self._add(counts, summed, False, xp, device)
-        return self
+        # the indicator is checked (any dtype) by _histograms, so only the scores
+        # need a NumPy view's dtype kind
+        return add_binned_batch(self, y_true, y_score, sample_weight, {"y_score": "f"})
 
     def _histograms(
         self, batch: dict[str, Any], xp: Namespace, device: Device

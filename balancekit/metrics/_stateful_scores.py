@@ -43,7 +43,35 @@ from balancekit.metrics._ranking_validation import (
 )
 from balancekit.metrics._stateful import StreamingMetric
 
-__all__ = ["StreamingScores", "bin_index"]
+__all__ = [
+    "StreamingScores",
+    "add_binned_batch",
+    "bin_index",
+]
+
+
+def add_binned_batch(
+    metric: Any, y_true: Any, y_score: Any, sample_weight: Any, kinds: dict[str, str]
+) -> Any:
+    """Bin one batch into ``metric``'s histograms (its ``_histograms``) and add them.
+
+    CPU tensors are binned through NumPy views (zero copy; ``kinds`` gives the dtype
+    kinds a view may take) and the state stays tensors; any other batch is binned
+    where it lives. The histograms replay float weights (the thresholds' cells), so
+    they are added as non-integer weights. Returns ``metric``.
+    """
+    xp, device, y_true, y_score, sample_weight = resolve_inputs(
+        y_true, y_score, sample_weight
+    )
+    metric._check_placement(xp, device, "y_score")
+    batch = {"y_true": y_true, "y_score": y_score, "sample_weight": sample_weight}
+    views = cpu_tensor_views(batch, kinds)
+    if views is None:
+        counts, summed = metric._histograms(batch, xp, device)
+    else:
+        counts, summed = restore_tensors(metric._histograms(views, compat_numpy, "cpu"))
+    metric._add(counts, summed, False, xp, device)
+    return metric
 
 
 def bin_index(
@@ -167,23 +195,9 @@ class StreamingScores(StreamingMetric):
             from balancekit.dask._ranking import update_streaming_scores
 
             return update_streaming_scores(self, y_true, y_score, sample_weight)
-        xp, device, y_true, y_score, sample_weight = resolve_inputs(
-            y_true, y_score, sample_weight
+        return add_binned_batch(
+            self, y_true, y_score, sample_weight, {"y_true": "biu", "y_score": "f"}
         )
-        self._check_placement(xp, device, "y_score")
-        batch = {"y_true": y_true, "y_score": y_score, "sample_weight": sample_weight}
-        # CPU tensors are binned through NumPy views (zero copy), the state stays
-        # tensors; any other batch is binned where it lives
-        views = cpu_tensor_views(batch, {"y_true": "biu", "y_score": "f"})
-        if views is None:
-            counts, summed = self._histograms(batch, xp, device)
-        else:
-            counts, summed = restore_tensors(
-                self._histograms(views, compat_numpy, "cpu")
-            )
-        # histograms replay float weights (the thresholds' cells), hence False
-        self._add(counts, summed, False, xp, device)
-        return self
 
     def _histograms(
         self, batch: dict[str, Any], xp: Namespace, device: Device
