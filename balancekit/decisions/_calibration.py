@@ -462,9 +462,18 @@ def reliability_points(
     )
     confidences, hits = _columns(y_true, y_proba, pos_label, xp, top_label=True)
     binned = _binned_sums(confidences, hits, weight, n_bins, strategy, xp)
-    ece = float(_error(binned, "l1", xp)[0])
-    total = to_host(binned.total[0, ...], xp)
+    ece = _error(binned, "l1", xp)[0]
+    rows = [binned.total[0, ...], binned.hits[0, ...], binned.confidence[0, ...]]
+    # one transfer: the three histograms and the ECE
+    host = to_host(
+        xp.concat([*rows, xp.reshape(xp.astype(ece, rows[0].dtype), (1,))]), xp
+    )
+    n = int(rows[0].shape[0])
+    total, hit_sums, confidence = host[:n], host[n : 2 * n], host[2 * n : 3 * n]
     kept = total != 0
-    accuracy = to_host(binned.hits[0, ...], xp)[kept] / total[kept]
-    confidence = to_host(binned.confidence[0, ...], xp)[kept] / total[kept]
-    return accuracy, confidence, total[kept], ece
+    return (
+        hit_sums[kept] / total[kept],
+        confidence[kept] / total[kept],
+        total[kept],
+        float(host[-1]),
+    )

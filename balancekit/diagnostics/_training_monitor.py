@@ -219,14 +219,13 @@ class MinorityMonitor:
         y_true, probabilities = xp.asarray(y_true), xp.asarray(scores)
         if xp.isdtype(y_true.dtype, "bool"):  # False / True: classes 0 and 1
             y_true = xp.astype(y_true, index_dtype(xp, device))
-        probabilities = self._probabilities(probabilities, xp)
+        probabilities = self._probabilities(probabilities, y_true, xp)
         n_classes = self.n_classes
         if self.n_classes == 2:
             cut = 0.5 if self.threshold is None else self.threshold
             y_pred = xp.astype(probabilities[:, 1] >= cut, y_true.dtype)
         else:
             y_pred = xp.astype(xp.argmax(probabilities, axis=1), y_true.dtype)
-        self._check_label_range(y_true, xp)
         # validates the labels (1-D integers, same length as the scores)
         self.confusion.update(y_true, y_pred)
         columns = xp.arange(n_classes, dtype=y_true.dtype, device=device)
@@ -234,22 +233,21 @@ class MinorityMonitor:
         self.scores.update(indicator, probabilities)
         return self
 
-    def _check_label_range(self, y_true: Array, xp: Namespace) -> None:
-        """Labels must be the column indices of the scores (one host sync)."""
-        if math.prod(y_true.shape) == 0:
-            return
-        outside = (y_true < 0) | (y_true >= self.n_classes)
-        if bool(xp.any(outside)):
-            low, high = float(xp.min(y_true)), float(xp.max(y_true))
-            raise ValueError(
-                f"`y_true` must hold class indices in [0, {self.n_classes - 1}], the "
-                f"columns of `scores`; got labels from {low:g} to {high:g}. Encode "
-                "the labels as 0 .. n_classes - 1 first (e.g. with "
-                "sklearn.preprocessing.LabelEncoder)."
-            )
+    def _label_range_error(self, y_true: Array, xp: Namespace) -> ValueError:
+        """The error of labels outside ``[0, n_classes)`` (read on the error path)."""
+        low, high = float(xp.min(y_true)), float(xp.max(y_true))
+        return ValueError(
+            f"`y_true` must hold class indices in [0, {self.n_classes - 1}], the "
+            f"columns of `scores`; got labels from {low:g} to {high:g}. Encode "
+            "the labels as 0 .. n_classes - 1 first (e.g. with "
+            "sklearn.preprocessing.LabelEncoder)."
+        )
 
-    def _probabilities(self, scores: Array, xp: Namespace) -> Array:
-        """``(n_samples, n_classes)`` probabilities from the given scores."""
+    def _probabilities(self, scores: Array, y_true: Array, xp: Namespace) -> Array:
+        """``(n_samples, n_classes)`` probabilities from the given scores.
+
+        The scores' values and the labels' range are checked with one host read
+        (this runs for every validation batch)."""
         if not xp.isdtype(scores.dtype, "real floating"):
             raise TypeError(
                 "`scores` must hold floats (probabilities or logits); got dtype "
@@ -267,7 +265,15 @@ class MinorityMonitor:
                 f"`scores` must have shape {expected}, one column per class; got "
                 f"shape {shape}."
             )
-        if not bool(xp.all(xp.isfinite(scores))):
+        # float rounding of a softmax may overshoot [0, 1] by an ulp or so
+        tolerance = 1e-6
+        flags = [
+            xp.all(xp.isfinite(scores)),
+            xp.all((scores >= -tolerance) & (scores <= 1 + tolerance)),
+            xp.any((y_true < 0) | (y_true >= self.n_classes)),
+        ]
+        finite, inside, outside = to_host(xp.stack(flags), xp).tolist()
+        if not finite:
             raise ValueError(
                 "`scores` holds NaN or infinite values: the model's outputs are not "
                 "finite (did the training diverge?)."
@@ -280,15 +286,14 @@ class MinorityMonitor:
                 exp = xp.exp(shifted)
                 scores = exp / xp.sum(exp, axis=1, keepdims=True)
         else:
-            # float rounding of a softmax may overshoot [0, 1] by an ulp or so
-            tolerance = 1e-6
-            inside = (scores >= -tolerance) & (scores <= 1 + tolerance)
-            if not bool(xp.all(inside)):
+            if not inside:
                 raise ValueError(
                     "`scores` has values outside [0, 1]: pass probabilities, or "
                     "logits with from_logits=True."
                 )
             scores = xp.clip(scores, 0, 1)
+        if outside:
+            raise self._label_range_error(y_true, xp)
         if binary_1d:
             scores = xp.stack([1 - scores, scores], axis=1)
         return scores
