@@ -83,6 +83,7 @@ def plot_reliability_over_seeds(
     'ECE of the test predictions of 2 seeds, pooled'
     """
     from balancekit.decisions._calibration import reliability_points
+    from balancekit.decisions.plots import draw_reliability_curve
 
     checked = _check_runs(runs)
     n_bins = check_int(n_bins, "n_bins", low=1)
@@ -117,16 +118,9 @@ def plot_reliability_over_seeds(
         label = f"{name}: ECE {ece:.{digits}f}"
         if len(seeds) != n_seeds:
             label += f" ({len(seeds)} {'seed' if len(seeds) == 1 else 'seeds'})"
-        (line,) = axes.plot(confidence, accuracy, marker="o", markersize=3, label=label)
-        if show_counts:
-            share = total / total.sum()
-            axes.scatter(
-                confidence,
-                accuracy,
-                s=10 + 300 * share,
-                color=line.get_color(),
-                alpha=0.3,
-            )
+        draw_reliability_curve(
+            axes, (accuracy, confidence, total), label, show_counts, small=True
+        )
     axes.set_xlim(-0.02, 1.02)
     axes.set_ylim(-0.02, 1.02)
     axes.set_xlabel(f"Mean predicted probability of the minority class ({n_bins} bins)")

@@ -21,6 +21,33 @@ if TYPE_CHECKING:
 __all__ = ["plot_reliability_diagram"]
 
 
+def draw_reliability_curve(
+    axes: Any,
+    points: tuple[Any, Any, Any],
+    label: str,
+    show_counts: bool,
+    *,
+    small: bool = False,
+) -> None:
+    """Draw one reliability curve (``reliability_points``' accuracy, confidence and
+    bin weights) on ``axes``; with ``show_counts`` the markers grow with the share
+    of the samples in their bin. ``small`` draws the smaller markers of a plot
+    holding several curves."""
+    accuracy, confidence, total = points
+    size = 3 if small else 6
+    (line,) = axes.plot(confidence, accuracy, marker="o", markersize=size, label=label)
+    if show_counts:
+        share = total / total.sum()
+        base, scale, alpha = (10, 300, 0.3) if small else (20, 400, 0.35)
+        axes.scatter(
+            confidence,
+            accuracy,
+            s=base + scale * share,
+            color=line.get_color(),
+            alpha=alpha,
+        )
+
+
 def plot_reliability_diagram(
     y_true: Array,
     y_proba: Array,
@@ -106,14 +133,9 @@ def plot_reliability_diagram(
         [0, 1], [0, 1], linestyle="--", color="grey", label="Perfectly calibrated"
     )
     name = "model" if label is None else str(label)
-    (line,) = axes.plot(
-        confidence, accuracy, marker="o", label=f"{name} (ECE {ece:.3g})"
+    draw_reliability_curve(
+        axes, (accuracy, confidence, total), f"{name} (ECE {ece:.3g})", show_counts
     )
-    if show_counts:
-        share = total / total.sum()
-        axes.scatter(
-            confidence, accuracy, s=20 + 400 * share, color=line.get_color(), alpha=0.35
-        )
     axes.set_xlim(-0.02, 1.02)
     axes.set_ylim(-0.02, 1.02)
     axes.set_aspect("equal")
