@@ -57,8 +57,8 @@ from balancekit.metrics._ranking_validation import BinaryTarget, binary_target
 from balancekit.metrics._thresholds import (
     _FORMULAS,
     ThresholdResult,
-    _check_constraint,
     _check_metric,
+    check_constraint,
     single_class_error,
     unmet_constraint_error,
 )
@@ -222,7 +222,7 @@ def best_threshold(
     """:func:`balancekit.metrics.best_threshold` of Dask columns (exact): each
     score range is scored on its worker, the client gets the best of each."""
     metric = _check_metric(metric, "metric")
-    checked = _check_constraint(constraint)
+    checked = check_constraint(constraint)
     beta = check_scalar(beta, "beta", low=0, low_open=True)
     rows = score_rows(y_true, y_score, sample_weight)
     shape = tuple(rows["y_score"].value.shape)

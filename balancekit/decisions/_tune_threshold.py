@@ -33,9 +33,18 @@ from balancekit.decisions._multiclass_threshold import (
 from balancekit.decisions._prior import check_probabilities
 from balancekit.metrics._ranking_kernels import threshold_counts
 from balancekit.metrics._ranking_validation import check_weights
-from balancekit.metrics._thresholds import THRESHOLD_METRICS, best_threshold
+from balancekit.metrics._thresholds import (
+    THRESHOLD_METRICS,
+    best_threshold,
+    check_constraint,
+)
 
-__all__ = ["RULE_KINDS", "DecisionRule", "tune_threshold"]
+__all__ = [
+    "RULE_KINDS",
+    "DecisionRule",
+    "check_decision_options",
+    "tune_threshold",
+]
 
 #: The kinds of :class:`DecisionRule`.
 RULE_KINDS = ("threshold", "offsets", "cost")
@@ -281,22 +290,25 @@ def tune_threshold(
     0.35
     """
     logits = check_bool(logits, "logits")
-    beta = check_scalar(beta, "beta", low=0, low_open=True)
     xp, y, values = _check_scores(y_true, y_score, logits)
     device = get_namespace_and_device(y_score=values)[1]
     weight = check_weights(sample_weight, int(y.shape[0]), xp, device)
-    binary = values.ndim == 1 or int(values.shape[1]) == 2
     n_classes = 2 if values.ndim == 1 else int(values.shape[1])
-    if cost_matrix is not None:
-        if metric is not None or constraint is not None:
-            raise ValueError(
-                "Give either `cost_matrix` (the mean cost is minimised) or "
-                "`metric` / `constraint`, not both."
-            )
-        costs = check_cost_matrix(cost_matrix, n_classes=n_classes)
+    metric, costs = check_decision_options(
+        n_classes,
+        metric=metric,
+        constraint=constraint,
+        cost_matrix=cost_matrix,
+        beta=beta,
+        logits=logits,
+        weighted=weight is not None,
+    )
+    positive = None
+    if n_classes == 2:
+        positive = values if values.ndim == 1 else values[:, 1]
+    if costs is not None:
         as_tuple = tuple(tuple(float(c) for c in row) for row in costs)
-        if binary:
-            positive = values if values.ndim == 1 else values[:, 1]
+        if positive is not None:
             threshold, cost = _least_cost_threshold(y, positive, costs, weight, xp)
             return DecisionRule(
                 kind="threshold",
@@ -306,20 +318,13 @@ def tune_threshold(
                 cost_matrix=as_tuple,
                 logits=logits,
             )
-        if logits:
-            raise ValueError(
-                "A multiclass `cost_matrix` needs probabilities (the Bayes decision "
-                "weighs them by the costs); pass `predict_proba` output with "
-                "logits=False."
-            )
         decision = bayes_decision(values, costs)
         cost = float(expected_cost(y, decision, costs, sample_weight=weight))
         return DecisionRule(
             kind="cost", metric="cost", score=cost, cost_matrix=as_tuple
         )
-    if binary:
-        metric = check_choice(metric or "f1", "metric", THRESHOLD_METRICS)
-        positive = values if values.ndim == 1 else values[:, 1]
+    assert metric is not None
+    if positive is not None:
         result = best_threshold(
             y,
             positive,
@@ -344,17 +349,6 @@ def tune_threshold(
             ),
             logits=logits,
         )
-    if constraint is not None:
-        raise ValueError(
-            "`constraint` applies to binary scores (one threshold); multiclass "
-            f"scores ({n_classes} classes) tune offsets for `metric` only."
-        )
-    metric = check_choice(metric or "macro_f1", "metric", OFFSET_METRICS)
-    if weight is not None:
-        raise ValueError(
-            "`sample_weight` is not supported for multiclass offsets (binary "
-            "thresholds and cost matrices take it); drop it or pass a cost matrix."
-        )
     offsets = tune_class_offsets(y, values, metric=metric, logits=logits)
     host = to_host(offsets.offsets, xp).tolist()
     return DecisionRule(
@@ -364,3 +358,50 @@ def tune_threshold(
         offsets=tuple(float(v) for v in host),
         logits=logits,
     )
+
+
+def check_decision_options(
+    n_classes: int,
+    *,
+    metric: str | None,
+    constraint: Any,
+    cost_matrix: Any,
+    beta: Any,
+    logits: bool,
+    weighted: bool,
+) -> tuple[str | None, np.ndarray | None]:
+    """The options of :func:`tune_threshold` checked before any scoring: the metric
+    to maximise (None with a cost matrix) and the checked cost matrix (or None).
+
+    :class:`~balancekit.decisions.TunedDecision` calls it before its
+    cross-validation, so a bad option fails at once.
+    """
+    check_scalar(beta, "beta", low=0, low_open=True)
+    if cost_matrix is not None:
+        if metric is not None or constraint is not None:
+            raise ValueError(
+                "Give either `cost_matrix` (the mean cost is minimised) or "
+                "`metric` / `constraint`, not both."
+            )
+        if n_classes > 2 and logits:
+            raise ValueError(
+                "A multiclass `cost_matrix` needs probabilities (the Bayes decision "
+                "weighs them by the costs); pass `predict_proba` output with "
+                "logits=False."
+            )
+        return None, check_cost_matrix(cost_matrix, n_classes=n_classes)
+    if n_classes == 2:
+        check_constraint(constraint)
+        return check_choice(metric or "f1", "metric", THRESHOLD_METRICS), None
+    if constraint is not None:
+        raise ValueError(
+            "`constraint` applies to binary scores (one threshold); multiclass "
+            f"scores ({n_classes} classes) tune offsets for `metric` only."
+        )
+    metric = check_choice(metric or "macro_f1", "metric", OFFSET_METRICS)
+    if weighted:
+        raise ValueError(
+            "`sample_weight` is not supported for multiclass offsets (binary "
+            "thresholds and cost matrices take it); drop it or pass a cost matrix."
+        )
+    return metric, None

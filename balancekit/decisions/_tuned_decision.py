@@ -22,7 +22,7 @@ from balancekit.decisions._meta import (
     inner_has,
     resolve_response_method,
 )
-from balancekit.decisions._tune_threshold import tune_threshold
+from balancekit.decisions._tune_threshold import check_decision_options, tune_threshold
 
 __all__ = ["TunedDecision"]
 
@@ -140,10 +140,19 @@ class TunedDecision(DecisionMetaEstimator):
         self.pos_label_ = self._resolve_pos_label()
         flip = self._flipped()
         method = resolve_response_method(self.estimator, self.response_method)
+        # the options fail before the cross-validation's fits, not after
+        _, costs = check_decision_options(
+            self.classes_.size,
+            metric=self.metric,
+            constraint=self.constraint,
+            cost_matrix=self.cost_matrix,
+            beta=self.beta,
+            logits=method == "decision_function",
+            weighted=fit_params.get("sample_weight") is not None,
+        )
         scores = self._out_of_fold(X, y, indices, method, fit_params)
-        costs = self.cost_matrix
         if flip and costs is not None:
-            costs = np.asarray(costs, dtype=np.float64)[::-1, ::-1]
+            costs = costs[::-1, ::-1]
         self.rule_ = tune_threshold(
             1 - indices if flip else indices,
             _scores_for_rule(scores, method, flip),

@@ -27,7 +27,7 @@ from balancekit.metrics._ranking_validation import (
     resolve_inputs,
 )
 
-__all__ = ["THRESHOLD_METRICS", "ThresholdResult", "best_threshold"]
+__all__ = ["THRESHOLD_METRICS", "ThresholdResult", "best_threshold", "check_constraint"]
 
 
 class ThresholdResult(NamedTuple):
@@ -90,7 +90,7 @@ def _check_metric(name: Any, parameter: str) -> str:
     return check_choice(name, parameter, THRESHOLD_METRICS)
 
 
-def _check_constraint(constraint: Any) -> tuple[str, float] | None:
+def check_constraint(constraint: Any) -> tuple[str, float] | None:
     if constraint is None:
         return None
     if not (isinstance(constraint, tuple | list) and len(constraint) == 2):
@@ -189,7 +189,7 @@ def best_threshold(
     (0.7, 1.0, 0.6666666666666666)
     """
     metric = _check_metric(metric, "metric")
-    checked = _check_constraint(constraint)
+    checked = check_constraint(constraint)
     beta = check_scalar(beta, "beta", low=0, low_open=True)
     xp, device, y_true, y_score, sample_weight = resolve_inputs(
         y_true, y_score, sample_weight

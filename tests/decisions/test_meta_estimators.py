@@ -384,6 +384,27 @@ def f1_of(y, pred):
     return f1_score(y, pred)
 
 
+class _NeverFit(LogisticRegression):
+    def fit(self, X, y, sample_weight=None):
+        raise AssertionError("fitted before the options were checked")
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        ({"metric": "accuracy"}, "`metric`"),
+        ({"constraint": ("recall",)}, "`constraint`"),
+        ({"metric": "f1", "cost_matrix": [[0, 1], [1, 0]]}, "either `cost_matrix`"),
+        ({"cost_matrix": [[0, 1, 2], [1, 0, 1], [1, 1, 0]]}, "cost"),
+        ({"beta": 0}, "`beta`"),
+    ],
+)
+def test_bad_options_fail_before_any_fit(options, match):
+    X, y = _data(16, n=200)
+    with pytest.raises(ValueError, match=match):
+        TunedDecision(_NeverFit(), **options).fit(X, y)
+
+
 def test_tuned_decision_errors():
     X, y = _data(10, n=300)
     with pytest.raises(ValueError, match="`cv`=5 folds need at least 5"):
