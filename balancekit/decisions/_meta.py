@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 __all__ = [
     "RESPONSE_METHODS",
     "DecisionMetaEstimator",
+    "OutOfFoldMetaEstimator",
     "folds_of",
     "inner_has",
     "out_of_fold_scores",
@@ -39,8 +40,6 @@ class DecisionMetaEstimator(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """The base of the decision meta-estimators (not public)."""
 
     estimator: Any
-    cv: Any  # of the subclasses that score out of fold
-    random_state: Any
 
     # ----------------------------------------------------------- fitted delegation
     @property
@@ -79,6 +78,26 @@ class DecisionMetaEstimator(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
             )
         return values, indices.reshape(-1)
 
+    def _check_inner_classes(self) -> None:
+        """The fitted inner model must know every class of ``y``, in order."""
+        inner = np.asarray(getattr(self.estimator_, "classes_", self.classes_))
+        if inner.shape != self.classes_.shape or not np.array_equal(
+            inner, self.classes_
+        ):
+            raise ValueError(
+                f"The fitted `estimator` knows the classes {inner.tolist()} but `y` "
+                f"holds {self.classes_.tolist()}; a step of the pipeline removed a "
+                "class. Keep every class in the training data."
+            )
+
+
+class OutOfFoldMetaEstimator(DecisionMetaEstimator):
+    """A decision meta-estimator that learns from out-of-fold scores of its
+    training rows (``cv``, ``random_state``), then fits on all of them."""
+
+    cv: Any
+    random_state: Any
+
     def _out_of_fold(
         self,
         X: Any,
@@ -102,18 +121,6 @@ class DecisionMetaEstimator(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         """Fit a clone on all training rows as ``estimator_``; check its classes."""
         self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
         self._check_inner_classes()
-
-    def _check_inner_classes(self) -> None:
-        """The fitted inner model must know every class of ``y``, in order."""
-        inner = np.asarray(getattr(self.estimator_, "classes_", self.classes_))
-        if inner.shape != self.classes_.shape or not np.array_equal(
-            inner, self.classes_
-        ):
-            raise ValueError(
-                f"The fitted `estimator` knows the classes {inner.tolist()} but `y` "
-                f"holds {self.classes_.tolist()}; a step of the pipeline removed a "
-                "class. Keep every class in the training data."
-            )
 
 
 def inner_has(method: str) -> Any:

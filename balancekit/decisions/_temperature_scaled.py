@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from balancekit.decisions._meta import DecisionMetaEstimator
+from balancekit.decisions._meta import OutOfFoldMetaEstimator
 from balancekit.decisions._prior import _softmax
 from balancekit.decisions._temperature import fit_temperature
 
@@ -32,7 +32,7 @@ def _log_proba(proba: Any) -> np.ndarray:
         return np.maximum(np.log(values), _LOG_FLOOR)
 
 
-class TemperatureScaled(DecisionMetaEstimator):
+class TemperatureScaled(OutOfFoldMetaEstimator):
     """Temper a classifier's probabilities with a temperature fitted out of fold.
 
     ``fit`` collects out-of-fold ``predict_proba`` of the training rows (stratified

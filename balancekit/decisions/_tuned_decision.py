@@ -18,7 +18,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from balancekit.decisions._meta import (
-    DecisionMetaEstimator,
+    OutOfFoldMetaEstimator,
     inner_has,
     resolve_response_method,
 )
@@ -27,7 +27,7 @@ from balancekit.decisions._tune_threshold import check_decision_options, tune_th
 __all__ = ["TunedDecision"]
 
 
-class TunedDecision(DecisionMetaEstimator):
+class TunedDecision(OutOfFoldMetaEstimator):
     """Tune a classifier's decision on out-of-fold scores of its training rows.
 
     ``fit`` scores every training row with a clone of ``estimator`` fitted on the
