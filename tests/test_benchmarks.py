@@ -135,6 +135,20 @@ def test_keras_weights_smoke_run(bench_module, tmp_path, capsys):
     assert len(payload["counting_pass_s"]) == 1
 
 
+def test_decisions_smoke_run(bench_module, tmp_path, capsys):
+    out_file = tmp_path / "result.json"
+    bench = bench_module("bench_decisions")
+    args = ["--n-samples", "3000", "--repeats", "1", "--json", str(out_file)]
+    assert bench.main(args) == 0
+    assert "| balancekit TunedDecision |" in capsys.readouterr().out
+    payload = json.loads(out_file.read_text())
+    names = [r["name"] for r in payload["results"]]
+    assert names == ["sklearn TunedThresholdClassifierCV", "balancekit TunedDecision"]
+    f1 = payload["out_of_fold_f1"]
+    # the exact optimum is never below a grid's
+    assert f1["balancekit TunedDecision"] >= f1["sklearn TunedThresholdClassifierCV"]
+
+
 @pytest.mark.slow
 def test_tf_rebalance_smoke_run(bench_module, tmp_path, capsys):
     out_file = tmp_path / "result.json"
